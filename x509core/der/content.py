@@ -31,19 +31,21 @@ def decode_boolean(data: bytes, start: int, end: int, path: tuple[str, ...]) -> 
     raise NonCanonicalEncoding("BOOLEAN TRUE must be 0xFF (X.690 §11.1)", start, path)
 
 
-def decode_integer(data: bytes, start: int, end: int, path: tuple[str, ...]) -> int:
+def decode_integer(data: bytes, start: int, end: int, path: tuple[str, ...],
+                   kind: str = "INTEGER") -> int:
     if end == start:
-        raise DecodeError("INTEGER with no content octets (X.690 §8.3.1)", start, path)
+        raise DecodeError(f"{kind} with no content octets (X.690 §8.3.1)", start, path)
     if end - start > 1:
         first, second = data[start], data[start + 1]
         # X.690 §8.3.2: the first nine bits shall not be all ones nor all zeros.
         if (first == 0 and second < 0x80) or (first == 0xFF and second >= 0x80):
-            raise NonCanonicalEncoding("INTEGER not in minimal form (X.690 §8.3.2)", start, path)
+            raise NonCanonicalEncoding(f"{kind} not in minimal form (X.690 §8.3.2)", start, path)
     return int.from_bytes(data[start:end], "big", signed=True)
 
 
 def decode_enumerated(data: bytes, start: int, end: int, path: tuple[str, ...]) -> Enumerated:
-    return Enumerated(decode_integer(data, start, end, path))       # X.690 §8.4
+    # X.690 §8.4: ENUMERATED is encoded as the INTEGER of its value.
+    return Enumerated(decode_integer(data, start, end, path, "ENUMERATED"))
 
 
 def decode_bit_string(data: bytes, start: int, end: int, path: tuple[str, ...]) -> BitString:

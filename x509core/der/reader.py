@@ -190,11 +190,14 @@ class Reader:
     def _unexpected(self, tag: Tag, bits: int, number: int, start: int, name: str) -> None:
         found = tag_name(bits >> 6, bool(bits & 0x20), number)
         if number == tag.number and (bits >> 6) == tag.tag_class:
+            if tag.constructed and tag.tag_class == 2:
+                raise DecodeError(f"EXPLICIT tag [{number}] must use the constructed form (X.690 §8.14.2)",
+                                  start, self._path(name))
             if tag.constructed:
-                rule = "X.690 §8.14.2" if tag.tag_class else "X.690 §8.9.1, §8.11.1"
-                raise DecodeError(f"{tag} must be constructed ({rule})", start, self._path(name))
-            raise NonCanonicalEncoding(f"{tag} must be primitive in DER (X.690 §10.2)", start,
-                                       self._path(name))
+                raise DecodeError(f"{tag} must use the constructed form (X.690 §8.9.1, §8.11.1)",
+                                  start, self._path(name))
+            raise NonCanonicalEncoding(f"{tag} must use the primitive form in DER (X.690 §10.2)",
+                                       start, self._path(name))
         raise UnexpectedTag(f"expected {tag}, found {found}", start, self._path(name))
 
     def _primitive(self, tag: Tag, name: str) -> tuple[int, int, tuple[str, ...]]:

@@ -1,0 +1,77 @@
+"""Imports point down only (STYLE §1): ca -> cert -> rsa -> der/pem -> errors; gmpy2 is imported
+by rsa/_mpz.py alone; the product imports nothing but the standard library and gmpy2."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "x509core"
+RANK = {"errors": 0, "der": 1, "pem": 1, "rsa": 2, "cert": 3, "ca": 4, "__main__": 5, "__init__": 5}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(REPO).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__" and len(parts) > 1 and parts[-2] != "x509core":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                yield ".".join(base + ([node.module] if node.module else []))
+            else:
+                yield node.module
+
+
+def _sources():
+    files = sorted(PACKAGE.rglob("*.py"))
+    assert files, "no sources found"
+    return files
+
+
+def test_imports_point_down_only():
+    bad = []
+    for path in _sources():
+        own = _layer(_module_name(path))
+        for name in _imports(path):
+            if name.startswith("x509core.") and RANK[_layer(name)] > RANK[own]:
+                bad.append(f"{path.relative_to(REPO)} imports {name}")
+    assert not bad, bad
+
+
+def test_only_rsa_mpz_imports_gmpy2():
+    users = [str(p.relative_to(REPO)) for p in _sources() if any(n.split(".")[0] == "gmpy2" for n in _imports(p))]
+    assert users == ["x509core/rsa/_mpz.py"]
+
+
+def test_product_depends_on_stdlib_and_gmpy2_only():
+    allowed = set(sys.stdlib_module_names) | {"x509core", "gmpy2"}
+    foreign = {f"{p.relative_to(REPO)}: {n}" for p in _sources() for n in _imports(p)
+               if n and n.split(".")[0] not in allowed}
+    assert not foreign, foreign
+
+
+def test_no_top_level_rsa_or_der_package():
+    # A top-level "rsa" would overwrite python-rsa in users' environments (README, design).
+    for name in ("rsa", "der"):
+        assert not (REPO / name).exists()
+        assert not (REPO / f"{name}.py").exists()

@@ -1,0 +1,56 @@
+"""A text listing of a DER element tree in the layout of ``openssl asn1parse -i``.
+
+Each line gives the absolute offset, the depth, the header and content lengths, the form, the
+tag and, for primitive universal types, the value, so a listing can be compared line by line
+with OpenSSL's.
+"""
+
+from __future__ import annotations
+
+from x509core.der import content as _content
+from x509core.der.generic import validate
+from x509core.der.reader import DEFAULT_MAX_DEPTH, read_header
+from x509core.der.tags import tag_name
+
+__all__ = ["dump"]
+
+
+def dump(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
+    """The listing of the one DER element in ``data`` (checked as :func:`decode` checks it)."""
+    if not isinstance(data, bytes):
+        raise TypeError(f"DER input must be bytes, not {type(data).__name__}")
+    validate(data, 0, len(data), (), max_depth)
+    lines: list[str] = []
+    stack = [len(data)]
+    pos = 0
+    while pos < len(data):
+        while pos == stack[-1]:
+            stack.pop()
+        bits, number, cstart, cend = read_header(data, pos, stack[-1], ())
+        depth = len(stack) - 1
+        constructed = bool(bits & 0x20)
+        form = "cons" if constructed else "prim"
+        head = f"{pos:5d}:d={depth:<2d} hl={cstart - pos:<2d} l={cend - cstart:4d} {form}: "
+        name = tag_name(bits >> 6, constructed, number)
+        lines.append(head + "  " * depth + name + _value_text(bits, number, data, cstart, cend))
+        if constructed:
+            stack.append(cend)
+            pos = cstart
+        else:
+            pos = cend
+    return "\n".join(lines) + "\n"
+
+
+def _value_text(bits: int, number: int, data: bytes, start: int, end: int) -> str:
+    if bits != 0 or number not in _content.PRIMITIVE_DECODERS:
+        return ""
+    if number in (3, 4):
+        return f" :{data[start:end].hex().upper()}" if end - start <= 64 else f" :[{end - start} octets]"
+    value = _content.PRIMITIVE_DECODERS[number](data, start, end, ())
+    if number == 2 or number == 10:
+        return f" :{value:X}" if value >= 0 else f" :-{-value:X}"
+    if value is None:
+        return ""
+    if number in (23, 24):
+        return " :" + data[start:end].decode("ascii")
+    return f" :{value}"
