@@ -1,0 +1,36 @@
+"""The command line's first job (README, first command): a strict DER listing."""
+
+import subprocess
+import sys
+
+from tests.conftest import INTEROP, REPO, require_shared
+
+
+def _run(*args, input=None):
+    return subprocess.run([sys.executable, "-m", "x509core", *args], cwd=REPO, input=input,
+                          capture_output=True, timeout=60)
+
+
+def test_asn1parse_lists_a_certificate_like_openssl(openssl):
+    path = require_shared(INTEROP / "client-HZ109999.pem")
+    ours = _run("asn1parse", str(path))
+    assert ours.returncode == 0, ours.stderr
+    theirs = subprocess.run([openssl, "asn1parse", "-i", "-in", str(path)], capture_output=True,
+                            text=True, check=True).stdout
+    # Same elements at the same offsets, depths and lengths.
+    def skeleton(text):
+        return [line.split(" prim:")[0].split(" cons:")[0].replace(" ", "") for line in text.splitlines()]
+    assert skeleton(ours.stdout.decode()) == skeleton(theirs)
+
+
+def test_bad_input_is_one_line_on_stderr_and_exit_2():
+    result = _run("asn1parse", "-", input=bytes.fromhex("3081050201010201"))
+    assert result.returncode == 2
+    assert result.stdout == b""
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "X.690" in lines[0] and "Traceback" not in result.stderr.decode()
+
+
+def test_missing_file_is_a_clean_error():
+    result = _run("asn1parse", "/nonexistent/file.der")
+    assert result.returncode == 2 and len(result.stderr.decode().strip().splitlines()) == 1

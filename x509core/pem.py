@@ -1,0 +1,286 @@
+"""PEM armor: DER inside ``-----BEGIN label-----`` lines of base64. RFC 7468.
+
+:func:`encode` writes the strict form of RFC 7468 §3 Figure 3 (``stricttextualmsg``): 64 base64
+characters a line, LF line endings, a final newline. The readers (:func:`decode`,
+:func:`decode_one`, :func:`decode_all`) accept the standard form of RFC 7468 §3 Figure 1
+(``textualmsg``), which is a little laxer than what we write and never garbage:
+
+- text before, between and after the blocks is ignored (RFC 7468 §2: "Data before the
+  encapsulation boundaries are permitted"), but a line holding ``-----BEGIN`` or ``-----END``
+  anywhere other than at its start is refused, so that an indented block is never skipped silently;
+- a boundary line must start a line, have exactly one space after BEGIN/END, a label of
+  RFC 7468 §3 syntax and exactly five hyphens; spaces and tabs may follow it; BEGIN and END labels
+  must be equal;
+- line breaks may be LF, CRLF or CR; spaces and tabs at the end of a line are ignored; blank lines
+  may only come between the BEGIN line and the base64 text (``*eolWSP``; OpenSSL takes only one
+  there); any other character, including a space at the start of a line, is an error at its offset;
+- the base64 text is RFC 4648 §4 with its padding, and unused bits in the last character must be
+  zero (RFC 4648 §3.5); a block without any data is refused (no DER value is zero bytes long);
+- RFC 1421 header lines (``Proc-Type: 4,ENCRYPTED``, ``DEK-Info:``) are refused: RFC 7468 §2 has no
+  headers, and legacy encrypted keys must be converted with ``openssl pkcs8 -topk8``.
+
+Bytes input is read as ISO 8859-1 (every byte is one character), so error offsets are byte offsets,
+and UTF-8 or any other encoding in the ignored text cannot fail; a non-ASCII byte inside a block
+is an error. A UTF-8 byte order mark (``EF BB BF`` in bytes, ``U+FEFF`` in text) at the start is
+skipped. Validation is done here, character by character, rather than with
+``binascii.a2b_base64(strict_mode=True)`` (Python 3.11+, and blind to non-zero unused bits), so
+Python 3.10 and 3.11 accept exactly the same inputs. Work is linear in the input length.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Iterator
+
+from x509core.errors import InvalidValue, PEMError
+
+__all__ = ["decode", "decode_one", "decode_all", "encode"]
+
+# RFC 4648 §4 Table 1: the value of a base64 character is its index here.
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")    # one character class, no backtracking
+_EOL = re.compile(r"\r\n|\r|\n")                 # eol = CRLF / CR / LF, RFC 7468 §3
+_WSP = " \t"                                     # WSP = SP / HTAB, RFC 5234 Appendix B.1
+_BEGIN, _END, _DASHES = "-----BEGIN", "-----END", "-----"
+_LINE_LENGTH = 64                                # RFC 7468 §2: "exactly 64 characters"
+_LEGACY_HEADERS = ("proc-type", "dek-info")      # RFC 1421 §4.6.1.1, §4.6.1.3
+
+
+def decode(text: str | bytes) -> list[tuple[str, bytes]]:
+    """Every PEM block of ``text`` in order, as ``(label, der)`` pairs; ``[]`` if there is none.
+
+    RFC 7468 §3 Figure 1. A malformed block anywhere makes the whole input fail.
+    """
+    return [(label, der) for _, label, der in _blocks(text)]
+
+
+def decode_one(text: str | bytes, label: str | tuple[str, ...] | None = None) -> tuple[str, bytes]:
+    """The one PEM block of ``text``, optionally required to carry one of the given labels.
+
+    RFC 7468 §2. Returns ``(label, der)``; zero or several blocks are an error.
+    """
+    wanted = _wanted_labels(label)
+    blocks = _blocks(text)
+    if len(blocks) != 1:
+        where = blocks[1][0] if blocks else 0
+        raise PEMError(f"expected one PEM block, found {len(blocks)}", where)
+    offset, found, der = blocks[0]
+    if wanted and found not in wanted:
+        expected = " or ".join(map(_name, wanted))
+        raise PEMError(f"expected label {expected}, found {_name(found)}", offset)
+    return found, der
+
+
+def decode_all(text: str | bytes, label: str) -> list[bytes]:
+    """The DER of every block labelled ``label``, in order; blocks of other labels are skipped.
+
+    RFC 7468 §2. Skipped blocks must still be well formed; no block with ``label`` is an error.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be str, not {type(label).__name__}")
+    blocks = _blocks(text)
+    found = [der for _, name, der in blocks if name == label]
+    if not found:
+        others = ", ".join(sorted({_name(name) for _, name, _ in blocks})) or "none"
+        raise PEMError(f"no PEM block with label {_name(label)} (found: {others})", 0)
+    return found
+
+
+def encode(label: str, data: bytes) -> str:
+    """``data`` armored under ``label`` in the strict textual encoding. RFC 7468 §3 Figure 3::
+
+        stricttextualmsg = preeb eol strictbase64text posteb eol
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be str, not {type(label).__name__}")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    data = bytes(data)
+    problem = _label_problem(label)
+    if problem is not None:
+        raise InvalidValue(f"{problem[0]} in PEM label {label!r}")
+    if not data:                             # decode refuses an empty block, so never write one
+        raise InvalidValue("cannot encode empty data as PEM")
+    b64 = binascii.b2a_base64(data, newline=False).decode("ascii")
+    lines = [b64[i:i + _LINE_LENGTH] + "\n" for i in range(0, len(b64), _LINE_LENGTH)]
+    return f"-----BEGIN {label}-----\n" + "".join(lines) + f"-----END {label}-----\n"
+
+
+def _wanted_labels(label: object) -> tuple[str, ...]:
+    """The ``label`` argument of the readers as a tuple; () means any label."""
+    if label is None:
+        return ()
+    if isinstance(label, str):
+        return (label,)
+    if isinstance(label, tuple) and label and all(isinstance(x, str) for x in label):
+        return label
+    raise TypeError("label must be a str, a non-empty tuple of str, or None")
+
+
+def _as_text(text: object) -> tuple[str, int]:
+    """The input as str (bytes read as ISO 8859-1) and where reading starts (after a BOM)."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text).decode("latin-1")  # one character per byte: offsets are byte offsets
+        bom = "\xef\xbb\xbf"                  # U+FEFF in UTF-8, seen byte by byte
+    elif isinstance(text, str):
+        bom = "\ufeff"
+    else:
+        raise TypeError(f"PEM input must be str or bytes, not {type(text).__name__}")
+    return text, len(bom) if text.startswith(bom) else 0
+
+
+def _lines(text: str, pos: int) -> Iterator[tuple[int, str]]:
+    """``(offset, line)`` for each line from ``pos`` on, without its eol. RFC 7468 §3 ``eol``."""
+    for match in _EOL.finditer(text, pos):
+        yield pos, text[pos:match.start()]
+        pos = match.end()
+    if pos < len(text):
+        yield pos, text[pos:]
+
+
+def _blocks(text: str | bytes) -> list[tuple[int, str, bytes]]:
+    """``(offset of BEGIN, label, der)`` for every block; other lines are explanatory text."""
+    text, start = _as_text(text)
+    blocks = []
+    lines = _lines(text, start)
+    for offset, line in lines:
+        if line.startswith(_BEGIN):
+            blocks.append((offset, *_read_block(offset, line, lines)))
+        elif line.startswith(_END):
+            raise PEMError("END line without a BEGIN line", offset)
+        else:
+            _check_explanatory(offset, line)
+    return blocks
+
+
+def _check_explanatory(offset: int, line: str) -> None:
+    """Refuse a boundary that does not start its line; other text is ignored. RFC 7468 §2."""
+    for marker in (_BEGIN, _END):
+        at = line.find(marker)
+        if at >= 0:
+            # Deviation: RFC 7468 §2 lets any text precede a block, and §3 Figure 2 (lax) allows
+            # whitespace before BEGIN; a boundary that does not start its line is refused rather
+            # than skipped, so an indented or quoted block is never lost silently.
+            raise PEMError("encapsulation boundary does not start a line", offset + at)
+
+
+def _read_block(begin: int, line: str, lines: Iterator[tuple[int, str]]) -> tuple[str, bytes]:
+    """One block, from its BEGIN line to its END line. RFC 7468 §3 ``textualmsg``."""
+    label = _boundary_label(begin, line, "BEGIN")
+    body: list[tuple[int, str]] = []
+    for offset, line in lines:
+        if line.startswith(_END):
+            end_label = _boundary_label(offset, line, "END")
+            # RFC 7468 §2: generators "MUST put the same label" on the END line; parsers MAY
+            # disregard it, and we do not: a mismatch is refused.
+            if end_label != label:
+                raise PEMError(f"label mismatch: BEGIN {_name(label)}, END {_name(end_label)}",
+                               offset)
+            return label, _decode_body(label, begin, offset, body)
+        if line.startswith(_BEGIN):
+            raise PEMError(f"BEGIN line inside the {_name(label)} block that starts at {begin}",
+                           offset)
+        _add_body_line(offset, line, body)
+    raise PEMError(f"missing END line for BEGIN {_name(label)}", begin)
+
+
+def _boundary_label(offset: int, line: str, keyword: str) -> str:
+    """The label of a boundary line. RFC 7468 §3::
+
+        preeb = "-----BEGIN " label "-----"
+        posteb = "-----END " label "-----"
+    """
+    prefix = f"-----{keyword} "              # RFC 7468 §2: "exactly one space character"
+    line = line.rstrip(_WSP)                 # preeb *WSP eol, posteb *WSP [eol]
+    if not line.startswith(prefix) or not line.endswith(_DASHES):
+        raise PEMError(f"malformed {keyword} line, expected '{prefix}LABEL-----'", offset)
+    label = line[len(prefix):-len(_DASHES)]
+    problem = _label_problem(label)
+    if problem is not None:
+        raise PEMError(problem[0], offset + len(prefix) + problem[1])
+    return label
+
+
+def _label_problem(label: str) -> tuple[str, int] | None:
+    """Why ``label`` breaks RFC 7468 §3, and where, or None. RFC 7468 §3::
+
+        labelchar = %x21-2C / %x2E-7E    ; any printable character, except hyphen-minus
+        label = [ labelchar *( ["-" / SP] labelchar ) ]    ; empty ok
+    """
+    for i, ch in enumerate(label):
+        if not " " <= ch <= "~":
+            return f"invalid character {_show(ch)} in label", i
+        if ch in "- " and (i == 0 or i == len(label) - 1 or label[i - 1] in "- "):
+            return "label has a hyphen or space at an end or twice in a row", i
+    return None
+
+
+def _add_body_line(offset: int, line: str, body: list[tuple[int, str]]) -> None:
+    """Keep one line of base64 text, without its trailing WSP. RFC 7468 §3 ``base64line``."""
+    data = line.rstrip(_WSP)                 # base64line = 1*base64char *WSP eol
+    if not body and ":" in data:             # an RFC 1421 header sits before the base64 text
+        _refuse_header(offset, data)
+    if not data:
+        if body:                             # *eolWSP only between the BEGIN line and the text
+            raise PEMError("blank line inside base64 text", offset)
+        return
+    bad = _NOT_BASE64.search(data)           # base64char = ALPHA / DIGIT / "+" / "/"
+    if bad:
+        where = offset + bad.start()
+        raise PEMError(f"invalid character {_show(bad.group())} in base64 text", where)
+    body.append((offset, data))
+
+
+def _refuse_header(offset: int, data: str) -> None:
+    """Refuse an RFC 1421 header line; RFC 7468 §2 "does *not* define or permit headers"."""
+    if data.split(":", 1)[0].strip().lower() in _LEGACY_HEADERS:
+        raise PEMError("legacy PEM encryption (Proc-Type/DEK-Info headers) is not supported; "
+                       "convert the key with 'openssl pkcs8 -topk8'", offset)
+    raise PEMError("RFC 1421 header lines are not allowed in RFC 7468 PEM", offset)
+
+
+def _decode_body(label: str, begin: int, end: int, body: list[tuple[int, str]]) -> bytes:
+    """The DER of a block from its base64 lines. RFC 4648 §4."""
+    if not body:                             # no DER value is zero bytes long
+        raise PEMError(f"empty PEM block {_name(label)}", begin)
+    _check_base64(body, end)
+    return binascii.a2b_base64("".join(data for _, data in body))
+
+
+def _check_base64(body: list[tuple[int, str]], end: int) -> None:
+    """Refuse misplaced padding and non-canonical base64 across ``body``. RFC 4648 §4, §3.5.
+
+    ``body`` holds only alphabet and "=" characters (checked line by line as they are read).
+    """
+    count = pads = 0
+    last = (end, "A")                        # offset and value of the last data character
+    for offset, data in body:
+        if not pads and "=" not in data:     # the common case: a whole line of data
+            count, last = count + len(data), (offset + len(data) - 1, data[-1])
+            continue
+        for i, ch in enumerate(data):
+            if ch == "=":
+                pads += 1
+                if pads > 2:
+                    raise PEMError("more than two base64 padding characters", offset + i)
+            elif pads:
+                raise PEMError("base64 data after padding", offset + i)
+            else:
+                last = (offset + i, ch)
+        count += len(data)
+    if count % 4:                            # RFC 4648 §4: the final quantum is padded to 4
+        raise PEMError("base64 text ends inside a 4-character group", end)
+    unused = (0, 0x03, 0x0F)[pads]           # bits of the last data character that carry nothing
+    if _ALPHABET.index(last[1]) & unused:    # RFC 4648 §3.5: "pad bits ... set to zero"
+        raise PEMError("non-zero unused bits in the last base64 character", last[0])
+
+
+def _name(label: str) -> str:
+    """A label for an error message; the empty label (RFC 7468 §3 "empty ok") gets a name."""
+    return label or "(empty label)"
+
+
+def _show(ch: str) -> str:
+    """A character for an error message: quoted if printable ASCII, else its code point."""
+    return repr(ch) if " " <= ch <= "~" else f"U+{ord(ch):04X}"
