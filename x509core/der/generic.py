@@ -111,7 +111,9 @@ def _constructed_primitive(number: int, start: int, path) -> None:
 
 # -- encoding ------------------------------------------------------------------------------------
 
-_MAX_ENCODE_DEPTH = 1000
+# Each level of nesting costs two Python frames; 200 levels stay far below CPython's recursion
+# limit, and far above anything X.509 needs (decode's default limit is 64).
+_MAX_ENCODE_DEPTH = 200
 
 
 def encode(value) -> bytes:
@@ -154,7 +156,7 @@ def _tlv(out: bytearray, first: int, number: int, content: bytes) -> None:
 
 def _encode_into(out: bytearray, value, depth: int) -> None:
     if depth > _MAX_ENCODE_DEPTH:
-        raise InvalidValue("value nests too deeply to encode")
+        raise InvalidValue(f"value nests deeper than {_MAX_ENCODE_DEPTH} levels; cannot encode")
     if isinstance(value, (list, tuple)):
         parts = [encode_part(item, depth + 1) for item in value]
         if isinstance(value, Set):

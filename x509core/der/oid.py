@@ -12,6 +12,11 @@ from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 __all__ = ["ObjectIdentifier", "decode_oid_content", "encode_oid_content"]
 
 _CACHE_LIMIT = 4096              # bounded, so hostile input cannot grow memory without end
+# Deviation: X.690 puts no bound on an arc. We accept arcs of up to 128 octets (896 bits, far
+# beyond the 128-bit UUID arcs of X.667) so that decoding stays linear in time and str() of an
+# arc never meets CPython's integer-to-string digit limit.
+MAX_ARC_OCTETS = 128
+_MAX_ARC_DIGITS = 270            # 10^270 > 2^896
 _decoded: dict[bytes, "ObjectIdentifier"] = {}
 
 
@@ -42,6 +47,8 @@ def _check_dotted(dotted: str) -> None:
         # Each arc is a non-negative decimal without leading zeros (X.660 §A.2 number form).
         if not part.isascii() or not part.isdigit() or (len(part) > 1 and part[0] == "0"):
             raise InvalidValue(f"not a dotted object identifier: {dotted!r}")
+        if len(part) > _MAX_ARC_DIGITS or int(part).bit_length() > 7 * MAX_ARC_OCTETS:
+            raise InvalidValue(f"object identifier arc too large (more than {MAX_ARC_OCTETS} octets)")
     if len(parts) < 2:
         raise InvalidValue(f"an object identifier has at least two arcs: {dotted!r}")
     first, second = int(parts[0]), int(parts[1])
@@ -66,17 +73,21 @@ def decode_oid_content(data: bytes, start: int, end: int, path: tuple[str, ...])
                           end - 1, path)
     arcs: list[int] = []
     value = 0
-    at_start = True
+    arc_start = 0
     for index, octet in enumerate(content):
-        if at_start and octet == 0x80:
-            # X.690 §8.19.2: "the leading octet of the subidentifier shall not have the value 0x80".
-            raise NonCanonicalEncoding("subidentifier not in minimal form (X.690 §8.19.2)",
-                                       start + index, path)
+        if index == arc_start:
+            if octet == 0x80:
+                # X.690 §8.19.2: "the leading octet of the subidentifier shall not have the value 0x80".
+                raise NonCanonicalEncoding("subidentifier not in minimal form (X.690 §8.19.2)",
+                                           start + index, path)
+        elif index - arc_start >= MAX_ARC_OCTETS:
+            raise DecodeError(f"OBJECT IDENTIFIER arc longer than {MAX_ARC_OCTETS} octets",
+                              start + arc_start, path)
         value = (value << 7) | (octet & 0x7F)
-        at_start = not octet & 0x80
-        if at_start:
+        if not octet & 0x80:
             arcs.append(value)
             value = 0
+            arc_start = index + 1
     first = arcs[0]                                  # X.690 §8.19.4
     arcs[0:1] = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
     oid = _from_arcs_unchecked(arcs)

@@ -140,6 +140,13 @@ class Reader:
     def fail(self, error: type[DecodeError], reason: str, offset: int | None = None) -> None:
         raise error(reason, self.pos if offset is None else offset, self.path)
 
+    def fork(self) -> "Reader":
+        """A copy of this cursor, to look ahead without moving this one."""
+        copy = Reader.__new__(Reader)
+        copy.data, copy.pos, copy.end, copy.path = self.data, self.pos, self.end, self.path
+        copy.depth, copy.max_depth, copy.element_start = self.depth, self.max_depth, self.element_start
+        return copy
+
     def peek_tag(self) -> Tag | None:
         """The tag of the next element, or None at the end."""
         if self.pos >= self.end:
@@ -158,7 +165,8 @@ class Reader:
         start = self.pos
         bits, number, cstart, cend = read_header(self.data, start, self.end, self.path)
         self.pos = cend
-        return Tag(bits >> 6, bool(bits & 0x20), number), self._child(start, cstart, cend, name)
+        constructed = bool(bits & 0x20)
+        return Tag(bits >> 6, constructed, number), self._child(start, cstart, cend, name, constructed)
 
     def read(self, tag: Tag, name: str = "") -> "Reader":
         """The next element, which must have ``tag``: a reader over its content octets."""
@@ -167,7 +175,7 @@ class Reader:
         if bits != tag.bits or number != tag.number:
             self._unexpected(tag, bits, number, start, name)
         self.pos = cend
-        return self._child(start, cstart, cend, name)
+        return self._child(start, cstart, cend, name, tag.constructed)
 
     def read_optional(self, tag: Tag, name: str = "") -> "Reader | None":
         """Like :meth:`read` when the next element has ``tag``; None (nothing read) otherwise."""
@@ -176,14 +184,15 @@ class Reader:
     def _path(self, name: str) -> tuple[str, ...]:
         return self.path + (name,) if name else self.path
 
-    def _child(self, start: int, cstart: int, cend: int, name: str) -> "Reader":
+    def _child(self, start: int, cstart: int, cend: int, name: str, nests: bool = True) -> "Reader":
+        """A reader over ``data[cstart:cend]``; ``nests`` (a constructed element) counts a level."""
         child = Reader.__new__(Reader)
         child.data, child.pos, child.end = self.data, cstart, cend
         child.path = self._path(name)
         child.depth = self.depth + 1
         child.max_depth = self.max_depth
         child.element_start = start
-        if child.depth > self.max_depth:
+        if nests and child.depth > self.max_depth:
             raise DepthExceeded(f"nesting deeper than {self.max_depth} levels", start, child.path)
         return child
 
@@ -196,13 +205,22 @@ class Reader:
             if tag.constructed:
                 raise DecodeError(f"{tag} must use the constructed form (X.690 §8.9.1, §8.11.1)",
                                   start, self._path(name))
-            raise NonCanonicalEncoding(f"{tag} must use the primitive form in DER (X.690 §10.2)",
-                                       start, self._path(name))
+            if tag.tag_class == 0 and number in _STRING_TYPES:
+                raise NonCanonicalEncoding(f"{tag} must use the primitive form in DER (X.690 §10.2)",
+                                           start, self._path(name))
+            raise DecodeError(f"{tag} must use the primitive form (X.690 §8)", start, self._path(name))
         raise UnexpectedTag(f"expected {tag}, found {found}", start, self._path(name))
 
     def _primitive(self, tag: Tag, name: str) -> tuple[int, int, tuple[str, ...]]:
-        child = self.read(tag, name)
-        return child.pos, child.end, child.path
+        """Bounds of the content octets of the next element, which must have ``tag``. A primitive
+        value is not a level of nesting, so no child reader (and no depth) is involved."""
+        start = self.pos
+        path = self._path(name)
+        bits, number, cstart, cend = read_header(self.data, start, self.end, path)
+        if bits != tag.bits or number != tag.number:
+            self._unexpected(tag, bits, number, start, name)
+        self.pos = cend
+        return cstart, cend, path
 
     # -- constructed types -------------------------------------------------------------------
 
@@ -330,12 +348,21 @@ class Reader:
     def read_generalized_time(self, name: str = "") -> datetime:
         return decode_generalized_time_content(self.data, *self._primitive(_GENERALIZED_TIME, name))
 
-    def read_time(self, name: str = "") -> datetime:
+    def read_time(self, name: str = "", *, allow_generalized_before_2050: bool = False) -> datetime:
         """``Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }`` as RFC 5280
-        §4.1.2.5 profiles it (also used for CRL times, RFC 5280 §5.1.2.4)."""
+        §4.1.2.5 profiles it (also used for CRL times, RFC 5280 §5.1.2.4).
+
+        ``allow_generalized_before_2050`` lets a reader of other CAs' certificates accept a
+        GeneralizedTime before 2050, which the profile forbids CAs to write but which trusted
+        roots carry (see ``cert/certificate.py``); fractions stay refused."""
         start = self.pos
-        is_utc = self.peek_is(_UTC_TIME)
+        tag = self.peek_tag()
+        if tag is None or tag.tag_class != 0 or tag.number not in (23, 24):
+            raise UnexpectedTag(f"expected UTCTime or GeneralizedTime, found {tag}", start, self._path(name))
+        is_utc = tag.number == 23
         value = self.read_utc_time(name) if is_utc else self.read_generalized_time(name)
+        if allow_generalized_before_2050 and not is_utc and not value.microsecond:
+            return value
         check_rfc5280_time(value, is_utc, start, self._path(name))
         return value
 
@@ -363,6 +390,8 @@ def _padded_greater(a: bytes, b: bytes) -> bool:
     return a > b
 
 
+# Types whose constructed form is valid BER but not DER (X.690 §10.2): strings.
+_STRING_TYPES = frozenset((3, 4, 12, 18, 19, 20, 22, 26, 28, 30))
 _SEQUENCE = Tag(0, True, 16)
 _SET = Tag(0, True, 17)
 _BOOLEAN = Tag(0, False, 1)
