@@ -5,9 +5,16 @@ Layers, each importing only those below it::
     x509core.errors   the one exception hierarchy
     x509core.der      strict X.690 DER (and x509core.pem, RFC 7468)
     x509core.rsa      RSA from RFC 8017 and FIPS 186-5
-    x509core.cert     X.509 as RFC 5280 profiles it           (later)
+    x509core.cert     X.509 as RFC 5280 profiles it
     x509core.ca       the certificate authority and CLI        (later)
+
+The names below are imported on first use (PEP 562), so ``import x509core`` stays cheap for a
+command line that needs only a part of the library.
 """
+
+from __future__ import annotations
+
+import importlib
 
 from x509core.errors import (DecodeError, InvalidSignature, InvalidValue, NonCanonicalEncoding,
                              PathValidationError, PEMError, Truncated, UnexpectedTag,
@@ -15,8 +22,26 @@ from x509core.errors import (DecodeError, InvalidSignature, InvalidValue, NonCan
 
 __version__ = "0.1.0"
 
+_LAZY = {name: "x509core.cert" for name in (
+    "Certificate", "CertificateBuilder", "CertificateRevocationList", "CertificateSigningRequest",
+    "CRLBuilder", "CSRBuilder", "Name", "load_der_certificate", "load_der_crl", "load_der_csr",
+    "load_pem_certificate", "load_pem_certificates", "load_pem_crl", "load_pem_csr")}
+
 __all__ = [
     "__version__", "X509CoreError", "DecodeError", "Truncated", "UnexpectedTag",
     "NonCanonicalEncoding", "PEMError", "InvalidValue", "InvalidSignature",
-    "UnsupportedAlgorithm", "PathValidationError",
+    "UnsupportedAlgorithm", "PathValidationError", *sorted(_LAZY),
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'x509core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

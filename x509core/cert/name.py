@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from x509core.cert import oids
+from x509core.cert._parsed import parsed
 from x509core.cert.name_text import (STRING_ATTRIBUTE_TYPES, attribute_oid,
                                      check_attribute_value, format_openssl, format_rfc4514,
                                      openssl_type_name, parse_openssl, parse_rfc4514,
@@ -347,7 +348,7 @@ def read_name(reader: Reader, name: str = "name") -> Name:
     rdns = []
     while not sequence.at_end:
         rdns.append(_read_rdn(sequence, len(rdns)))
-    return Name(tuple(rdns), sequence.element_bytes)
+    return parsed(Name, tuple(rdns), sequence.element_bytes)
 
 
 def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
@@ -362,7 +363,7 @@ def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
         oid = attribute.read_oid("type")
         attributes.append(_read_value(attribute, oid))
         attribute.finish()
-    return RelativeDistinguishedName(tuple(attributes))
+    return parsed(RelativeDistinguishedName, tuple(attributes))    # read_set checked the order
 
 
 def _read_value(reader: Reader, oid: ObjectIdentifier) -> AttributeTypeAndValue:
@@ -377,7 +378,7 @@ def _read_value(reader: Reader, oid: ObjectIdentifier) -> AttributeTypeAndValue:
     is_string = tag is not None and tag.tag_class == 0 and tag.number in STRING_TYPES
     if oid in STRING_ATTRIBUTE_TYPES or is_string:
         value = reader.read_string("value")      # UnexpectedTag for anything else
-        return AttributeTypeAndValue(oid, value, tag.number, reader.data[start:reader.pos])
+        return parsed(AttributeTypeAndValue, oid, value, tag.number, reader.data[start:reader.pos])
     raw = reader.read_any("value")
     return AttributeTypeAndValue(oid, "#" + raw.hex(), None, raw)
 

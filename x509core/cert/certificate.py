@@ -1,0 +1,297 @@
+"""Parsed X.509 certificates that keep the exact bytes they came from. RFC 5280 §4.1::
+
+    Certificate  ::=  SEQUENCE  {
+         tbsCertificate       TBSCertificate,
+         signatureAlgorithm   AlgorithmIdentifier,
+         signatureValue       BIT STRING  }
+
+    TBSCertificate  ::=  SEQUENCE  {
+         version         [0]  EXPLICIT Version DEFAULT v1,
+         serialNumber         CertificateSerialNumber,
+         signature            AlgorithmIdentifier,
+         issuer               Name,
+         validity             Validity,
+         subject              Name,
+         subjectPublicKeyInfo SubjectPublicKeyInfo,
+         issuerUniqueID  [1]  IMPLICIT UniqueIdentifier OPTIONAL,
+         subjectUniqueID [2]  IMPLICIT UniqueIdentifier OPTIONAL,
+         extensions      [3]  EXPLICIT Extensions OPTIONAL }
+
+``load_der_certificate`` returns a fully checked :class:`Certificate` or raises: strict DER
+throughout (inside extension values too), the outer signatureAlgorithm equal to the inner
+``signature`` byte for byte (§4.1.1.2), extensions only in v3 (§4.1.2.9), unique identifiers only
+in v2/v3 (§4.1.2.8), no duplicate extension (§4.2). Signatures are checked over ``raw_tbs``,
+never over a re-encoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from x509core import pem
+from x509core.cert import oids
+from x509core.cert.extensions import Extension, read_extensions
+from x509core.cert.name import Name, read_name
+from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
+from x509core.der import BitString, ObjectIdentifier, Reader
+from x509core.der.tags import context
+from x509core.errors import DecodeError, InvalidSignature, UnsupportedAlgorithm
+from x509core.rsa.algorithms import SignatureAlgorithm, read_signature_algorithm
+from x509core.rsa.key import RSAPublicKey
+
+__all__ = ["Certificate", "load_der_certificate", "load_pem_certificate", "load_pem_certificates",
+           "read_algorithm_identifier", "verify_signed_bytes"]
+
+_PEM_LABELS = ("CERTIFICATE", "X509 CERTIFICATE")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Certificate:
+    """An X.509 certificate as read (or as made by the builder, which reads its own output)."""
+
+    raw: bytes
+    raw_tbs: bytes
+    raw_signature_algorithm: bytes
+    version: int                                # 1, 2 or 3 (the Version INTEGER plus one)
+    serial_number: int
+    issuer: Name
+    subject: Name
+    not_valid_before: datetime
+    not_valid_after: datetime
+    public_key_info: PublicKeyInfo
+    issuer_unique_id: BitString | None
+    subject_unique_id: BitString | None
+    extensions: tuple[Extension, ...]
+    signature_algorithm: ObjectIdentifier       # dotted OID string
+    signature_algorithm_info: SignatureAlgorithm | None   # None: not an RSA algorithm
+    signature: bytes
+
+    # -- the exact bytes ---------------------------------------------------------------------
+    @property
+    def raw_issuer(self) -> bytes:
+        return self.issuer.raw
+
+    @property
+    def raw_subject(self) -> bytes:
+        return self.subject.raw
+
+    @property
+    def raw_spki(self) -> bytes:
+        return self.public_key_info.raw
+
+    def to_der(self) -> bytes:
+        return self.raw
+
+    def to_pem(self) -> str:
+        return pem.encode("CERTIFICATE", self.raw)
+
+    def fingerprint(self, hash_name: str = "sha256") -> bytes:
+        return hashlib.new(hash_name, self.raw).digest()
+
+    # -- fields --------------------------------------------------------------------------------
+    @property
+    def public_key(self) -> RSAPublicKey | UnsupportedPublicKey:
+        return self.public_key_info.key
+
+    def extension(self, oid: str) -> Extension | None:
+        return next((ext for ext in self.extensions if ext.oid == oid), None)
+
+    def _value(self, oid: str):
+        ext = self.extension(oid)
+        return None if ext is None else ext.value
+
+    @property
+    def basic_constraints(self):
+        return self._value(oids.OID_BASIC_CONSTRAINTS)
+
+    @property
+    def key_usage(self):
+        return self._value(oids.OID_KEY_USAGE)
+
+    @property
+    def extended_key_usage(self):
+        return self._value(oids.OID_EXTENDED_KEY_USAGE)
+
+    @property
+    def subject_alternative_name(self):
+        return self._value(oids.OID_SUBJECT_ALT_NAME)
+
+    @property
+    def subject_key_identifier(self):
+        return self._value(oids.OID_SUBJECT_KEY_IDENTIFIER)
+
+    @property
+    def authority_key_identifier(self):
+        return self._value(oids.OID_AUTHORITY_KEY_IDENTIFIER)
+
+    @property
+    def machine_identity(self) -> str | None:
+        """The seed system's machine binding (``1.3.6.1.4.15967132172.1``), or None."""
+        value = self._value(oids.OID_MACHINE_IDENTITY)
+        return None if value is None else value.value
+
+    @property
+    def mac_address(self) -> str | None:
+        """The seed system's MAC binding (``1.3.6.1.4.15967132172.2``), or None."""
+        value = self._value(oids.OID_MAC_ADDRESS)
+        return None if value is None else value.value
+
+    @property
+    def is_self_issued(self) -> bool:
+        """Subject and issuer are the same name (RFC 5280 §6.1, compared as §7.1 says)."""
+        return self.subject.matches(self.issuer)
+
+    # -- checks ----------------------------------------------------------------------------------
+    def verify_signature(self, issuer_public_key) -> None:
+        """Check this certificate's signature with ``issuer_public_key`` over ``raw_tbs``.
+        Returns None or raises InvalidSignature (or UnsupportedAlgorithm)."""
+        verify_signed_bytes(self.raw_tbs, self.signature, self.signature_algorithm,
+                            self.signature_algorithm_info, issuer_public_key)
+
+    def text(self) -> str:
+        """A listing like ``openssl x509 -text -noout``."""
+        from x509core.cert.text import certificate_text
+        return certificate_text(self)
+
+    def to_json(self) -> dict:
+        """Every field as JSON-ready values."""
+        from x509core.cert.text import certificate_json
+        return certificate_json(self)
+
+    def __repr__(self) -> str:
+        return f"<Certificate subject={self.subject.rfc4514()!r} serial={self.serial_number:#x}>"
+
+
+def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifier,
+                        info: SignatureAlgorithm | None, public_key) -> None:
+    """Check an RSA signature over ``data`` as a signatureAlgorithm names it (certificates,
+    CSRs and CRLs share this)."""
+    if info is None:
+        raise UnsupportedAlgorithm(f"unsupported algorithm: signature algorithm {algorithm}")
+    if not isinstance(public_key, RSAPublicKey):
+        if isinstance(public_key, UnsupportedPublicKey):
+            public_key.verify()
+        raise TypeError("verify_signature needs an issuer public key")
+    if info.padding == "pss":
+        public_key.verify(signature, data, info.hash_name, "pss", info.pss.salt_length,
+                          mgf1_hash_name=info.pss.mgf1_hash_name)
+    else:
+        public_key.verify(signature, data, info.hash_name, "pkcs1v15")
+
+
+def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithm | None]:
+    """A signature AlgorithmIdentifier: its exact bytes, its OID and, for RSA, what it means."""
+    start = r.pos
+    oid = r.fork().read_sequence(name).read_oid("algorithm")
+    probe = r.fork()
+    try:
+        info = read_signature_algorithm(probe, name)
+    except UnsupportedAlgorithm:
+        info = None
+        probe = r.fork()                        # keep non-RSA algorithms, checked as DER
+        inner = probe.read_sequence(name)
+        inner.read_oid("algorithm")
+        if not inner.at_end:
+            inner.read_any("parameters")
+        inner.finish()
+    r.pos = probe.pos
+    return r.data[start:r.pos], oid, info
+
+
+def _read_signature_value(r: Reader) -> bytes:
+    bits = r.read_bit_string("signatureValue")
+    if bits.unused_bits:
+        raise DecodeError("signatureValue must be whole octets", r.pos, r.path + ("signatureValue",))
+    return bits.data
+
+
+def _read_version(tbs: Reader) -> int:
+    start = tbs.pos
+    version = tbs.read_explicit_default_integer(0, default=0, name="version")
+    if version not in (1, 2):                  # v2(1), v3(2); v1(0) is the DEFAULT, never encoded
+        raise DecodeError(f"unknown certificate version {version} (RFC 5280 §4.1.2.1)", start, tbs.path)
+    return version + 1
+
+
+def _read_validity(tbs: Reader) -> tuple[datetime, datetime]:
+    # Validity ::= SEQUENCE { notBefore Time, notAfter Time }  (RFC 5280 §4.1.2.5)
+    validity = tbs.read_sequence("validity")
+    # Deviation: RFC 5280 §4.1.2.5 says CAs MUST write dates through 2049 as UTCTime; trusted
+    # roots exist that use GeneralizedTime for them (Certum Trusted Network CA 2, 2011-2046), and
+    # Go and OpenSSL read them. We read them too (fractions stay refused); we never write them.
+    not_before = validity.read_time("notBefore", allow_generalized_before_2050=True)
+    not_after = validity.read_time("notAfter", allow_generalized_before_2050=True)
+    validity.finish()
+    return not_before, not_after
+
+
+def _read_unique_id(tbs: Reader, number: int, name: str, version: int) -> BitString | None:
+    if not tbs.peek_is(context(number, False)):
+        return None
+    start = tbs.pos
+    if version < 2:
+        # RFC 5280 §4.1.2.8: "These fields MUST only appear if the version is 2 or 3."
+        raise DecodeError(f"{name} in a v1 certificate (RFC 5280 §4.1.2.8)", start, tbs.path)
+    return tbs.read_implicit_value(number, 3, name)
+
+
+def _read_tbs_extensions(tbs: Reader, version: int) -> tuple[Extension, ...]:
+    start = tbs.pos
+    field = tbs.read_optional_explicit(3, "extensions")
+    if field is None:
+        return ()
+    if version != 3:
+        # RFC 5280 §4.1.2.9: "If present, this field is ... [and] version MUST be v3."
+        raise DecodeError("extensions in a certificate that is not v3 (RFC 5280 §4.1.2.9)", start, tbs.path)
+    extensions = read_extensions(field)
+    field.finish()
+    return extensions
+
+
+def _read_tbs(cert: Reader) -> dict:
+    tbs = cert.read_sequence("tbsCertificate")
+    version = _read_version(tbs)
+    fields = {"raw_tbs": tbs.element_bytes, "version": version,
+              "serial_number": tbs.read_integer("serialNumber")}
+    fields["inner_algorithm"] = read_algorithm_identifier(tbs, "signature")
+    fields["issuer"] = read_name(tbs, "issuer")
+    fields["not_valid_before"], fields["not_valid_after"] = _read_validity(tbs)
+    fields["subject"] = read_name(tbs, "subject")
+    fields["public_key_info"] = read_public_key_info(tbs)
+    fields["issuer_unique_id"] = _read_unique_id(tbs, 1, "issuerUniqueID", version)
+    fields["subject_unique_id"] = _read_unique_id(tbs, 2, "subjectUniqueID", version)
+    fields["extensions"] = _read_tbs_extensions(tbs, version)
+    tbs.finish()
+    return fields
+
+
+def load_der_certificate(data: bytes) -> Certificate:
+    """A fully checked certificate from its DER; DecodeError (with offset) for anything else."""
+    reader = Reader(data)
+    cert = reader.read_sequence("certificate")
+    fields = _read_tbs(cert)
+    outer_start = cert.pos
+    raw_alg, oid, info = read_algorithm_identifier(cert, "signatureAlgorithm")
+    if raw_alg != fields.pop("inner_algorithm")[0]:
+        # RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as
+        # the signature field in the sequence tbsCertificate".
+        raise DecodeError("signatureAlgorithm differs from tbsCertificate.signature "
+                          "(RFC 5280 §4.1.1.2)", outer_start, cert.path)
+    signature = _read_signature_value(cert)
+    cert.finish()
+    reader.finish()
+    return Certificate(raw=reader.data, raw_signature_algorithm=raw_alg, signature_algorithm=oid,
+                       signature_algorithm_info=info, signature=signature, **fields)
+
+
+def load_pem_certificate(data: str | bytes) -> Certificate:
+    """Exactly one PEM certificate (explanatory text around it is allowed)."""
+    _, der = pem.decode_one(data, _PEM_LABELS)
+    return load_der_certificate(der)
+
+
+def load_pem_certificates(data: str | bytes) -> list[Certificate]:
+    """Every certificate of a PEM bundle, in order (other blocks ignored)."""
+    return [load_der_certificate(der) for der in pem.decode_all(data, "CERTIFICATE")]

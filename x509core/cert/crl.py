@@ -1,0 +1,269 @@
+"""Certificate revocation lists: read, verify, build. RFC 5280 §5.1::
+
+    CertificateList  ::=  SEQUENCE  {
+         tbsCertList          TBSCertList,
+         signatureAlgorithm   AlgorithmIdentifier,
+         signatureValue       BIT STRING  }
+
+    TBSCertList  ::=  SEQUENCE  {
+         version                 Version OPTIONAL,
+                                      -- if present, MUST be v2
+         signature               AlgorithmIdentifier,
+         issuer                  Name,
+         thisUpdate              Time,
+         nextUpdate              Time OPTIONAL,
+         revokedCertificates     SEQUENCE OF SEQUENCE  {
+              userCertificate         CertificateSerialNumber,
+              revocationDate          Time,
+              crlEntryExtensions      Extensions OPTIONAL
+                                       -- if present, version MUST be v2
+                                   }  OPTIONAL,
+         crlExtensions           [0]  EXPLICIT Extensions OPTIONAL
+                                       -- if present, version MUST be v2
+                                   }
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from x509core import pem
+from x509core.cert import oids
+from x509core.cert.builder import check_serial_number, sign_with, signature_algorithm_for
+from x509core.cert.certificate import read_algorithm_identifier, verify_signed_bytes
+from x509core.cert.extensions import (AuthorityKeyIdentifier, CRLNumber, CRLReason, Extension,
+                                      InvalidityDate, read_extensions, write_extensions)
+from x509core.cert.name import Name, read_name, write_name
+from x509core.der import BitString, ObjectIdentifier, Reader, Writer
+from x509core.der import tags
+from x509core.der.time import to_utc
+from x509core.errors import DecodeError, InvalidValue
+from x509core.rsa.algorithms import SignatureAlgorithm, write_signature_algorithm
+from x509core.rsa.key import RSAPrivateKey
+
+__all__ = ["RevokedCertificate", "CertificateRevocationList", "CRLBuilder", "load_der_crl",
+           "load_pem_crl"]
+
+
+@dataclass(frozen=True, slots=True)
+class RevokedCertificate:
+    """One entry of revokedCertificates (RFC 5280 §5.1.2.6) with its entry extensions (§5.3)."""
+
+    serial_number: int
+    revocation_date: datetime
+    extensions: tuple[Extension, ...] = ()
+
+    def _value(self, oid):
+        ext = next((e for e in self.extensions if e.oid == oid), None)
+        return None if ext is None else ext.value
+
+    @property
+    def reason(self) -> str | None:
+        """The CRLReason name (RFC 5280 §5.3.1), e.g. ``"keyCompromise"``; None when absent."""
+        value = self._value(oids.OID_CRL_REASON)
+        return None if value is None else value.reason_name
+
+    @property
+    def invalidity_date(self) -> datetime | None:
+        value = self._value(oids.OID_INVALIDITY_DATE)
+        return None if value is None else value.invalidity_date
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CertificateRevocationList:
+    raw: bytes
+    raw_tbs: bytes
+    version: int                               # 1 or 2
+    issuer: Name
+    this_update: datetime
+    next_update: datetime | None
+    revoked_certificates: tuple[RevokedCertificate, ...]
+    extensions: tuple[Extension, ...]
+    signature_algorithm: ObjectIdentifier
+    signature_algorithm_info: SignatureAlgorithm | None
+    signature: bytes
+
+    def extension(self, oid: str) -> Extension | None:
+        return next((ext for ext in self.extensions if ext.oid == oid), None)
+
+    @property
+    def crl_number(self) -> int | None:
+        ext = self.extension(oids.OID_CRL_NUMBER)
+        return None if ext is None else ext.value.crl_number
+
+    @property
+    def authority_key_identifier(self):
+        ext = self.extension(oids.OID_AUTHORITY_KEY_IDENTIFIER)
+        return None if ext is None else ext.value
+
+    def revoked(self, serial_number: int) -> RevokedCertificate | None:
+        """The entry for ``serial_number``, or None when that serial is not on this list."""
+        return next((r for r in self.revoked_certificates if r.serial_number == serial_number), None)
+
+    def verify_signature(self, issuer_public_key) -> None:
+        verify_signed_bytes(self.raw_tbs, self.signature, self.signature_algorithm,
+                            self.signature_algorithm_info, issuer_public_key)
+
+    def to_der(self) -> bytes:
+        return self.raw
+
+    def to_pem(self) -> str:
+        return pem.encode("X509 CRL", self.raw)
+
+
+def _read_entries(tbs: Reader, version: int) -> tuple[RevokedCertificate, ...]:
+    if not tbs.peek_is(tags.SEQUENCE):
+        return ()
+    start = tbs.pos
+    seq = tbs.read_sequence("revokedCertificates")
+    if seq.at_end:
+        # RFC 5280 §5.1.2.6: "When there are no revoked certificates, the revoked certificates
+        # list MUST be absent."
+        raise DecodeError("empty revokedCertificates (RFC 5280 §5.1.2.6)", start, seq.path)
+    entries = []
+    while not seq.at_end:
+        entry = seq.read_sequence("revokedCertificate")
+        serial = entry.read_integer("userCertificate")
+        date = entry.read_time("revocationDate")
+        extensions = ()
+        if not entry.at_end:
+            if version != 2:
+                raise DecodeError("crlEntryExtensions need a v2 CRL (RFC 5280 §5.1.2.1)", entry.pos, entry.path)
+            extensions = read_extensions(entry)
+        entry.finish()
+        entries.append(RevokedCertificate(serial, date, extensions))
+    return tuple(entries)
+
+
+def _read_version(tbs: Reader) -> int:
+    if not tbs.peek_is(tags.INTEGER):
+        return 1
+    start = tbs.pos
+    if tbs.read_integer("version") != 1:
+        raise DecodeError("CRL version, if present, MUST be v2 (RFC 5280 §5.1.2.1)", start, tbs.path)
+    return 2
+
+
+def _read_tbs(crl: Reader) -> dict:
+    tbs = crl.read_sequence("tbsCertList")
+    version = _read_version(tbs)
+    fields = {"raw_tbs": tbs.element_bytes, "version": version}
+    fields["inner_algorithm"] = read_algorithm_identifier(tbs, "signature")
+    fields["issuer"] = read_name(tbs, "issuer")
+    fields["this_update"] = tbs.read_time("thisUpdate")
+    nxt = tbs.peek_tag()
+    is_time = nxt is not None and nxt.tag_class == 0 and nxt.number in (23, 24)
+    fields["next_update"] = tbs.read_time("nextUpdate") if is_time else None
+    fields["revoked_certificates"] = _read_entries(tbs, version)
+    extensions = ()
+    field_start = tbs.pos
+    explicit = tbs.read_optional_explicit(0, "crlExtensions")
+    if explicit is not None:
+        if version != 2:
+            raise DecodeError("crlExtensions need a v2 CRL (RFC 5280 §5.1.2.1)", field_start, tbs.path)
+        extensions = read_extensions(explicit)
+        explicit.finish()
+    fields["extensions"] = extensions
+    tbs.finish()
+    return fields
+
+
+def load_der_crl(data: bytes) -> CertificateRevocationList:
+    reader = Reader(data)
+    crl = reader.read_sequence("certificateList")
+    fields = _read_tbs(crl)
+    start = crl.pos
+    raw_alg, oid, info = read_algorithm_identifier(crl, "signatureAlgorithm")
+    if raw_alg != fields.pop("inner_algorithm")[0]:
+        # RFC 5280 §5.1.1.2: "MUST contain the same algorithm identifier as the signature field".
+        raise DecodeError("signatureAlgorithm differs from tbsCertList.signature (RFC 5280 §5.1.1.2)",
+                          start, crl.path)
+    bits = crl.read_bit_string("signatureValue")
+    if bits.unused_bits:
+        raise DecodeError("signatureValue must be whole octets", crl.pos, crl.path)
+    crl.finish()
+    reader.finish()
+    return CertificateRevocationList(raw=reader.data, signature_algorithm=oid,
+                                     signature_algorithm_info=info, signature=bits.data, **fields)
+
+
+def load_pem_crl(data: str | bytes) -> CertificateRevocationList:
+    _, der = pem.decode_one(data, "X509 CRL")
+    return load_der_crl(der)
+
+
+@dataclass(frozen=True)
+class CRLBuilder:
+    """Builds a v2 CRL with cRLNumber and authorityKeyIdentifier (RFC 5280 §5.2.1, §5.2.3 MUSTs)."""
+
+    issuer: Name | None = None
+    this_update: datetime | None = None
+    next_update: datetime | None = None
+    crl_number: int | None = None
+    revoked: tuple[RevokedCertificate, ...] = field(default=())
+
+    def with_issuer(self, name: Name) -> "CRLBuilder":
+        return replace(self, issuer=name)
+
+    def with_update_times(self, this_update: datetime, next_update: datetime) -> "CRLBuilder":
+        this_update, next_update = to_utc(this_update).replace(microsecond=0), to_utc(next_update).replace(microsecond=0)
+        if next_update <= this_update:
+            raise InvalidValue("nextUpdate must be later than thisUpdate (RFC 5280 §5.1.2.5)")
+        return replace(self, this_update=this_update, next_update=next_update)
+
+    def with_crl_number(self, number: int) -> "CRLBuilder":
+        return replace(self, crl_number=CRLNumber(number).crl_number)
+
+    def with_revoked(self, serial_number: int, revocation_date: datetime, *, reason: str | None = None,
+                     invalidity_date: datetime | None = None) -> "CRLBuilder":
+        check_serial_number(serial_number)
+        if any(r.serial_number == serial_number for r in self.revoked):
+            raise InvalidValue(f"serial {serial_number:#x} is already on the list")
+        extensions = []
+        if reason is not None and reason != "unspecified":
+            # RFC 5280 §5.3.1: "the reason code CRL entry extension SHOULD be absent instead of
+            # using the unspecified (0) reasonCode value".
+            extensions.append(Extension.from_value(CRLReason.from_name(reason), False))
+        if invalidity_date is not None:
+            extensions.append(Extension.from_value(InvalidityDate(to_utc(invalidity_date).replace(microsecond=0)), False))
+        entry = RevokedCertificate(serial_number, to_utc(revocation_date).replace(microsecond=0), tuple(extensions))
+        return replace(self, revoked=(*self.revoked, entry))
+
+    def sign(self, issuer_key: RSAPrivateKey, hash_name: str = "sha256",
+             padding: str = "pkcs1v15") -> CertificateRevocationList:
+        if self.issuer is None or self.this_update is None or self.crl_number is None:
+            raise InvalidValue("CRL is incomplete: set the issuer, the update times and the CRL number")
+        from x509core.cert.builder import subject_key_identifier_for
+        aki = AuthorityKeyIdentifier(key_identifier=subject_key_identifier_for(issuer_key.public_key()).key_identifier)
+        algorithm = signature_algorithm_for(hash_name, padding)
+        tbs = self._encode_tbs(algorithm, (Extension.from_value(aki, False),
+                                           Extension.from_value(CRLNumber(self.crl_number), False)))
+        w = Writer()
+        with w.sequence():
+            w.write_raw(tbs)
+            write_signature_algorithm(w, algorithm)
+            w.write_bit_string(BitString(sign_with(issuer_key, algorithm, tbs), 0))
+        crl = load_der_crl(w.to_bytes())
+        crl.verify_signature(issuer_key.public_key())
+        return crl
+
+    def _encode_tbs(self, algorithm: SignatureAlgorithm, extensions) -> bytes:
+        w = Writer()
+        with w.sequence():
+            w.write_integer(1)                                  # v2
+            write_signature_algorithm(w, algorithm)
+            write_name(w, self.issuer)
+            w.write_time(self.this_update)
+            w.write_time(self.next_update)
+            if self.revoked:
+                with w.sequence():
+                    for entry in self.revoked:
+                        with w.sequence():
+                            w.write_integer(entry.serial_number)
+                            w.write_time(entry.revocation_date)
+                            if entry.extensions:
+                                write_extensions(w, entry.extensions)
+            with w.explicit(0):
+                write_extensions(w, extensions)
+        return w.to_bytes()

@@ -1,0 +1,187 @@
+"""PKCS #10 certification requests: read, verify, build. RFC 2986 §4::
+
+    CertificationRequest ::= SEQUENCE {
+         certificationRequestInfo CertificationRequestInfo,
+         signatureAlgorithm AlgorithmIdentifier{{ SignatureAlgorithms }},
+         signature          BIT STRING }
+
+    CertificationRequestInfo ::= SEQUENCE {
+         version       INTEGER { v1(0) } (v1,...),
+         subject       Name,
+         subjectPKInfo SubjectPublicKeyInfo{{ PKInfoAlgorithms }},
+         attributes    [0] Attributes{{ CRIAttributes }} }
+
+    Attributes { ATTRIBUTE:IOSet } ::= SET OF Attribute{{ IOSet }}
+    Attribute ::= SEQUENCE { type ATTRIBUTE.&id, values SET SIZE(1..MAX) OF ATTRIBUTE.&Type }
+
+Extensions the requester asks for travel in the PKCS #9 extensionRequest attribute
+(RFC 2985 §5.4.2): ``extensionRequest ATTRIBUTE ::= { WITH SYNTAX ExtensionRequest SINGLE VALUE
+TRUE ID pkcs-9-at-extensionRequest }``, ``ExtensionRequest ::= Extensions``. The CA signs CSRs so a
+client's private key never leaves its machine; it decides itself which requested extensions to keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from x509core import pem
+from x509core.cert import oids
+from x509core.cert.certificate import read_algorithm_identifier, verify_signed_bytes
+from x509core.cert.extensions import Extension, read_extensions, write_extensions
+from x509core.cert.name import Name, read_name, write_name
+from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
+from x509core.der import BitString, ObjectIdentifier, Reader, Writer
+from x509core.errors import DecodeError, InvalidValue
+from x509core.rsa.algorithms import SignatureAlgorithm, write_signature_algorithm
+from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
+from x509core.rsa.keys import write_subject_public_key_info
+
+__all__ = ["CertificateSigningRequest", "CSRBuilder", "load_der_csr", "load_pem_csr"]
+
+_PEM_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CertificateSigningRequest:
+    """A parsed PKCS #10 request that keeps its exact bytes."""
+
+    raw: bytes
+    raw_info: bytes
+    version: int                                 # 0 (v1), the only version
+    subject: Name
+    public_key_info: PublicKeyInfo
+    attributes: tuple[tuple[ObjectIdentifier, tuple[bytes, ...]], ...]   # (type, DER of each value)
+    extensions: tuple[Extension, ...]           # from the extensionRequest attribute
+    signature_algorithm: ObjectIdentifier
+    signature_algorithm_info: SignatureAlgorithm | None
+    signature: bytes
+
+    @property
+    def public_key(self):
+        return self.public_key_info.key
+
+    def extension(self, oid: str) -> Extension | None:
+        return next((ext for ext in self.extensions if ext.oid == oid), None)
+
+    @property
+    def machine_identity(self) -> str | None:
+        ext = self.extension(oids.OID_MACHINE_IDENTITY)
+        return None if ext is None else ext.value.value
+
+    @property
+    def mac_address(self) -> str | None:
+        ext = self.extension(oids.OID_MAC_ADDRESS)
+        return None if ext is None else ext.value.value
+
+    def verify(self) -> None:
+        """Check the self-signature (proof of possession, RFC 2986 §3): None or InvalidSignature."""
+        verify_signed_bytes(self.raw_info, self.signature, self.signature_algorithm,
+                            self.signature_algorithm_info, self.public_key)
+
+    def to_der(self) -> bytes:
+        return self.raw
+
+    def to_pem(self) -> str:
+        return pem.encode("CERTIFICATE REQUEST", self.raw)
+
+
+def _read_attributes(info: Reader):
+    field = info.read_implicit(0, True, "attributes")
+    field.check_set_order()                      # a SET OF: X.690 §11.6
+    attributes, extensions = [], ()
+    while not field.at_end:
+        attribute = field.read_sequence("attribute")
+        start = attribute.pos
+        oid = attribute.read_oid("type")
+        values = attribute.read_set("values")
+        raws = []
+        while not values.at_end:
+            if oid == oids.OID_EXTENSION_REQUEST and not raws:
+                extensions = read_extensions(values.fork())
+            raws.append(values.read_any("value"))
+        attribute.finish()
+        if not raws:
+            raise DecodeError("attribute with no value (RFC 2986 §4.1: SET SIZE(1..MAX))", start, attribute.path)
+        if oid == oids.OID_EXTENSION_REQUEST and len(raws) != 1:
+            raise DecodeError("extensionRequest is SINGLE VALUE (RFC 2985 §5.4.2)", start, attribute.path)
+        attributes.append((oid, tuple(raws)))
+    return tuple(attributes), extensions
+
+
+def load_der_csr(data: bytes) -> CertificateSigningRequest:
+    """A fully checked certification request (the signature is checked by ``verify()``)."""
+    reader = Reader(data)
+    request = reader.read_sequence("certificationRequest")
+    info = request.read_sequence("certificationRequestInfo")
+    start = info.pos
+    version = info.read_integer("version")
+    if version != 0:
+        raise DecodeError(f"unknown CertificationRequestInfo version {version} (RFC 2986 §4.1)", start, info.path)
+    subject = read_name(info, "subject")
+    key_info = read_public_key_info(info, "subjectPKInfo")
+    attributes, extensions = _read_attributes(info)
+    info.finish()
+    _, oid, alg = read_algorithm_identifier(request, "signatureAlgorithm")
+    bits = request.read_bit_string("signature")
+    if bits.unused_bits:
+        raise DecodeError("signature must be whole octets", request.pos, request.path)
+    request.finish()
+    reader.finish()
+    return CertificateSigningRequest(reader.data, info.element_bytes, version, subject, key_info,
+                                     attributes, extensions, oid, alg, bits.data)
+
+
+def load_pem_csr(data: str | bytes) -> CertificateSigningRequest:
+    _, der = pem.decode_one(data, _PEM_LABELS)
+    return load_der_csr(der)
+
+
+@dataclass(frozen=True)
+class CSRBuilder:
+    """Builds a PKCS #10 request; ``sign()`` reads its own output and verifies it."""
+
+    subject: Name | None = None
+    extensions: tuple[Extension, ...] = ()
+
+    def with_subject(self, name: Name) -> "CSRBuilder":
+        if self.subject is not None:
+            raise InvalidValue("subject is already set")
+        if not isinstance(name, Name):
+            raise TypeError("subject must be a Name")
+        return replace(self, subject=name)
+
+    def with_extension(self, value, *, critical: bool) -> "CSRBuilder":
+        if any(ext.oid == value.oid for ext in self.extensions):
+            raise InvalidValue(f"duplicate extension {value.oid}")
+        return replace(self, extensions=(*self.extensions, Extension.from_value(value, critical)))
+
+    def sign(self, key: RSAPrivateKey, hash_name: str = "sha256",
+             padding: str = "pkcs1v15") -> CertificateSigningRequest:
+        from x509core.cert.builder import sign_with, signature_algorithm_for
+        if self.subject is None:
+            raise InvalidValue("certification request is incomplete: set the subject")
+        algorithm = signature_algorithm_for(hash_name, padding)
+        info = _encode_info(self.subject, key.public_key(), self.extensions)
+        w = Writer()
+        with w.sequence():
+            w.write_raw(info)
+            write_signature_algorithm(w, algorithm)
+            w.write_bit_string(BitString(sign_with(key, algorithm, info), 0))
+        request = load_der_csr(w.to_bytes())
+        request.verify()
+        return request
+
+
+def _encode_info(subject: Name, public_key: RSAPublicKey, extensions) -> bytes:
+    w = Writer()
+    with w.sequence():
+        w.write_integer(0)
+        write_name(w, subject)
+        write_subject_public_key_info(w, public_key)
+        with w.implicit_constructed(0):
+            if extensions:
+                with w.sequence():
+                    w.write_oid(oids.OID_EXTENSION_REQUEST)
+                    with w.set_of():
+                        write_extensions(w, extensions)
+    return w.to_bytes()

@@ -1,0 +1,231 @@
+"""Extensions of certificates, CRLs and CRL entries. RFC 5280 §4.1, §4.2, §5.2, §5.3::
+
+    Extensions  ::=  SEQUENCE SIZE (1..MAX) OF Extension
+
+    Extension  ::=  SEQUENCE  {
+         extnID      OBJECT IDENTIFIER,
+         critical    BOOLEAN DEFAULT FALSE,
+         extnValue   OCTET STRING
+                     -- contains the DER encoding of an ASN.1 value
+                     -- corresponding to the extension type identified
+                     -- by extnID
+         }
+
+:func:`read_extensions` refuses a repeated extnID (RFC 5280 §4.2) and reads every known extnValue
+through its typed reader: exactly one value, strict DER, no trailing octets. The typed values live
+in the ``extensions_*`` modules and are re-exported here; :data:`EXTENSION_TYPES` maps each OID to
+its class. An unknown extnValue is kept as it is (:class:`UnrecognizedExtension`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from x509core.cert._parsed import parsed
+from x509core.cert.extension_value import ExtensionValue
+from x509core.cert.extensions_constraints import (BasicConstraints, GeneralSubtree,
+                                                  InhibitAnyPolicy, NameConstraints,
+                                                  PolicyConstraints)
+from x509core.cert.extensions_crl import CRLNumber, CRLReason, DeltaCRLIndicator, InvalidityDate
+from x509core.cert.extensions_distribution import (CRLDistributionPoints, DistributionPoint,
+                                                   DistributionPointName, FreshestCRL,
+                                                   IssuingDistributionPoint, ReasonFlags)
+from x509core.cert.extensions_key import (AuthorityKeyIdentifier, ExtendedKeyUsage, KeyUsage,
+                                          SubjectKeyIdentifier)
+from x509core.cert.extensions_machine import MacAddress, MachineIdentity
+from x509core.cert.extensions_names import (AccessDescription, AuthorityInformationAccess,
+                                            CertificateIssuer, IssuerAlternativeName,
+                                            SubjectAlternativeName, SubjectInformationAccess)
+from x509core.cert.extensions_policies import (CertificatePolicies, NoticeReference,
+                                               PolicyInformation, PolicyMapping, PolicyMappings,
+                                               PolicyQualifierInfo, UserNotice)
+from x509core.cert.general_name_text import ascii_print
+from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.errors import DecodeError, InvalidValue
+
+__all__ = [
+    "Extension", "UnrecognizedExtension", "ExtensionValue", "EXTENSION_TYPES",
+    "read_extension", "read_extensions", "write_extension", "write_extensions",
+    "decode_extension_value",
+    "AuthorityKeyIdentifier", "SubjectKeyIdentifier", "KeyUsage", "ExtendedKeyUsage",
+    "BasicConstraints", "NameConstraints", "GeneralSubtree", "PolicyConstraints",
+    "InhibitAnyPolicy", "CertificatePolicies", "PolicyInformation", "PolicyQualifierInfo",
+    "UserNotice", "NoticeReference", "PolicyMappings", "PolicyMapping",
+    "SubjectAlternativeName", "IssuerAlternativeName", "CertificateIssuer", "AccessDescription",
+    "AuthorityInformationAccess", "SubjectInformationAccess", "ReasonFlags",
+    "DistributionPointName", "DistributionPoint", "CRLDistributionPoints", "FreshestCRL",
+    "IssuingDistributionPoint", "CRLNumber", "DeltaCRLIndicator", "CRLReason", "InvalidityDate",
+    "MachineIdentity", "MacAddress",
+]
+
+# extnID -> the class that reads and writes its extnValue.
+EXTENSION_TYPES: dict[ObjectIdentifier, type[ExtensionValue]] = {cls.oid: cls for cls in (
+    AuthorityKeyIdentifier, SubjectKeyIdentifier, KeyUsage, ExtendedKeyUsage, BasicConstraints,
+    NameConstraints, PolicyConstraints, InhibitAnyPolicy, CertificatePolicies, PolicyMappings,
+    SubjectAlternativeName, IssuerAlternativeName, AuthorityInformationAccess,
+    SubjectInformationAccess, CRLDistributionPoints, FreshestCRL, IssuingDistributionPoint,
+    CRLNumber, DeltaCRLIndicator, CRLReason, InvalidityDate, CertificateIssuer,
+    MachineIdentity, MacAddress)}
+
+
+@dataclass(frozen=True, slots=True)
+class UnrecognizedExtension(ExtensionValue):
+    """The extnValue contents of an extension this library does not interpret, kept as they are."""
+
+    oid: ObjectIdentifier
+    raw_value: bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "oid", ObjectIdentifier(self.oid))
+        if not isinstance(self.raw_value, bytes):
+            raise TypeError("raw_value must be bytes")
+
+    @property
+    def is_der(self) -> bool:
+        """Whether the contents are exactly one DER element, as RFC 5280 §4.1 asks."""
+        try:
+            reader = Reader(self.raw_value)
+            reader.read_any()
+            reader.finish()
+        except DecodeError:
+            return False
+        return True
+
+    def write_value(self, writer: Writer) -> None:
+        writer.write_raw(self.raw_value)
+
+    def to_der(self) -> bytes:
+        return self.raw_value
+
+    def text_lines(self) -> list[str]:
+        # OpenSSL prints an extension it cannot parse with ASN1_STRING_print (v3_prn.c).
+        return [ascii_print(self.raw_value)]
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """One extension: its OID, the critical flag and its value. RFC 5280 §4.1 (ASN.1 above).
+
+    ``raw_value`` is the extnValue contents, exactly as read or as ``value.to_der()`` gives them;
+    ``value`` is the typed value, or an :class:`UnrecognizedExtension` for an unknown extnID.
+    """
+
+    oid: ObjectIdentifier
+    critical: bool
+    value: ExtensionValue
+    raw_value: bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "oid", ObjectIdentifier(self.oid))
+        if not isinstance(self.critical, bool) or not isinstance(self.raw_value, bytes):
+            raise TypeError("critical must be a bool and raw_value bytes")
+        if not isinstance(self.value, ExtensionValue):
+            raise TypeError(f"value must be an extension value, not {type(self.value).__name__}")
+        if self.value.oid != self.oid:
+            raise InvalidValue(f"value is a {self.value.oid} value, not {self.oid}")
+        if self.value.to_der() != self.raw_value:
+            raise InvalidValue("raw_value is not the encoding of value")
+
+    @classmethod
+    def from_value(cls, value: ExtensionValue, critical: bool = False) -> "Extension":
+        """A new extension for ``value``; the critical flag is checked where RFC 5280 fixes it."""
+        if not isinstance(value, ExtensionValue):
+            raise TypeError(f"not an extension value: {type(value).__name__}")
+        rule = value.criticality
+        if rule is not None and critical != rule[0]:
+            flag = "critical" if rule[0] else "non-critical"
+            raise InvalidValue(f"{type(value).__name__} MUST be marked {flag} ({rule[1]})")
+        return cls(value.oid, bool(critical), value, value.to_der())
+
+
+def decode_extension_value(oid: str, raw_value: bytes, *, critical: bool = False) -> ExtensionValue:
+    """The typed value of extnValue contents ``raw_value`` for extnID ``oid``."""
+    reader = Reader(raw_value)
+    value = _read_value(ObjectIdentifier(oid), critical, reader)
+    reader.finish()
+    return value
+
+
+def _read_value(oid: ObjectIdentifier, critical: bool, contents: Reader) -> ExtensionValue:
+    """Read the value from ``contents`` (a reader over the extnValue contents); the caller
+    checks that nothing follows."""
+    cls = EXTENSION_TYPES.get(oid)
+    if cls is not None:
+        return cls.read_value(contents)
+    start = contents.pos
+    if critical or _is_der(contents):
+        contents.read_any("extnValue")        # a critical value must be one DER element
+    else:
+        # Deviation: an unrecognised non-critical extension whose contents are not DER is kept as
+        # it is. RFC 5280 §4.2 lets a relying party ignore it, and OpenSSL, Go and
+        # pyca/cryptography accept any octets there; the ASP.NET Core development certificate
+        # (../shared/interop/seed-system/localhost-selfsigned.pem) carries 1.3.6.1.4.1.311.84.1.1
+        # with the single octet 0x04. A critical one must be DER: it fails verification anyway.
+        contents.pos = contents.end
+    return UnrecognizedExtension(oid, contents.data[start:contents.end])
+
+
+def _is_der(contents: Reader) -> bool:
+    try:
+        probe = contents.fork()
+        probe.read_any()
+        probe.finish()
+    except DecodeError:
+        return False
+    return True
+
+
+def read_extension(reader: Reader, name: str = "extension") -> Extension:
+    """One Extension; its extnValue read strictly when the extnID is known."""
+    ext = reader.read_sequence(name)
+    oid = ext.read_oid("extnID")
+    critical = ext.read_default_boolean(False, "critical")
+    contents = ext.read_octet_string_der("extnValue")
+    raw = contents.data[contents.pos:contents.end]
+    value = _read_value(oid, critical, contents)
+    contents.finish()
+    ext.finish()
+    return parsed(Extension, oid, critical, value, raw)     # raw is the DER just read (_parsed.py)
+
+
+def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
+    """``Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension``, each extnID at most once."""
+    seq = reader.read_sequence(name)
+    if seq.at_end:
+        raise DecodeError("Extensions must hold at least one extension (SIZE (1..MAX), "
+                          "RFC 5280 §4.1)", seq.element_start, seq.path)
+    extensions: list[Extension] = []
+    seen: set[str] = set()
+    while not seq.at_end:
+        start = seq.pos
+        extension = read_extension(seq, f"[{len(extensions)}]")
+        if extension.oid in seen:
+            # RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
+            # particular extension." (§5.2 says the same of CRLs.)
+            raise DecodeError(f"duplicate extension {extension.oid} (RFC 5280 §4.2)", start, seq.path)
+        seen.add(extension.oid)
+        extensions.append(extension)
+    return tuple(extensions)
+
+
+def write_extension(writer: Writer, extension: Extension) -> None:
+    with writer.sequence():
+        writer.write_oid(extension.oid)
+        if extension.critical:
+            writer.write_boolean(True)                  # DEFAULT FALSE is never encoded
+        writer.write_octet_string(extension.raw_value)
+
+
+def write_extensions(writer: Writer, extensions) -> None:
+    """Extensions as a SEQUENCE; at least one, each extnID once (RFC 5280 §4.1, §4.2)."""
+    extensions = tuple(extensions)
+    if not extensions:
+        raise InvalidValue("Extensions must hold at least one extension (RFC 5280 §4.1)")
+    oids = [extension.oid for extension in extensions]
+    if len(set(oids)) != len(oids):
+        raise InvalidValue("an extension appears more than once (RFC 5280 §4.2)")
+    with writer.sequence():
+        for extension in extensions:
+            if not isinstance(extension, Extension):
+                raise TypeError("write_extensions needs Extension objects")
+            write_extension(writer, extension)

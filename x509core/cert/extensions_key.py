@@ -1,0 +1,233 @@
+"""Extensions about the keys: identifiers and usage. RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.1.3,
+§4.2.1.12."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+from x509core.cert.extension_value import (ExtensionValue, hex_colon, openssl_lines, tuple_of,
+                                           val_prn)
+from x509core.cert.general_name import (GeneralName, check_general_names, read_general_names,
+                                        write_general_names)
+from x509core.cert.general_name_text import openssl_object_name
+from x509core.cert.oids import (OID_AUTHORITY_KEY_IDENTIFIER, OID_EXTENDED_KEY_USAGE,
+                                OID_KEY_USAGE, OID_SUBJECT_KEY_IDENTIFIER)
+from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der.content import encode_integer
+from x509core.der.tags import Tag
+from x509core.errors import DecodeError, InvalidValue
+
+__all__ = ["AuthorityKeyIdentifier", "SubjectKeyIdentifier", "KeyUsage", "ExtendedKeyUsage"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorityKeyIdentifier(ExtensionValue):
+    """Which key signed this certificate or CRL. RFC 5280 §4.2.1.1::
+
+        AuthorityKeyIdentifier ::= SEQUENCE {
+            keyIdentifier             [0] KeyIdentifier           OPTIONAL,
+            authorityCertIssuer       [1] GeneralNames            OPTIONAL,
+            authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL  }
+            -- authorityCertIssuer and authorityCertSerialNumber MUST both
+            -- be present or both be absent
+
+        KeyIdentifier ::= OCTET STRING
+    """
+
+    oid: ClassVar[ObjectIdentifier] = OID_AUTHORITY_KEY_IDENTIFIER
+    # RFC 5280 §4.2.1.1: "Conforming CAs MUST mark this extension as non-critical."
+    criticality: ClassVar = (False, "RFC 5280 §4.2.1.1")
+    key_identifier: bytes | None = None
+    authority_cert_issuer: tuple[GeneralName, ...] | None = None
+    authority_cert_serial_number: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.key_identifier is not None and not isinstance(self.key_identifier, bytes):
+            raise TypeError("key_identifier must be bytes")
+        if (self.authority_cert_issuer is None) != (self.authority_cert_serial_number is None):
+            raise InvalidValue("authorityCertIssuer and authorityCertSerialNumber MUST both be "
+                               "present or both be absent (RFC 5280 §4.2.1.1)")
+        if self.authority_cert_issuer is not None:
+            object.__setattr__(self, "authority_cert_issuer",
+                               check_general_names(self.authority_cert_issuer, "authorityCertIssuer"))
+            if not isinstance(self.authority_cert_serial_number, int) or isinstance(
+                    self.authority_cert_serial_number, bool):
+                raise TypeError("authority_cert_serial_number must be an int")
+
+    @classmethod
+    def read_value(cls, reader: Reader) -> "AuthorityKeyIdentifier":
+        seq = reader.read_sequence("AuthorityKeyIdentifier")
+        key_id = issuer = serial = None
+        if seq.peek_is(Tag(2, False, 0)):
+            key_id = seq.read_implicit_value(0, 4, "keyIdentifier")
+        if seq.peek_is(Tag(2, True, 1)):
+            issuer = read_general_names(seq, "authorityCertIssuer", implicit=1)
+        serial_start = seq.pos
+        if seq.peek_is(Tag(2, False, 2)):
+            serial = seq.read_implicit_value(2, 2, "authorityCertSerialNumber")
+        seq.finish()
+        if (issuer is None) != (serial is None):
+            raise DecodeError("authorityCertIssuer and authorityCertSerialNumber MUST both be "
+                              "present or both be absent (RFC 5280 §4.2.1.1)", serial_start, seq.path)
+        return cls(key_id, issuer, serial)
+
+    def write_value(self, writer: Writer) -> None:
+        with writer.sequence():
+            if self.key_identifier is not None:
+                writer.write_implicit_primitive(0, self.key_identifier)
+            if self.authority_cert_issuer is not None:
+                write_general_names(writer, self.authority_cert_issuer, implicit=1)
+                writer.write_implicit_primitive(2, encode_integer(self.authority_cert_serial_number))
+
+    def text_lines(self) -> list[str]:
+        # crypto/x509/v3_akid.c i2v_AUTHORITY_KEYID; "keyid:" only beside issuer or serial.
+        values = []
+        if self.key_identifier is not None:
+            prefix = "keyid:" if self.authority_cert_issuer is not None else ""
+            values.append(prefix + hex_colon(self.key_identifier))
+        if self.authority_cert_issuer is not None:
+            values.extend(gn.text() for gn in self.authority_cert_issuer)
+            # OpenSSL prints the magnitude octets of the ASN1_INTEGER (no sign octet).
+            serial = abs(self.authority_cert_serial_number)
+            octets = serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")
+            values.append("serial:" + hex_colon(octets))
+        return openssl_lines(val_prn(values, multiline=True))
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectKeyIdentifier(ExtensionValue):
+    """An identifier of the certified public key. RFC 5280 §4.2.1.2::
+
+        SubjectKeyIdentifier ::= KeyIdentifier
+
+        KeyIdentifier ::= OCTET STRING
+    """
+
+    oid: ClassVar[ObjectIdentifier] = OID_SUBJECT_KEY_IDENTIFIER
+    # RFC 5280 §4.2.1.2: "Conforming CAs MUST mark this extension as non-critical."
+    criticality: ClassVar = (False, "RFC 5280 §4.2.1.2")
+    key_identifier: bytes
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key_identifier, bytes):
+            raise TypeError("key_identifier must be bytes")
+
+    @classmethod
+    def from_public_key_der(cls, subject_public_key_bit_string_contents: bytes) -> "SubjectKeyIdentifier":
+        """Method (1) of RFC 5280 §4.2.1.2: "the 160-bit SHA-1 hash of the value of the BIT STRING
+        subjectPublicKey (excluding the tag, length, and number of unused bits)"."""
+        return cls(hashlib.sha1(bytes(subject_public_key_bit_string_contents)).digest())
+
+    @classmethod
+    def read_value(cls, reader: Reader) -> "SubjectKeyIdentifier":
+        return cls(reader.read_octet_string("SubjectKeyIdentifier"))
+
+    def write_value(self, writer: Writer) -> None:
+        writer.write_octet_string(self.key_identifier)
+
+    def text_lines(self) -> list[str]:
+        return [hex_colon(self.key_identifier)]
+
+
+# KeyUsage bit number -> the name OpenSSL prints (crypto/x509/v3_bitst.c key_usage_type_table).
+_KEY_USAGE_TEXT = ("Digital Signature", "Non Repudiation", "Key Encipherment", "Data Encipherment",
+                   "Key Agreement", "Certificate Sign", "CRL Sign", "Encipher Only", "Decipher Only")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUsage(ExtensionValue):
+    """What the certified key may be used for. RFC 5280 §4.2.1.3::
+
+        KeyUsage ::= BIT STRING {
+             digitalSignature        (0),
+             nonRepudiation          (1), -- recent editions of X.509 have
+                                  -- renamed this bit to contentCommitment
+             keyEncipherment         (2),
+             dataEncipherment        (3),
+             keyAgreement            (4),
+             keyCertSign             (5),
+             cRLSign                 (6),
+             encipherOnly            (7),
+             decipherOnly            (8) }
+
+    One bool field per named bit, in bit order (``crl_sign`` is cRLSign).
+    """
+
+    oid: ClassVar[ObjectIdentifier] = OID_KEY_USAGE
+    digital_signature: bool = False
+    non_repudiation: bool = False
+    key_encipherment: bool = False
+    data_encipherment: bool = False
+    key_agreement: bool = False
+    key_cert_sign: bool = False
+    crl_sign: bool = False
+    encipher_only: bool = False
+    decipher_only: bool = False
+
+    def __post_init__(self) -> None:
+        if not all(isinstance(getattr(self, f.name), bool) for f in fields(self)):
+            raise TypeError("KeyUsage bits must be bool")
+        if not self.named_bits:
+            # RFC 5280 §4.2.1.3: "When the keyUsage extension appears in a certificate, at least
+            # one of the bits MUST be set to 1."
+            raise InvalidValue("KeyUsage needs at least one bit set (RFC 5280 §4.2.1.3)")
+
+    @property
+    def named_bits(self) -> frozenset[int]:
+        return frozenset(i for i, f in enumerate(fields(self)) if getattr(self, f.name))
+
+    @classmethod
+    def read_value(cls, reader: Reader) -> "KeyUsage":
+        start = reader.pos
+        bits = reader.read_named_bit_string("KeyUsage")
+        if len(bits) > 9:
+            raise DecodeError(f"KeyUsage bit {len(bits) - 1} is not defined (RFC 5280 §4.2.1.3)",
+                              start, reader.path + ("KeyUsage",))
+        if not bits.named_bits:
+            raise DecodeError("KeyUsage with no bit set (RFC 5280 §4.2.1.3)", start,
+                              reader.path + ("KeyUsage",))
+        return cls(*(bits.bit(i) for i in range(9)))
+
+    def write_value(self, writer: Writer) -> None:
+        writer.write_named_bits(self.named_bits)
+
+    def text_lines(self) -> list[str]:
+        return openssl_lines(val_prn([_KEY_USAGE_TEXT[i] for i in sorted(self.named_bits)], False))
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendedKeyUsage(ExtensionValue):
+    """Purposes the certified key may be used for. RFC 5280 §4.2.1.12::
+
+        ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+
+        KeyPurposeId ::= OBJECT IDENTIFIER
+    """
+
+    oid: ClassVar[ObjectIdentifier] = OID_EXTENDED_KEY_USAGE
+    key_purposes: tuple[ObjectIdentifier, ...]
+
+    def __post_init__(self) -> None:
+        purposes = tuple_of(self.key_purposes, str, "ExtKeyUsageSyntax")
+        object.__setattr__(self, "key_purposes", tuple(ObjectIdentifier(p) for p in purposes))
+
+    @classmethod
+    def read_value(cls, reader: Reader) -> "ExtendedKeyUsage":
+        seq = reader.read_sequence("ExtKeyUsageSyntax")
+        if seq.at_end:
+            raise DecodeError("ExtKeyUsageSyntax must not be empty (SIZE (1..MAX), RFC 5280 §4.2.1.12)",
+                              seq.element_start, seq.path)
+        purposes = []
+        while not seq.at_end:
+            purposes.append(seq.read_oid(f"[{len(purposes)}]"))
+        return cls(tuple(purposes))
+
+    def write_value(self, writer: Writer) -> None:
+        with writer.sequence():
+            for purpose in self.key_purposes:
+                writer.write_oid(purpose)
+
+    def text_lines(self) -> list[str]:
+        return openssl_lines(val_prn([openssl_object_name(p) for p in self.key_purposes], False))

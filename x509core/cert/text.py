@@ -1,0 +1,187 @@
+"""Human-readable listings of certificates (like ``openssl x509 -text -noout``) and JSON forms.
+
+The layout follows OpenSSL's so that an administrator can compare the two side by side; the
+machine-binding extensions are named (OpenSSL shows their bare OIDs) and their values shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from x509core.cert import oids
+from x509core.cert.public_key import KEY_ALGORITHM_NAMES, UnsupportedPublicKey
+from x509core.rsa.key import RSAPublicKey
+
+__all__ = ["certificate_text", "certificate_json", "extension_name", "SIGNATURE_NAMES",
+           "hex_block", "format_time"]
+
+SIGNATURE_NAMES = {
+    "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+    "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+    "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+    "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+    "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+    "1.2.840.113549.1.1.10": "rsassaPss",
+    "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+    "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+    "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+    "1.3.101.112": "ED25519",
+    "2.16.840.1.101.3.4.3.2": "dsa_with_SHA256",
+}
+
+_EXTENSION_NAMES = {
+    oids.OID_BASIC_CONSTRAINTS: "X509v3 Basic Constraints",
+    oids.OID_KEY_USAGE: "X509v3 Key Usage",
+    oids.OID_EXTENDED_KEY_USAGE: "X509v3 Extended Key Usage",
+    oids.OID_SUBJECT_KEY_IDENTIFIER: "X509v3 Subject Key Identifier",
+    oids.OID_AUTHORITY_KEY_IDENTIFIER: "X509v3 Authority Key Identifier",
+    oids.OID_SUBJECT_ALT_NAME: "X509v3 Subject Alternative Name",
+    oids.OID_ISSUER_ALT_NAME: "X509v3 Issuer Alternative Name",
+    oids.OID_NAME_CONSTRAINTS: "X509v3 Name Constraints",
+    oids.OID_CERTIFICATE_POLICIES: "X509v3 Certificate Policies",
+    oids.OID_POLICY_MAPPINGS: "X509v3 Policy Mappings",
+    oids.OID_POLICY_CONSTRAINTS: "X509v3 Policy Constraints",
+    oids.OID_INHIBIT_ANY_POLICY: "X509v3 Inhibit Any Policy",
+    oids.OID_CRL_DISTRIBUTION_POINTS: "X509v3 CRL Distribution Points",
+    oids.OID_AUTHORITY_INFO_ACCESS: "Authority Information Access",
+    oids.OID_SUBJECT_INFO_ACCESS: "Subject Information Access",
+    oids.OID_CRL_NUMBER: "X509v3 CRL Number",
+    oids.OID_DELTA_CRL_INDICATOR: "X509v3 Delta CRL Indicator",
+    oids.OID_ISSUING_DISTRIBUTION_POINT: "X509v3 Issuing Distribution Point",
+    oids.OID_CRL_REASON: "X509v3 CRL Reason Code",
+    oids.OID_INVALIDITY_DATE: "Invalidity Date",
+    oids.OID_CERTIFICATE_ISSUER: "X509v3 Certificate Issuer",
+    oids.OID_MACHINE_IDENTITY: "Machine Identity (1.3.6.1.4.15967132172.1)",
+    oids.OID_MAC_ADDRESS: "MAC Address (1.3.6.1.4.15967132172.2)",
+}
+
+
+def extension_name(oid: str) -> str:
+    return _EXTENSION_NAMES.get(oid, str(oid))
+
+
+def format_time(value: datetime) -> str:
+    """``Sep  9 11:17:02 2025 GMT``, as OpenSSL prints times."""
+    return f"{value.strftime('%b')} {value.day:2d} {value.strftime('%H:%M:%S')} {value.year} GMT"
+
+
+def hex_block(data: bytes, indent: int, per_line: int = 15) -> list[str]:
+    """``00:ae:9f:…`` in lines of ``per_line`` octets, each line ending in ':' but the last."""
+    pad = " " * indent
+    text = [f"{b:02x}" for b in data]
+    lines = [":".join(text[i:i + per_line]) for i in range(0, len(text), per_line)]
+    return [pad + line + (":" if i < len(lines) - 1 else "") for i, line in enumerate(lines)]
+
+
+def _serial_lines(serial: int) -> list[str]:
+    """OpenSSL prints serials that fit in a long as decimal and hex, others as octets."""
+    if 0 <= serial < 2**63:
+        return [f"        Serial Number: {serial} ({serial:#x})"]
+    sign = " (Negative)" if serial < 0 else ""
+    magnitude = abs(serial)
+    octets = magnitude.to_bytes((magnitude.bit_length() + 7) // 8, "big")
+    return [f"        Serial Number:{sign}", "            " + ":".join(f"{b:02x}" for b in octets)]
+
+
+def _public_key_lines(cert) -> list[str]:
+    key = cert.public_key
+    name = KEY_ALGORITHM_NAMES.get(cert.public_key_info.algorithm, str(cert.public_key_info.algorithm))
+    lines = ["        Subject Public Key Info:", f"            Public Key Algorithm: {name}"]
+    if isinstance(key, RSAPublicKey):
+        modulus = key.n.to_bytes(key.size_in_bytes + 1, "big")
+        lines.append(f"                Public-Key: ({key.key_size} bit)")
+        lines.append("                Modulus:")
+        lines.extend(hex_block(modulus, 20))
+        lines.append(f"                Exponent: {key.e} ({key.e:#x})")
+    elif isinstance(key, UnsupportedPublicKey):
+        lines.append("                Public-Key: (not interpreted)")
+        lines.extend(hex_block(key.subject_public_key, 20))
+    return lines
+
+
+def _extension_lines(cert) -> list[str]:
+    if not cert.extensions:
+        return []
+    lines = ["        X509v3 extensions:"]
+    for ext in cert.extensions:
+        lines.append(f"            {extension_name(ext.oid)}: " + ("critical" if ext.critical else ""))
+        lines.extend("                " + line for line in _value_lines(ext))
+    return lines
+
+
+def _value_lines(ext) -> list[str]:
+    value = ext.value
+    if hasattr(value, "text_lines"):
+        return value.text_lines()
+    return hex_block(ext.raw_value, 0, 18)
+
+
+def certificate_text(cert) -> str:
+    alg = SIGNATURE_NAMES.get(cert.signature_algorithm, str(cert.signature_algorithm))
+    lines = ["Certificate:", "    Data:",
+             f"        Version: {cert.version} ({cert.version - 1:#x})"]
+    lines += _serial_lines(cert.serial_number)
+    lines += [f"        Signature Algorithm: {alg}",
+             f"        Issuer: {cert.issuer.openssl_oneline()}",
+             "        Validity",
+             f"            Not Before: {format_time(cert.not_valid_before)}",
+             f"            Not After : {format_time(cert.not_valid_after)}",
+             f"        Subject: {cert.subject.openssl_oneline()}"]
+    lines += _public_key_lines(cert)
+    lines += _extension_lines(cert)
+    lines += [f"    Signature Algorithm: {alg}", "    Signature Value:"]
+    lines += hex_block(cert.signature, 8, 18)
+    return "\n".join(lines) + "\n"
+
+
+def _json_value(value):
+    """A JSON-ready form of an extension value or field: dataclasses field by field."""
+    import dataclasses
+    import ipaddress
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {"type": type(value).__name__}
+        for field in dataclasses.fields(value):
+            out[field.name] = _json_value(getattr(value, field.name))
+        return out
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = [_json_value(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network,
+                          ipaddress.IPv6Network)):
+        return str(value)
+    if hasattr(value, "rfc4514"):
+        return value.rfc4514()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value if not isinstance(value, str) else str(value)
+    return str(value)
+
+
+def certificate_json(cert) -> dict:
+    key = cert.public_key
+    key_json = ({"algorithm": "rsaEncryption", "key_size": key.key_size, "n": f"{key.n:x}", "e": key.e}
+                if isinstance(key, RSAPublicKey) else
+                {"algorithm": str(cert.public_key_info.algorithm), "key": key.subject_public_key.hex()})
+    return {
+        "version": cert.version,
+        "serial_number": f"{cert.serial_number:x}",
+        "signature_algorithm": str(cert.signature_algorithm),
+        "signature_algorithm_name": SIGNATURE_NAMES.get(cert.signature_algorithm),
+        "issuer": cert.issuer.rfc4514(),
+        "subject": cert.subject.rfc4514(),
+        "not_valid_before": _json_value(cert.not_valid_before),
+        "not_valid_after": _json_value(cert.not_valid_after),
+        "public_key": key_json,
+        "issuer_unique_id": None if cert.issuer_unique_id is None else cert.issuer_unique_id.data.hex(),
+        "subject_unique_id": None if cert.subject_unique_id is None else cert.subject_unique_id.data.hex(),
+        "extensions": [{"oid": str(ext.oid), "name": extension_name(ext.oid), "critical": ext.critical,
+                        "value": _json_value(ext.value), "raw_value": ext.raw_value.hex()}
+                       for ext in cert.extensions],
+        "machine_identity": cert.machine_identity,
+        "mac_address": cert.mac_address,
+        "signature": cert.signature.hex(),
+        "sha256_fingerprint": cert.fingerprint().hex(),
+    }
