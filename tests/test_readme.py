@@ -20,3 +20,24 @@ def test_readme_has_the_two_commands():
 def test_ci_runs_the_readme_test_command_verbatim():
     ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
     assert _readme_commands()[1] in ci_lines
+
+
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.+?)\n```", (REPO / "README.md").read_text(), flags=re.S)
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    """Every Python example of the README runs as written (key generation replaced by the
+    pre-generated test keys, so the suite does not spend minutes in keygen)."""
+    from tests.conftest import INTEROP
+    from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
+    from x509core import rsa
+
+    fixtures = {2048: private_key(RSA_2048), 4096: private_key(RSA_4096)}
+    monkeypatch.setattr(rsa, "generate_private_key", lambda bits=4096, **_: fixtures[bits])
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cert.pem").write_text((INTEROP / "client-HZ109999.pem").read_text())
+    blocks = _python_blocks()
+    assert len(blocks) >= 3
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {"__name__": "readme_example"})
