@@ -18,6 +18,7 @@ __all__ = [
     "DepthExceeded",
     "PEMError",
     "InvalidValue",
+    "InvalidEncodedValue",
     "InvalidSignature",
     "UnsupportedAlgorithm",
     "PathValidationError",
@@ -68,6 +69,14 @@ class PEMError(DecodeError):
 
 class InvalidValue(X509CoreError):
     """A value the standard forbids (for example a negative serial number)."""
+
+
+class InvalidEncodedValue(DecodeError, InvalidValue):
+    """Well-formed DER whose value the standard forbids (an RSA key with an even exponent, say).
+
+    A ``DecodeError`` with an offset, so that a ``load_*`` lets only decode errors escape, and an
+    ``InvalidValue``, the error the same value raises when it is built in code.
+    """
 
 
 class InvalidSignature(X509CoreError):

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from x509core.cert import oids
 from x509core.cert.certificate import Certificate, load_der_certificate
-from x509core.cert.extensions import (AuthorityKeyIdentifier, Extension, SubjectKeyIdentifier,
+from x509core.cert.extensions import (AuthorityKeyIdentifier, Extension, ExtensionValue,
+                                      SubjectKeyIdentifier,
                                       write_extensions)
 from x509core.cert.name import Name, write_name
 from x509core.der import Writer
@@ -63,6 +64,8 @@ def sign_with(key: RSAPrivateKey, algorithm: SignatureAlgorithm, data: bytes) ->
 
 def subject_key_identifier_for(public_key: RSAPublicKey) -> SubjectKeyIdentifier:
     """RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's value."""
+    if not isinstance(public_key, RSAPublicKey):
+        raise TypeError(f"expected an RSAPublicKey, not {type(public_key).__name__}")
     w = Writer()
     write_subject_public_key_info(w, public_key)
     spki = w.to_bytes()
@@ -110,6 +113,8 @@ class CertificateBuilder:
         return self._set("public_key", _require(key, RSAPublicKey, "public key"))
 
     def with_extension(self, value, *, critical: bool) -> "CertificateBuilder":
+        if not isinstance(value, ExtensionValue):
+            raise TypeError(f"not an extension value: {type(value).__name__}")
         # RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
         if any(ext.oid == value.oid for ext in self.extensions):
             raise InvalidValue(f"duplicate extension {value.oid}")
@@ -128,6 +133,8 @@ class CertificateBuilder:
     def sign(self, issuer_key: RSAPrivateKey, hash_name: str = "sha256",
              padding: str = "pkcs1v15") -> Certificate:
         """Encode, sign, read back, and verify the signature; the parsed certificate."""
+        if not isinstance(issuer_key, RSAPrivateKey):
+            raise TypeError(f"sign with an RSAPrivateKey, not {type(issuer_key).__name__}")
         algorithm = signature_algorithm_for(hash_name, padding)
         tbs = self._encode_tbs(algorithm)
         w = Writer()

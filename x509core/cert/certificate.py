@@ -210,7 +210,8 @@ def _read_signature_value(r: Reader) -> bytes:
 def _read_version(tbs: Reader) -> int:
     start = tbs.pos
     version = tbs.read_explicit_default_integer(0, default=0, name="version")
-    if version not in (1, 2):                  # v2(1), v3(2); v1(0) is the DEFAULT, never encoded
+    # v1(0) is the DEFAULT: absent here (the reader refuses an encoded DEFAULT, X.690 §11.5).
+    if version not in (0, 1, 2):
         raise DecodeError(f"unknown certificate version {version} (RFC 5280 §4.1.2.1)", start, tbs.path)
     return version + 1
 

@@ -131,11 +131,13 @@ class Extension:
         """A new extension for ``value``; the critical flag is checked where RFC 5280 fixes it."""
         if not isinstance(value, ExtensionValue):
             raise TypeError(f"not an extension value: {type(value).__name__}")
+        if not isinstance(critical, bool):
+            raise TypeError(f"critical must be a bool, not {type(critical).__name__}")
         rule = value.criticality
         if rule is not None and critical != rule[0]:
             flag = "critical" if rule[0] else "non-critical"
             raise InvalidValue(f"{type(value).__name__} MUST be marked {flag} ({rule[1]})")
-        return cls(value.oid, bool(critical), value, value.to_der())
+        return cls(value.oid, critical, value, value.to_der())
 
 
 def decode_extension_value(oid: str, raw_value: bytes, *, critical: bool = False) -> ExtensionValue:

@@ -160,11 +160,23 @@ def _json_value(value):
     return str(value)
 
 
+def _pss_json(pss) -> dict | None:
+    if pss is None:
+        return None
+    return {"hash": pss.hash_name, "mgf1_hash": pss.mgf1_hash_name, "salt_length": pss.salt_length}
+
+
+def _public_key_json(cert) -> dict:
+    info, key = cert.public_key_info, cert.public_key
+    name = KEY_ALGORITHM_NAMES.get(info.algorithm, str(info.algorithm))
+    if not isinstance(key, RSAPublicKey):
+        return {"algorithm": name, "oid": str(info.algorithm), "key": key.subject_public_key.hex()}
+    return {"algorithm": name, "oid": str(info.algorithm), "key_size": key.key_size,
+            "n": f"{key.n:x}", "e": key.e, "pss_parameters": _pss_json(info.pss_parameters)}
+
+
 def certificate_json(cert) -> dict:
-    key = cert.public_key
-    key_json = ({"algorithm": "rsaEncryption", "key_size": key.key_size, "n": f"{key.n:x}", "e": key.e}
-                if isinstance(key, RSAPublicKey) else
-                {"algorithm": str(cert.public_key_info.algorithm), "key": key.subject_public_key.hex()})
+    info = cert.signature_algorithm_info
     return {
         "version": cert.version,
         "serial_number": f"{cert.serial_number:x}",
@@ -174,7 +186,8 @@ def certificate_json(cert) -> dict:
         "subject": cert.subject.rfc4514(),
         "not_valid_before": _json_value(cert.not_valid_before),
         "not_valid_after": _json_value(cert.not_valid_after),
-        "public_key": key_json,
+        "signature_pss_parameters": _pss_json(info.pss if info is not None else None),
+        "public_key": _public_key_json(cert),
         "issuer_unique_id": None if cert.issuer_unique_id is None else cert.issuer_unique_id.data.hex(),
         "subject_unique_id": None if cert.subject_unique_id is None else cert.subject_unique_id.data.hex(),
         "extensions": [{"oid": str(ext.oid), "name": extension_name(ext.oid), "critical": ext.critical,

@@ -26,7 +26,7 @@ from __future__ import annotations
 from x509core import pem
 from x509core.der import Reader, Writer
 from x509core.der import tags
-from x509core.errors import DecodeError, InvalidValue, UnsupportedAlgorithm
+from x509core.errors import DecodeError, InvalidEncodedValue, InvalidValue, UnsupportedAlgorithm
 from x509core.rsa import pbes2
 from x509core.rsa.algorithms import (OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters,
                                      read_pss_parameters)
@@ -50,7 +50,7 @@ def read_rsa_public_key(r: Reader, name: str = "RSAPublicKey") -> RSAPublicKey:
     start = seq.pos
     n, e = seq.read_integer("modulus"), seq.read_integer("publicExponent")
     seq.finish()
-    return _checked(lambda: RSAPublicKey(n=n, e=e), start)
+    return _checked(lambda: RSAPublicKey(n=n, e=e), start, seq.path)
 
 
 def rsa_public_key_der(key: RSAPublicKey) -> bytes:
@@ -135,14 +135,14 @@ def _read_rsa_private_key(r: Reader) -> RSAPrivateKey:
               "exponent2", "coefficient")
     values = {name: seq.read_integer(field) for name, field in zip(names, fields)}
     seq.finish()
-    return _checked(lambda: RSAPrivateKey(**values), start)
+    return _checked(lambda: RSAPrivateKey(**values), start, seq.path)
 
 
-def _checked(build, offset: int):
+def _checked(build, offset: int, path: tuple[str, ...]):
     try:
         return build()
     except InvalidValue as exc:
-        raise InvalidValue(f"{exc} (key at byte {offset})") from None
+        raise InvalidEncodedValue(str(exc), offset, path) from None
 
 
 def _read_private_key_info(r: Reader) -> RSAPrivateKey:
