@@ -1,0 +1,101 @@
+"""The CA's own files: writing a new CA directory and loading (and checking) an existing one.
+
+Writing order of ``create``: directory (0700), ``issued/`` and the inventory, ``ca.key`` (0600),
+``ca.pem`` last; each written atomically and never over an existing file. ``ca.pem`` is thus the
+mark of a complete CA: a directory with ``ca.key`` but no ``ca.pem`` is a ``create`` that was
+interrupted, and is reported as such rather than half-used.
+
+Key protection: with a passphrase the key is stored as encrypted PKCS#8 (RFC 5958
+EncryptedPrivateKeyInfo, PBES2 with PBKDF2-HMAC-SHA256, 600 000 iterations, and AES-256-CBC,
+RFC 8018), which OpenSSL 3 reads; opening it costs about half a second of PBKDF2, on purpose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from x509core import pem
+from x509core.ca.files import (FILE_MODE, KEY_MODE, AlreadyExists, atomic_write,
+                               make_private_directory)
+from x509core.ca.store import INVENTORY_FILENAME, Inventory
+from x509core.cert.certificate import Certificate, load_pem_certificate
+from x509core.errors import X509CoreError, InvalidValue
+from x509core.rsa.key import RSAPrivateKey
+from x509core.rsa.keys import load_pem_private_key
+from x509core.rsa.pbes2 import DecryptionFailed
+
+__all__ = ["CA_CERTIFICATE", "CA_KEY", "CRL_FILE", "write_new_ca", "load_ca_files"]
+
+CA_CERTIFICATE = "ca.pem"
+CA_KEY = "ca.key"
+CRL_FILE = "crl.pem"
+
+
+def write_new_ca(directory: Path, *, certificate: Certificate | None = None,
+                 key: RSAPrivateKey | None = None, passphrase: bytes | None = None,
+                 check_only: bool = False) -> Inventory | None:
+    """Write a new CA into ``directory``; with ``check_only``, only refuse an existing one."""
+    for name in (CA_CERTIFICATE, CA_KEY, INVENTORY_FILENAME):
+        if (directory / name).exists():
+            raise AlreadyExists(f"{directory} already holds a CA ({name} exists); not overwriting it")
+    if check_only:
+        return None
+    make_private_directory(directory)
+    inventory = Inventory(directory, create=True)
+    try:
+        atomic_write(directory / CA_KEY, key.to_pem(password=passphrase).encode("ascii"), mode=KEY_MODE)
+        atomic_write(directory / CA_CERTIFICATE, certificate.to_pem().encode("ascii"), mode=FILE_MODE)
+    except BaseException:
+        inventory.close()
+        raise
+    return inventory
+
+
+def load_ca_files(directory: Path, passphrase: bytes | None) -> tuple[Certificate, RSAPrivateKey | None]:
+    """The CA certificate and, unless it is encrypted and no passphrase is given, its key; both
+    checked (a CA certificate, a key that matches it)."""
+    if passphrase is not None and not isinstance(passphrase, bytes):
+        raise TypeError("passphrase must be bytes or None")
+    if not directory.is_dir():
+        raise InvalidValue(f"{directory} is not a CA directory (no such directory)")
+    cert_path, key_path = directory / CA_CERTIFICATE, directory / CA_KEY
+    if not cert_path.is_file():
+        hint = " (interrupted create? remove the directory and create again)" if key_path.exists() else ""
+        raise InvalidValue(f"{cert_path} is missing: not a CA directory{hint}")
+    certificate = _load_certificate(cert_path)
+    key = _load_key(key_path, passphrase)
+    if key is not None:
+        public = certificate.public_key
+        if getattr(public, "n", None) != key.n or getattr(public, "e", None) != key.e:
+            raise InvalidValue(f"{key_path} does not match the CA certificate {cert_path}")
+    return certificate, key
+
+
+def _load_certificate(path: Path) -> Certificate:
+    try:
+        certificate = load_pem_certificate(path.read_bytes())
+    except X509CoreError as exc:
+        raise InvalidValue(f"corrupt CA certificate {path}: {exc}") from None
+    constraints = certificate.basic_constraints
+    if constraints is None or not constraints.ca:
+        raise InvalidValue(f"{path} is not a CA certificate (basicConstraints cA is not TRUE)")
+    return certificate
+
+
+def _load_key(path: Path, passphrase: bytes | None) -> RSAPrivateKey | None:
+    if not path.is_file():
+        raise InvalidValue(f"{path} is missing: the CA cannot sign without its key")
+    data = path.read_bytes()
+    try:
+        label, _ = pem.decode_one(data, ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY"))
+    except X509CoreError as exc:
+        raise InvalidValue(f"corrupt CA key {path}: {exc}") from None
+    if label == "ENCRYPTED PRIVATE KEY" and passphrase is None:
+        return None                                   # loaded when a passphrase is given
+    try:
+        return load_pem_private_key(data, passphrase)
+    except DecryptionFailed:
+        raise DecryptionFailed(f"cannot decrypt the CA key {path}: wrong passphrase or corrupt "
+                               "file") from None
+    except X509CoreError as exc:
+        raise InvalidValue(f"CA key {path}: {exc}") from None

@@ -1,0 +1,265 @@
+"""The three certificate profiles the CA issues, and the checks on their inputs.
+
+Each builder returns an unsigned :class:`~x509core.cert.CertificateBuilder` (serial number
+still unset: the issuer draws it). Every profile is linted with pkilint's RFC 5280 linter in
+``tests/ca/test_profiles_pkilint.py``.
+
+Root CA (self-signed; RSA-4096 by default; 10 years by default)::
+
+    basicConstraints   critical  cA TRUE, pathLenConstraint as given (default absent)
+    keyUsage           critical  keyCertSign, cRLSign
+    subjectKeyIdentifier         method 1 (RFC 5280 §4.2.1.2)
+
+Server (HTTPS and DICOM TLS endpoints)::
+
+    subject                      [O=organization,] CN=common name (default: the first name)
+    basicConstraints   critical  cA FALSE (DEFAULT FALSE is not encoded: an empty SEQUENCE)
+    keyUsage           critical  digitalSignature, keyEncipherment
+    extKeyUsage                  serverAuth (and clientAuth for DICOM peers that also call out)
+    subjectAltName               dNSName and iPAddress entries
+    subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier)
+
+Client bound to a machine (the seed system's client certificate, ``../shared/seed.md``)::
+
+    subject                      O=organization, CN=client id
+    basicConstraints   critical  cA FALSE
+    keyUsage           critical  digitalSignature (keyEncipherment on request)
+    extKeyUsage                  clientAuth
+    1.3.6.1.4.15967132172.1      MachineIdentity, non-critical, raw octets as the seed system
+    1.3.6.1.4.15967132172.2      MacAddress, non-critical, optional, likewise
+    subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier)
+
+The input checks follow the seed system: a client id of 16 ASCII letters and digits, a machine
+id of 16 to 128 ASCII letters and digits, a MAC address ``aa:bb:cc:dd:ee:ff`` and an end date
+``YYYYMMDD`` that is a real calendar date in the future.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+
+from x509core.cert import oids
+from x509core.cert.builder import CertificateBuilder
+from x509core.cert.certificate import Certificate
+from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsage, MacAddress,
+                                      MachineIdentity, SubjectAlternativeName)
+from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.name import Name
+from x509core.errors import InvalidValue
+from x509core.rsa.key import RSAPublicKey
+
+__all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
+           "check_client_id", "check_machine_id", "check_mac_address", "check_text",
+           "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
+           "client_builder"]
+
+CLIENT_ID_LENGTH = 16
+MACHINE_ID_LENGTHS = (16, 128)
+MIN_LEAF_KEY_BITS = 2048
+MIN_CA_KEY_BITS = 2048
+_UB_NAME = 64            # ub-common-name and ub-organization-name (RFC 5280 Appendix A.1)
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
+_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def check_client_id(client_id: str) -> str:
+    """The seed system's client id: exactly 16 ASCII letters and digits (the certificate's CN)."""
+    _require_str(client_id, "client_id")
+    if len(client_id) != CLIENT_ID_LENGTH or not _ALNUM.fullmatch(client_id):
+        raise InvalidValue(f"client id must be {CLIENT_ID_LENGTH} ASCII letters and digits, "
+                           f"not {client_id!r}")
+    return client_id
+
+
+def check_machine_id(machine_id: str) -> str:
+    """A machine id of 16 to 128 ASCII letters and digits (a systemd machine id is 32 hex)."""
+    _require_str(machine_id, "machine_id")
+    low, high = MACHINE_ID_LENGTHS
+    if not low <= len(machine_id) <= high or not _ALNUM.fullmatch(machine_id):
+        raise InvalidValue(f"machine id must be {low} to {high} ASCII letters and digits, "
+                           f"not {machine_id!r}")
+    return machine_id
+
+
+def check_mac_address(mac: str) -> str:
+    """A MAC address as six colon-separated hex octets, returned in lower case (as Linux's
+    ``/sys/class/net/*/address`` shows it and the seed system binds it)."""
+    _require_str(mac, "mac")
+    if not _MAC.fullmatch(mac):
+        raise InvalidValue(f"MAC address must look like aa:bb:cc:dd:ee:ff, not {mac!r}")
+    return mac.lower()
+
+
+def check_text(value: str, what: str) -> str:
+    """A non-empty name attribute of at most 64 characters (RFC 5280 Appendix A.1 bounds)."""
+    _require_str(value, what)
+    if not value.strip() or len(value) > _UB_NAME:
+        raise InvalidValue(f"{what} must be 1 to {_UB_NAME} characters, not {value!r}")
+    return value
+
+
+def _require_str(value, what: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+
+
+def parse_not_after(text: str) -> datetime:
+    """The end of the day ``YYYYMMDD`` (23:59:59 UTC), the seed system's date form; an
+    impossible date such as ``20250230`` is an :class:`InvalidValue`."""
+    _require_str(text, "date")
+    match = _DATE.fullmatch(text)
+    if match is None:
+        raise InvalidValue(f"date must be YYYYMMDD, not {text!r}")
+    try:
+        day = datetime(*map(int, match.groups()), tzinfo=timezone.utc)
+    except ValueError:
+        raise InvalidValue(f"impossible date {text}") from None
+    return day.replace(hour=23, minute=59, second=59)
+
+
+def parse_subject(subject: Name | str) -> Name:
+    """A Name, an OpenSSL ``/C=../O=../CN=..`` string, or an RFC 4514 string."""
+    if isinstance(subject, Name):
+        return subject
+    if not isinstance(subject, str):
+        raise TypeError("subject must be a Name, '/C=../O=../CN=..' or an RFC 4514 string")
+    name = Name.from_openssl(subject) if subject.startswith("/") else Name.from_rfc4514(subject)
+    if not len(name):
+        raise InvalidValue("the CA subject must not be empty (RFC 5280 §4.1.2.6)")
+    return name
+
+
+def validity(now: datetime | None, *, days: int | None, not_after: datetime | None,
+             default_days: int, limit: datetime | None = None) -> tuple[datetime, datetime]:
+    """(notBefore, notAfter): from ``now`` (default the current time, whole seconds) for
+    ``days`` or until ``not_after``, never both; notAfter must lie after now and, when ``limit``
+    (the CA's own notAfter) is given, not after it."""
+    now = (now or datetime.now(timezone.utc))
+    if now.tzinfo is None:
+        raise InvalidValue("now must be timezone-aware")
+    now = now.astimezone(timezone.utc).replace(microsecond=0)
+    if days is not None and not_after is not None:
+        raise InvalidValue("give days or not_after, not both")
+    if not_after is None:
+        days = default_days if days is None else days
+        if not isinstance(days, int) or isinstance(days, bool):
+            raise TypeError("days must be an int")
+        if days <= 0:
+            raise InvalidValue(f"days must be positive, not {days}")
+        try:
+            not_after = now + timedelta(days=days)
+        except OverflowError:
+            raise InvalidValue(f"impossible validity of {days} days") from None
+    if not isinstance(not_after, datetime):
+        raise TypeError("not_after must be a datetime")
+    if not_after.tzinfo is None:
+        raise InvalidValue("not_after must be timezone-aware")
+    not_after = not_after.astimezone(timezone.utc).replace(microsecond=0)
+    if not_after <= now:
+        raise InvalidValue(f"not_after {not_after:%Y-%m-%d %H:%M:%S}Z is not in the future")
+    if not_after.year > 9999 - 1:
+        raise InvalidValue("not_after is beyond what X.509 times can express")
+    if limit is not None and not_after > limit:
+        raise InvalidValue(f"not_after {not_after:%Y-%m-%d}Z is after the CA certificate "
+                           f"expires ({limit:%Y-%m-%d}Z)")
+    return now, not_after
+
+
+def _check_key(public_key, bits: int) -> RSAPublicKey:
+    if not isinstance(public_key, RSAPublicKey):
+        raise InvalidValue(f"only RSA keys are supported, not {type(public_key).__name__}")
+    if public_key.key_size < bits:
+        raise InvalidValue(f"the key must be at least RSA-{bits}, not RSA-{public_key.key_size}")
+    return public_key
+
+
+def root_ca_builder(public_key: RSAPublicKey, subject: Name, not_before: datetime,
+                    not_after: datetime, *, path_length: int | None = None) -> CertificateBuilder:
+    """A self-signed root CA; sign it with the matching private key."""
+    _check_key(public_key, MIN_CA_KEY_BITS)
+    if path_length is not None and (not isinstance(path_length, int) or path_length < 0):
+        raise InvalidValue(f"path length must be an int >= 0, not {path_length!r}")
+    return (CertificateBuilder()
+            .with_subject(subject)
+            .with_issuer(subject)                               # self-signed: issuer = subject
+            .with_validity(not_before, not_after)
+            .with_public_key(public_key)
+            # RFC 5280 §4.2.1.9: conforming CAs MUST include basicConstraints, marked critical,
+            # in CA certificates whose public keys validate certificate signatures.
+            .with_extension(BasicConstraints(ca=True, path_len_constraint=path_length), critical=True)
+            # RFC 5280 §4.2.1.3: "When present, conforming CAs SHOULD mark this extension as
+            # critical."
+            .with_extension(KeyUsage(key_cert_sign=True, crl_sign=True), critical=True)
+            # RFC 5280 §4.2.1.2: the SKI MUST appear in all conforming CA certificates.
+            .with_subject_key_identifier())
+
+
+def server_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
+                   not_after: datetime, *, dns: Sequence[str] = (), ip: Sequence[str] = (),
+                   common_name: str | None = None, org: str | None = None,
+                   also_client: bool = False) -> CertificateBuilder:
+    """A TLS server certificate (HTTPS, DICOM TLS) for the names and addresses given;
+    ``also_client`` adds clientAuth for DICOM peers that both listen and call."""
+    dns, ip = _names(dns, "dns"), _names(ip, "ip")
+    try:
+        addresses = [ipaddress.ip_address(a) for a in ip]
+    except ValueError as exc:
+        raise InvalidValue(f"not an IP address: {exc}") from None
+    names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
+    if not names:
+        raise InvalidValue("a server certificate needs at least one DNS name or IP address")
+    cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
+    attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
+    purposes = (oids.OID_SERVER_AUTH, oids.OID_CLIENT_AUTH) if also_client else (oids.OID_SERVER_AUTH,)
+    return (_leaf(issuer, public_key, Name.build(attributes), not_before, not_after)
+            .with_extension(KeyUsage(digital_signature=True, key_encipherment=True), critical=True)
+            .with_extension(ExtendedKeyUsage(purposes), critical=False)
+            # RFC 5280 §4.2.1.6: with a non-empty subject, the subjectAltName SHOULD NOT be critical.
+            .with_extension(SubjectAlternativeName(names), critical=False)
+            .with_subject_key_identifier()
+            .with_authority_key_identifier(issuer.public_key))
+
+
+def _names(values: Sequence[str], what: str) -> list[str]:
+    if isinstance(values, str):
+        raise TypeError(f"{what} must be a sequence of strings, not one string")
+    values = list(values)
+    for value in values:
+        _require_str(value, what)
+    return values
+
+
+def client_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
+                   not_after: datetime, *, org: str, client_id: str, machine_id: str | None,
+                   mac: str | None = None, key_encipherment: bool = False,
+                   encoding: str = "raw") -> CertificateBuilder:
+    """A TLS client certificate for ``client_id`` of ``org``, bound to one machine by the seed
+    system's extensions in ``encoding`` ("raw" as the seed system writes them)."""
+    subject = Name.build([("O", check_text(org, "organization")), ("CN", check_client_id(client_id))])
+    builder = (_leaf(issuer, public_key, subject, not_before, not_after)
+               .with_extension(KeyUsage(digital_signature=True, key_encipherment=key_encipherment),
+                               critical=True)
+               .with_extension(ExtendedKeyUsage((oids.OID_CLIENT_AUTH,)), critical=False))
+    if machine_id is not None:
+        builder = builder.with_extension(MachineIdentity(check_machine_id(machine_id), encoding),
+                                         critical=False)
+    if mac is not None:
+        builder = builder.with_extension(MacAddress(check_mac_address(mac), encoding), critical=False)
+    return builder.with_subject_key_identifier().with_authority_key_identifier(issuer.public_key)
+
+
+def _leaf(issuer: Certificate, public_key: RSAPublicKey, subject: Name, not_before: datetime,
+          not_after: datetime) -> CertificateBuilder:
+    """The fields every end-entity certificate of the CA shares."""
+    return (CertificateBuilder()
+            .with_subject(subject)
+            .with_issuer(issuer.subject)                        # byte for byte (RFC 5280 §4.1.2.4)
+            .with_validity(not_before, not_after)
+            .with_public_key(_check_key(public_key, MIN_LEAF_KEY_BITS))
+            # RFC 5280 §4.2.1.9 lets an end entity omit basicConstraints; stating cA FALSE,
+            # critical, stops any relying party from treating the certificate as a CA.
+            .with_extension(BasicConstraints(ca=False), critical=True))
