@@ -30,7 +30,8 @@ from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
-from x509core.cert.builder import check_serial_number, sign_with, signature_algorithm_for
+from x509core.cert.builder import (check_serial_number, sign_with, signature_algorithm_for,
+                                   subject_key_identifier_for)
 from x509core.cert.certificate import read_algorithm_identifier, verify_signed_bytes
 from x509core.cert.extensions import (AuthorityKeyIdentifier, CRLNumber, CRLReason, Extension,
                                       InvalidityDate, read_extensions, write_extensions)
@@ -195,7 +196,12 @@ def load_pem_crl(data: str | bytes) -> CertificateRevocationList:
 
 @dataclass(frozen=True)
 class CRLBuilder:
-    """Builds a v2 CRL with cRLNumber and authorityKeyIdentifier (RFC 5280 §5.2.1, §5.2.3 MUSTs)."""
+    """Builds a v2 CRL with cRLNumber and authorityKeyIdentifier (RFC 5280 §5.2.1, §5.2.3 MUSTs).
+
+    Immutable like :class:`~x509core.cert.builder.CertificateBuilder`: each ``with_*`` returns a
+    new builder and sets its fields at most once; entries are added one ``with_revoked`` at a time.
+    It builds complete CRLs only (no deltaCRLIndicator), so removeFromCRL is refused.
+    """
 
     issuer: Name | None = None
     this_update: datetime | None = None
@@ -203,39 +209,63 @@ class CRLBuilder:
     crl_number: int | None = None
     revoked: tuple[RevokedCertificate, ...] = field(default=())
 
+    def _set(self, **values) -> "CRLBuilder":
+        for name in values:
+            if getattr(self, name) is not None:
+                raise InvalidValue(f"{name} is already set")
+        return replace(self, **values)
+
     def with_issuer(self, name: Name) -> "CRLBuilder":
-        return replace(self, issuer=name)
+        if not isinstance(name, Name):
+            raise TypeError(f"issuer must be a Name, not {type(name).__name__}")
+        if not name.rdns:
+            # RFC 5280 §5.1.2.3: "The issuer field MUST contain a non-empty X.500 distinguished name".
+            raise InvalidValue("the CRL issuer MUST be a non-empty name (RFC 5280 §5.1.2.3)")
+        return self._set(issuer=name)
 
     def with_update_times(self, this_update: datetime, next_update: datetime) -> "CRLBuilder":
-        this_update, next_update = to_utc(this_update).replace(microsecond=0), to_utc(next_update).replace(microsecond=0)
+        """thisUpdate and nextUpdate (RFC 5280 §5.1.2.4, §5.1.2.5: "Conforming CRL issuers MUST
+        include the nextUpdate time in all CRLs"), in UTC, cut to whole seconds."""
+        this_update, next_update = _whole_seconds(this_update), _whole_seconds(next_update)
         if next_update <= this_update:
             raise InvalidValue("nextUpdate must be later than thisUpdate (RFC 5280 §5.1.2.5)")
-        return replace(self, this_update=this_update, next_update=next_update)
+        return self._set(this_update=this_update, next_update=next_update)
 
     def with_crl_number(self, number: int) -> "CRLBuilder":
-        return replace(self, crl_number=CRLNumber(number).crl_number)
+        return self._set(crl_number=CRLNumber(number).crl_number)
 
     def with_revoked(self, serial_number: int, revocation_date: datetime, *, reason: str | None = None,
                      invalidity_date: datetime | None = None) -> "CRLBuilder":
+        """One more entry (RFC 5280 §5.1.2.6) with its reasonCode (§5.3.1) and invalidityDate
+        (§5.3.2) entry extensions; ``reason`` is the ASN.1 name, e.g. ``"keyCompromise"``."""
         check_serial_number(serial_number)
         if any(r.serial_number == serial_number for r in self.revoked):
             raise InvalidValue(f"serial {serial_number:#x} is already on the list")
         extensions = []
+        if reason == "removeFromCRL":
+            # RFC 5280 §5.3.1: "The removeFromCRL (8) reasonCode value may only appear in delta
+            # CRLs"; this builder makes complete CRLs only.
+            raise InvalidValue("removeFromCRL may only appear in delta CRLs (RFC 5280 §5.3.1)")
         if reason is not None and reason != "unspecified":
             # RFC 5280 §5.3.1: "the reason code CRL entry extension SHOULD be absent instead of
             # using the unspecified (0) reasonCode value".
             extensions.append(Extension.from_value(CRLReason.from_name(reason), False))
         if invalidity_date is not None:
-            extensions.append(Extension.from_value(InvalidityDate(to_utc(invalidity_date).replace(microsecond=0)), False))
-        entry = RevokedCertificate(serial_number, to_utc(revocation_date).replace(microsecond=0), tuple(extensions))
+            extensions.append(Extension.from_value(InvalidityDate(_whole_seconds(invalidity_date)), False))
+        entry = RevokedCertificate(serial_number, _whole_seconds(revocation_date), tuple(extensions))
         return replace(self, revoked=(*self.revoked, entry))
 
     def sign(self, issuer_key: RSAPrivateKey, hash_name: str = "sha256",
              padding: str = "pkcs1v15") -> CertificateRevocationList:
-        if self.issuer is None or self.this_update is None or self.crl_number is None:
-            raise InvalidValue("CRL is incomplete: set the issuer, the update times and the CRL number")
-        from x509core.cert.builder import subject_key_identifier_for
-        aki = AuthorityKeyIdentifier(key_identifier=subject_key_identifier_for(issuer_key.public_key()).key_identifier)
+        """Encode, sign, read back and verify; the parsed CRL. The authorityKeyIdentifier is the
+        issuer key's method-1 identifier, as in the certificates the same key signs."""
+        if not isinstance(issuer_key, RSAPrivateKey):
+            raise TypeError(f"sign with an RSAPrivateKey, not {type(issuer_key).__name__}")
+        missing = [name for name in ("issuer", "this_update", "crl_number") if getattr(self, name) is None]
+        if missing:
+            raise InvalidValue(f"CRL is incomplete: set {', '.join(missing)}")
+        ski = subject_key_identifier_for(issuer_key.public_key())
+        aki = AuthorityKeyIdentifier(key_identifier=ski.key_identifier)
         algorithm = signature_algorithm_for(hash_name, padding)
         tbs = self._encode_tbs(algorithm, (Extension.from_value(aki, False),
                                            Extension.from_value(CRLNumber(self.crl_number), False)))
@@ -267,3 +297,7 @@ class CRLBuilder:
             with w.explicit(0):
                 write_extensions(w, extensions)
         return w.to_bytes()
+
+
+def _whole_seconds(moment: datetime) -> datetime:
+    return to_utc(moment).replace(microsecond=0)

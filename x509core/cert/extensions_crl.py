@@ -138,6 +138,8 @@ class CRLReason(ExtensionValue):
     @classmethod
     def from_name(cls, name: str) -> "CRLReason":
         """The reason with the ASN.1 name ``name``, e.g. ``"keyCompromise"``."""
+        if not isinstance(name, str):
+            raise TypeError(f"reason must be its ASN.1 name (a str), not {type(name).__name__}")
         for value, known in REASON_NAMES.items():
             if known == name:
                 return cls(value)
