@@ -1,0 +1,136 @@
+"""``x509core`` (also ``python -m x509core``): the certificate authority's command line.
+
+This module parses the arguments, runs one subcommand and maps errors to exit statuses; the
+subcommands live in ``cli_ca.py`` (the CA, keys, CSRs, issuance, PKCS#12), ``cli_inventory.py``
+(show, list, revoke, crl, renew, asn1parse), ``cli_verify.py`` (verify, machine-id) and
+``cli_quickstart.py``. The work itself is done by :mod:`x509core.ca.issue` and the layers below.
+
+Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
+certificate invalid; 2 a usage or input error — always one line on stderr,
+``x509core: error: ...``, never a traceback unless ``--debug`` is given; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from x509core.ca.cli_support import CA_DIR_ENV, Context
+from x509core.errors import X509CoreError
+
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR"]
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_EPILOG = f"""\
+The CA directory is --ca-dir DIR, else ${CA_DIR_ENV}, else ./ca.
+Passphrases: --passphrase-file FILE, else $X509CORE_PASSPHRASE, else a prompt (CA key);
+--key-passphrase-file / $X509CORE_KEY_PASSPHRASE (other keys);
+--password-file / $X509CORE_PKCS12_PASSWORD (PKCS#12).
+Exit status: 0 ok, 1 verify: invalid, 2 usage or input error."""
+
+
+class _UsageError(Exception):
+    """An argparse usage error, reported as one line (argparse would print the usage too)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):             # argparse's hook; never returns
+        raise _UsageError(f"{self.prog}: error: {message} (see --help)")
+
+
+def _common_options(defaults: bool) -> argparse.ArgumentParser:
+    """Options every subcommand takes, before or after its name."""
+    common = _Parser(add_help=False)
+    default = (lambda value: value) if defaults else (lambda value: argparse.SUPPRESS)
+    common.add_argument("--debug", action="store_true", default=default(False),
+                        help="show the traceback of an error")
+    common.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="no progress or status lines on stderr")
+    common.add_argument("--ca-dir", metavar="DIR", default=default(None),
+                        help=f"the CA directory (default: ${CA_DIR_ENV}, else ./ca)")
+    common.add_argument("--passphrase-file", metavar="FILE", default=default(None),
+                        help="the CA key passphrase (first line; else $X509CORE_PASSPHRASE, "
+                             "else a prompt)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: every subcommand and option."""
+    from x509core.ca import cli_ca, cli_inventory, cli_quickstart, cli_verify
+    from x509core import __version__
+    parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="A certificate authority for DICOM and HTTPS links, on a "
+                                 "transparent pure-Python X.509 engine.")
+    parser.add_argument("--version", action="version", version=f"x509core {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = _common_options(False)
+    for module in (cli_quickstart, cli_ca, cli_verify, cli_inventory):
+        module.register(sub, common)
+    return parser
+
+
+def _run(argv: list[str] | None, debug_hint: list[bool]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    debug_hint[0] = args.debug
+    ctx = Context(args)
+    try:
+        return args.run(ctx)
+    finally:
+        ctx.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status (the console script passes it to sys.exit)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = ["--debug" in argv]
+    try:
+        return _run(argv, debug)
+    except SystemExit as exc:                  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except BrokenPipeError:                    # `x509core show ... | head`: the reader left
+        _silence_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        if debug[0]:
+            raise
+        print("x509core: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (X509CoreError, OSError) as exc:
+        if debug[0]:
+            raise
+        print(f"x509core: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:                   # a bug: still one line, the traceback on --debug
+        if debug[0]:
+            raise
+        print(f"x509core: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(run again with --debug for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # not a real file (tests capture stdout)
+        pass
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

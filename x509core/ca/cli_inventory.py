@@ -1,0 +1,189 @@
+"""``x509core show``, ``list``, ``revoke``, ``crl``, ``renew`` and ``asn1parse``: what the CA
+issued, and what a file holds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from x509core.ca.cli_support import (CLIError, Context, format_serial, parse_duration,
+                                     parse_serial, positive_days, read_bytes)
+
+__all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
+           "run_asn1parse", "REASONS"]
+
+# RFC 5280 §5.3.1 CRLReason names (value 7 is not used).
+REASONS = ("unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
+           "cessationOfOperation", "certificateHold", "privilegeWithdrawn", "aACompromise")
+
+
+def register(sub, common) -> None:
+    s = sub.add_parser("show", parents=[common], help="a certificate as text (like openssl x509 "
+                       "-text) or JSON")
+    s.add_argument("what", metavar="FILE|SERIAL", help="a certificate file (PEM or DER), or the "
+                   "serial number of a certificate this CA issued")
+    s.add_argument("--json", action="store_true", help="every field as JSON")
+    s.set_defaults(run=run_show)
+
+    ls = sub.add_parser("list", parents=[common], help="the certificates this CA issued")
+    ls.add_argument("--expiring", metavar="DURATION", help="only those expiring within it "
+                    "(30d, 2w, 1y)")
+    ls.add_argument("--status", choices=("valid", "revoked", "expired"), help="only those with "
+                    "this status (valid: not revoked and not expired)")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.set_defaults(run=run_list)
+
+    r = sub.add_parser("revoke", parents=[common], help="revoke a certificate this CA issued")
+    r.add_argument("serial", metavar="SERIAL", help="hexadecimal, as `list` shows it")
+    r.add_argument("--reason", default="unspecified", choices=REASONS,
+                   help="RFC 5280 §5.3.1 reason (default unspecified)")
+    r.set_defaults(run=run_revoke)
+
+    c = sub.add_parser("crl", parents=[common], help="sign a CRL of the revoked certificates "
+                       "(written to CA-DIR/crl.pem)")
+    c.add_argument("--days", default="7", metavar="N", help="nextUpdate in N days (default 7)")
+    c.add_argument("--out", metavar="FILE", help="also write it here (- for standard output)")
+    c.set_defaults(run=run_crl)
+
+    n = sub.add_parser("renew", parents=[common], help="a new certificate with the same subject, "
+                       "key and machine binding")
+    n.add_argument("serial", metavar="SERIAL", help="hexadecimal, as `list` shows it")
+    n.add_argument("--days", metavar="N", help="validity of the new certificate")
+    n.add_argument("--out", metavar="FILE", help="also write the new certificate here")
+    n.set_defaults(run=run_renew)
+
+    a = sub.add_parser("asn1parse", parents=[common], help="list the DER elements of a DER or "
+                       "PEM file (strict DER, like openssl asn1parse -i)")
+    a.add_argument("file", help="a DER or PEM file, or - for standard input")
+    a.set_defaults(run=run_asn1parse)
+
+
+def _inventory(ctx: Context):
+    from x509core.ca.store import Inventory
+    path = ctx.ca_dir / "inventory.sqlite3"
+    if not path.is_file():
+        raise CLIError(f"no CA inventory in {ctx.ca_dir} (give --ca-dir or set X509CORE_CA_DIR)")
+    return ctx.keep(Inventory(ctx.ca_dir))
+
+
+def run_show(ctx: Context) -> int:
+    from x509core.cert import load_der_certificate, load_pem_certificate
+    what = ctx.args.what
+    if Path(what).exists() or what == "-":
+        data = read_bytes(what)
+        try:
+            cert = (load_pem_certificate(data) if data.lstrip().startswith(b"-----BEGIN")
+                    else load_der_certificate(data))
+        except ValueError as exc:
+            raise CLIError(f"{what}: not a readable certificate: {exc}") from None
+    else:
+        try:
+            serial = parse_serial(what)
+        except CLIError:
+            raise CLIError(f"{what}: no such file, and not a serial number") from None
+        cert = load_pem_certificate(_inventory(ctx).get(serial).pem)
+    if ctx.args.json:
+        ctx.out(json.dumps(cert.to_json(), indent=2, default=str))
+    else:
+        ctx.stdout.write(cert.text())
+        if not cert.text().endswith("\n"):
+            ctx.out()
+    return 0
+
+
+def _record_json(record, now: datetime) -> dict:
+    return {
+        "serial": format_serial(record.serial), "status": _status(record, now),
+        "subject": record.subject, "profile": record.profile,
+        "machine_identity": record.machine_identity, "mac_address": record.mac_address,
+        "not_before": record.not_before.isoformat(), "not_after": record.not_after.isoformat(),
+        "revocation_reason": record.revocation_reason,
+        "revocation_date": record.revocation_date.isoformat() if record.revocation_date else None,
+        "path": str(record.path),
+    }
+
+
+def _status(record, now: datetime) -> str:
+    if record.status == "valid" and record.not_after < now:
+        return "expired"
+    return record.status
+
+
+def run_list(ctx: Context) -> int:
+    args = ctx.args
+    now = datetime.now(timezone.utc)
+    within = parse_duration(args.expiring) if args.expiring else None
+    records = _inventory(ctx).records(expiring_within=within, at=now)
+    if within is not None:
+        records = [r for r in records if r.not_after <= now + within]
+    if args.status:
+        records = [r for r in records if _status(r, now) == args.status]
+    if args.json:
+        ctx.out(json.dumps([_record_json(r, now) for r in records], indent=2))
+        return 0
+    if not records:
+        ctx.info("no certificates match")
+        return 0
+    rows = [(format_serial(r.serial), _status(r, now), f"{r.not_after:%Y-%m-%d}", r.profile,
+             r.subject, r.machine_identity or "-") for r in records]
+    header = ("SERIAL", "STATUS", "NOT AFTER", "PROFILE", "SUBJECT", "MACHINE")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        ctx.out("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def run_revoke(ctx: Context) -> int:
+    serial = parse_serial(ctx.args.serial)
+    ca = ctx.open_ca(sign=False)
+    record = ca.revoke(serial, ctx.args.reason)
+    ctx.out(f"revoked {format_serial(record.serial)} ({record.subject}), reason "
+            f"{record.revocation_reason}")
+    ctx.info("publish the change: x509core crl")
+    return 0
+
+
+def run_crl(ctx: Context) -> int:
+    from datetime import timedelta
+    days = positive_days(ctx.args.days)
+    ca = ctx.open_ca()
+    crl = ca.crl(next_update=timedelta(days=days))
+    text = crl.to_pem()
+    if ctx.args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    if ctx.args.out:
+        ctx.write_public(ctx.args.out, text)
+    where = ctx.args.out or ca.directory / "crl.pem"
+    ctx.out(f"wrote the CRL {where}: {len(crl.revoked_certificates)} revoked, number "
+            f"{crl.crl_number}, next update {crl.next_update:%Y-%m-%d %H:%M:%SZ}")
+    return 0
+
+
+def run_renew(ctx: Context) -> int:
+    serial = parse_serial(ctx.args.serial)
+    days = positive_days(ctx.args.days)
+    if ctx.args.out and Path(ctx.args.out).exists():
+        raise CLIError(f"{ctx.args.out} exists; refusing to overwrite it")
+    ca = ctx.open_ca()
+    issued = ca.renew(serial, days=days)
+    cert = issued.certificate
+    ctx.out(f"renewed {format_serial(serial)} as {format_serial(cert.serial_number)}, valid "
+            f"until {cert.not_valid_after:%Y-%m-%d %H:%M:%SZ}: {issued.record.path}")
+    if ctx.args.out:
+        ctx.out(f"wrote the certificate {ctx.write_public(ctx.args.out, cert.to_pem())}")
+    return 0
+
+
+def run_asn1parse(ctx: Context) -> int:
+    from x509core import pem
+    from x509core.der.dump import dump
+    raw = read_bytes(ctx.args.file)
+    blocks = pem.decode(raw) if raw.lstrip().startswith(b"-----BEGIN") else [("DER", raw)]
+    for label, der in blocks:
+        if len(blocks) > 1:
+            ctx.out(f"# {label}")
+        ctx.stdout.write(dump(der))
+    return 0

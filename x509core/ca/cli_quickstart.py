@@ -1,0 +1,129 @@
+"""``x509core quickstart DIR``: a working demo PKI in one command.
+
+It makes a CA in DIR, a server certificate for ``localhost``, ``127.0.0.1`` and ``::1``, and a
+client certificate bound to this machine; verifies all of them with x509core's validator; and
+prints the files and how to use them (Python ``ssl``, curl, pynetdicom). The demo CA key stays
+unencrypted (a warning says so) unless ``--encrypt`` is given; the leaf keys are unencrypted
+PKCS#8, mode 0600, so that servers can load them without a prompt.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+
+from x509core.ca.cli_support import CA_PASSPHRASE, KEY_SIZES, CLIError, Context, format_serial
+from x509core.ca.cli_verify import expected_machine_identity
+
+__all__ = ["register", "run_quickstart", "DEMO_ORGANIZATION", "OUTPUT_FILES"]
+
+DEMO_ORGANIZATION = "x509core demo"
+OUTPUT_FILES = ("ca.pem", "ca.key", "server.pem", "server.key", "client.pem", "client.key")
+_SERVER_DNS = ("localhost",)
+_SERVER_IP = ("127.0.0.1", "::1")
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("quickstart", parents=[common], help="a demo CA, server and client "
+                       "certificate in DIR, verified, with usage examples",
+                       description=__doc__.split("\n\n")[1])
+    p.add_argument("directory", metavar="DIR", help="where to put the demo PKI (created; 0700)")
+    p.add_argument("--machine-id", default="auto", metavar="auto|VALUE",
+                   help="bind the client certificate to this id (default: this machine)")
+    p.add_argument("--raw", action="store_true", help="bind the raw machine id (as the seed "
+                   "system does) instead of the derived one")
+    p.add_argument("--key-bits", type=int, choices=KEY_SIZES, default=4096, metavar="BITS",
+                   help="RSA size of the three keys: 2048, 3072 or 4096 (default 4096)")
+    p.add_argument("--encrypt", action="store_true", help="encrypt the demo CA key (passphrase "
+                   "from --passphrase-file, $X509CORE_PASSPHRASE or a prompt)")
+    p.set_defaults(run=run_quickstart)
+
+
+def run_quickstart(ctx: Context) -> int:
+    from x509core.ca.issue import CertificateAuthority
+    args = ctx.args
+    directory = Path(args.directory)
+    existing = [name for name in OUTPUT_FILES if (directory / name).exists()]
+    if existing:
+        raise CLIError(f"{directory} already holds {', '.join(existing)}; refusing to overwrite "
+                       "(choose another directory)")
+    if args.raw and args.machine_id != "auto":
+        raise CLIError("--raw goes with --machine-id auto")
+    machine = expected_machine_identity(args.machine_id, args.raw)
+    passphrase = ctx.secret(CA_PASSPHRASE, confirm=True) if args.encrypt else None
+    if passphrase is None:
+        ctx.warn(f"the demo CA key {directory / 'ca.key'} is UNENCRYPTED; for a real site use "
+                 "`x509core ca init`, which encrypts it")
+    ca = ctx.keep(CertificateAuthority.create(
+        directory, subject=f"/O={DEMO_ORGANIZATION}/CN=x509core demo root CA",
+        passphrase=passphrase, key=ctx.new_key(args.key_bits, "CA")))
+    server_key = ctx.new_key(args.key_bits, "server")
+    server = ca.issue_server(dns=_SERVER_DNS, ip=_SERVER_IP, common_name="localhost",
+                             org=DEMO_ORGANIZATION, public_key=server_key.public_key())
+    client_key = ctx.new_key(args.key_bits, "client")
+    client_id = "DEMO" + secrets.token_hex(6).upper()        # 16 letters and digits
+    client = ca.issue_client(org=DEMO_ORGANIZATION, client_id=client_id, machine_id=machine,
+                             public_key=client_key.public_key())
+    ctx.write_public(directory / "server.pem", server.certificate.to_pem())
+    ctx.write_key(directory / "server.key", server_key, None)
+    ctx.write_public(directory / "client.pem", client.certificate.to_pem())
+    ctx.write_key(directory / "client.key", client_key, None)
+    checks = _verify_all(ca.certificate, server.certificate, client.certificate, machine)
+    _explain(ctx, directory, ca, server.certificate, client.certificate, checks)
+    return 0
+
+
+def _verify_all(root, server, client, machine: str) -> list[str]:
+    """Validate what was made, as a relying party would; raises if anything is wrong."""
+    from x509core import MedicalImagingPolicy, verify_chain
+    now = datetime.now(timezone.utc)
+    done = []
+    for name in (*_SERVER_DNS, *_SERVER_IP):
+        verify_chain(server, trust_anchors=[root], purpose="server", peer_name=name, at=now)
+        done.append(f"server.pem valid for {name} (serverAuth)")
+    policy = MedicalImagingPolicy(machine_identity=machine, organizations=(DEMO_ORGANIZATION,))
+    verify_chain(client, trust_anchors=[root], purpose="client", at=now, policy=policy)
+    done.append(f"client.pem valid (clientAuth), bound to this machine ({machine}), "
+                f"organization {DEMO_ORGANIZATION!r}")
+    return done
+
+
+def _explain(ctx: Context, directory: Path, ca, server, client, checks: list[str]) -> None:
+    d = directory
+    ctx.out(f"made a demo PKI in {d}:")
+    for name, what in (("ca.pem", "the CA certificate: trust it on both ends"),
+                       ("ca.key", "the CA key (also in this directory: inventory.sqlite3, issued/)"),
+                       ("server.pem", f"server certificate, serial {format_serial(server.serial_number)}"),
+                       ("server.key", "server key (PKCS#8, 0600)"),
+                       ("client.pem", f"client certificate {client.subject.rfc4514()}"),
+                       ("client.key", "client key (PKCS#8, 0600)")):
+        ctx.out(f"  {d / name}  {what}")
+    ctx.out("verified:")
+    for line in checks:
+        ctx.out(f"  {line}")
+    ctx.out(_USAGE.format(d=d))
+
+
+_USAGE = """
+Use them:
+
+  Python ssl, server (mutual TLS):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile="{d}/ca.pem")
+    ctx.load_cert_chain("{d}/server.pem", "{d}/server.key")
+    ctx.verify_mode = ssl.CERT_REQUIRED
+
+  Python ssl, client:
+    ctx = ssl.create_default_context(cafile="{d}/ca.pem")
+    ctx.load_cert_chain("{d}/client.pem", "{d}/client.key")
+
+  curl (against a server on port 8443):
+    curl --cacert {d}/ca.pem --cert {d}/client.pem --key {d}/client.key https://localhost:8443/
+
+  pynetdicom (C-ECHO over TLS; the SCP uses the server pair and ca.pem the same way):
+    ae = AE(); ae.add_requested_context("1.2.840.10008.1.1")
+    assoc = ae.associate("localhost", 11112, tls_args=(ctx, "localhost"))
+
+  Check a certificate (exit 0 valid, 1 invalid):
+    x509core verify {d}/client.pem --ca {d}/ca.pem --purpose client --machine auto
+    x509core --ca-dir {d} list"""

@@ -1,0 +1,240 @@
+"""What the subcommands of ``x509core`` share: passphrases, progress, key generation, files,
+and the parsing of times, durations and serial numbers.
+
+Secrets never come from the command line itself (it is visible to every user in ``ps``): a
+passphrase is read from a file (``--passphrase-file``), from an environment variable, or from the
+terminal without echo (:func:`getpass.getpass`), in that order.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from x509core.errors import X509CoreError
+
+__all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASSPHRASE",
+           "PKCS12_PASSWORD", "KEY_SIZES", "generate_key", "parse_time", "parse_not_after",
+           "parse_duration", "parse_serial", "format_serial", "positive_days", "read_bytes",
+           "CA_DIR_ENV"]
+
+CA_DIR_ENV = "X509CORE_CA_DIR"
+KEY_SIZES = (2048, 3072, 4096)
+
+
+class CLIError(X509CoreError):
+    """A usage or input problem the command line reports as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class PassphraseSource:
+    """Where one kind of secret comes from: a file option, an environment variable, a prompt."""
+
+    what: str                 # "CA key passphrase"
+    file_option: str          # "passphrase_file" (the argparse dest)
+    env: str                  # "X509CORE_PASSPHRASE"
+
+
+CA_PASSPHRASE = PassphraseSource("CA key passphrase", "passphrase_file", "X509CORE_PASSPHRASE")
+KEY_PASSPHRASE = PassphraseSource("key passphrase", "key_passphrase_file", "X509CORE_KEY_PASSPHRASE")
+PKCS12_PASSWORD = PassphraseSource("PKCS#12 password", "password_file", "X509CORE_PKCS12_PASSWORD")
+
+
+def generate_key(bits: int, progress=None):
+    """A new RSA private key. The one place the command line generates keys (tests replace it
+    with pre-generated keys; a 4096-bit key takes seconds, tens of seconds without gmpy2)."""
+    from x509core.rsa import generate_private_key
+    return generate_private_key(bits, progress=progress)
+
+
+class Context:
+    """The parsed arguments plus the process's streams and environment, for one command."""
+
+    def __init__(self, args, stdout=None, stderr=None, environ=None, stdin=None) -> None:
+        self.args = args
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.stdin = stdin or sys.stdin
+        self.environ = os.environ if environ is None else environ
+        self._open: list = []                  # CAs and inventories to close at the end
+
+    def close(self) -> None:
+        while self._open:
+            self._open.pop().close()
+
+    def keep(self, resource):
+        """Close ``resource`` (a CA or an inventory) when the command ends."""
+        self._open.append(resource)
+        return resource
+
+    # -- output --------------------------------------------------------------------------------
+    def out(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def info(self, text: str) -> None:
+        """A progress or status line on stderr; ``--quiet`` silences it."""
+        if not getattr(self.args, "quiet", False):
+            print(text, file=self.stderr)
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr; shown even with ``--quiet``."""
+        print(f"x509core: warning: {text}", file=self.stderr)
+
+    def _interactive(self) -> bool:
+        isatty = getattr(self.stderr, "isatty", None)
+        return bool(isatty and isatty()) and not getattr(self.args, "quiet", False)
+
+    def new_key(self, bits: int, what: str):
+        """Generate a key, showing progress on stderr when it is a terminal."""
+        if bits not in KEY_SIZES:
+            raise CLIError(f"--key-bits must be one of {', '.join(map(str, KEY_SIZES))}")
+        if not self._interactive():
+            return generate_key(bits)
+        self.stderr.write(f"generating the RSA-{bits} {what} key ")
+        self.stderr.flush()
+
+        def progress(event: str) -> None:
+            self.stderr.write("+" if event == "prime" else ".")
+            self.stderr.flush()
+        try:
+            return generate_key(bits, progress)
+        finally:
+            self.stderr.write("\n")
+
+    # -- secrets -------------------------------------------------------------------------------
+    def secret(self, source: PassphraseSource, *, confirm: bool = False) -> bytes:
+        """The passphrase from its file, its environment variable, or the terminal."""
+        file_name = getattr(self.args, source.file_option, None)
+        if file_name:
+            data = read_bytes(file_name).splitlines()
+            if not data or not data[0]:
+                raise CLIError(f"{file_name}: the {source.what} file is empty")
+            return data[0]
+        value = self.environ.get(source.env)
+        if value:
+            return value.encode("utf-8")
+        if not (hasattr(self.stdin, "isatty") and self.stdin.isatty()):
+            option = "--" + source.file_option.replace("_", "-")
+            raise CLIError(f"the {source.what} is needed: give {option} FILE, set {source.env}, "
+                           "or run on a terminal")
+        first = getpass.getpass(f"{source.what}: ")
+        if confirm and getpass.getpass(f"{source.what} (again): ") != first:
+            raise CLIError(f"the two {source.what}s differ")
+        if not first:
+            raise CLIError(f"an empty {source.what} is not allowed")
+        return first.encode("utf-8")
+
+    # -- the certificate authority ---------------------------------------------------------------
+    @property
+    def ca_dir(self) -> Path:
+        given = getattr(self.args, "ca_dir", None)
+        return Path(given or self.environ.get(CA_DIR_ENV) or "ca")
+
+    def open_ca(self, *, sign: bool = True):
+        """The CA of ``--ca-dir``, asking for its passphrase only when its key is encrypted and
+        the command signs (``revoke`` only updates the inventory: ``sign=False``)."""
+        from x509core.ca.issue import CertificateAuthority
+        directory = self.ca_dir
+        key_file = directory / "ca.key"
+        if not (directory / "ca.pem").is_file() or not key_file.is_file():
+            raise CLIError(f"no CA in {directory} (create one with `x509core ca init`, or give "
+                           f"--ca-dir / {CA_DIR_ENV})")
+        encrypted = b"ENCRYPTED PRIVATE KEY" in key_file.read_bytes()[:200]
+        passphrase = self.secret(CA_PASSPHRASE) if encrypted and sign else None
+        return self.keep(CertificateAuthority.open(directory, passphrase=passphrase))
+
+    def write_key(self, path: str | Path, key, passphrase: bytes | None) -> Path:
+        """A private key as PKCS#8 PEM (encrypted when a passphrase is given), 0600, atomically,
+        never over an existing file."""
+        from x509core.ca.store import atomic_write
+        pem_text = key.to_pem(password=passphrase)
+        return atomic_write(Path(path), pem_text.encode("ascii"), mode=0o600)
+
+    def write_public(self, path: str | Path, text: str) -> Path:
+        """A certificate, CSR or CRL (public data), 0644, atomically, never over an existing file."""
+        from x509core.ca.store import atomic_write
+        return atomic_write(Path(path), text.encode("ascii"), mode=0o644)
+
+
+def read_bytes(name: str | Path) -> bytes:
+    """A file's bytes, ``-`` for standard input; a missing file is a one-line error."""
+    if str(name) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise CLIError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise CLIError(f"{name}: is a directory") from None
+    except PermissionError:
+        raise CLIError(f"{name}: permission denied") from None
+
+
+def parse_time(text: str) -> datetime:
+    """``--at``: an ISO-8601 date or date-time (UTC unless it names a zone) or Unix seconds."""
+    value = text.strip()
+    if re.fullmatch(r"[0-9]{1,12}", value):
+        return datetime.fromtimestamp(int(value), timezone.utc)
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return datetime.combine(date.fromisoformat(value), time(), timezone.utc)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise CLIError(f"not an ISO-8601 time or Unix seconds: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parse_not_after(text: str) -> datetime:
+    """``--not-after YYYYMMDD`` (as the seed system takes it): valid through that day, UTC."""
+    if not re.fullmatch(r"[0-9]{8}", text):
+        raise CLIError(f"--not-after must be a date YYYYMMDD, not {text!r}")
+    try:
+        day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise CLIError(f"--not-after {text}: no such date") from None
+    return datetime.combine(day, time(23, 59, 59), timezone.utc)
+
+
+_UNITS = {"d": 1, "w": 7, "y": 365}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30d``, ``2w``, ``1y`` or a plain number of days."""
+    match = re.fullmatch(r"([0-9]{1,6})([dwy]?)", text.strip().lower())
+    if not match:
+        raise CLIError(f"not a duration (like 30d, 2w, 1y): {text!r}")
+    return timedelta(days=int(match.group(1)) * _UNITS.get(match.group(2) or "d"))
+
+
+def parse_serial(text: str) -> int:
+    """A serial number in hexadecimal as ``list`` prints it (``0x`` and colons allowed)."""
+    value = text.strip().lower().replace(":", "")
+    if value.startswith("0x"):
+        value = value[2:]
+    if not re.fullmatch(r"[0-9a-f]{1,40}", value):
+        raise CLIError(f"not a serial number (hexadecimal, as `x509core list` shows): {text!r}")
+    return int(value, 16)
+
+
+def format_serial(serial: int) -> str:
+    """Upper-case hexadecimal, an even number of digits (as the file names in issued/)."""
+    digits = f"{serial:X}"
+    return digits if len(digits) % 2 == 0 else "0" + digits
+
+
+def positive_days(text: str | int | None) -> int | None:
+    """``--days``: a whole number of days, 1..36500 (None when not given)."""
+    if text is None:
+        return None
+    try:
+        days = int(text)
+    except ValueError:
+        raise CLIError(f"--days must be a whole number of days, not {text!r}") from None
+    if not 1 <= days <= 36500:
+        raise CLIError("--days must be between 1 and 36500")
+    return days

@@ -1,0 +1,187 @@
+"""``x509core verify`` and ``x509core machine-id``.
+
+``verify`` runs RFC 5280 path validation (:func:`x509core.verify_chain`) and, when asked, the
+medical-imaging policy (:class:`x509core.MedicalImagingPolicy`: machine binding, MAC address,
+organization) on one certificate, and prints the verdict and its reason. Exit status 0 valid,
+1 invalid, 2 a usage or input error (a file that cannot be read or parsed).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from x509core.ca.cli_support import CLIError, Context, parse_time, read_bytes
+from x509core.errors import PathValidationError
+
+__all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
+           "expected_mac_address"]
+
+_EXPIRY_WARNING = timedelta(days=30)
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("verify", parents=[common], help="validate a certificate (exit 0 valid, "
+                       "1 invalid, 2 error)", description=__doc__.split("\n\n")[1])
+    p.add_argument("leaf", metavar="LEAF.pem", help="the certificate (PEM; further certificates "
+                   "in the file are taken as intermediates)")
+    p.add_argument("--ca", action="append", required=True, metavar="ROOT.pem",
+                   help="trust anchor(s), PEM (repeatable; a file may hold several)")
+    p.add_argument("--intermediate", action="append", default=[], metavar="X.pem",
+                   help="intermediate CA certificate(s) (repeatable)")
+    p.add_argument("--at", metavar="TIME", help="the validation time: ISO-8601 (2026-01-01, "
+                   "2026-01-01T12:00:00Z) or Unix seconds; default now")
+    p.add_argument("--purpose", choices=("client", "server"), help="the extended key usage "
+                   "required (clientAuth or serverAuth)")
+    p.add_argument("--name", metavar="HOST|IP", help="the peer's DNS name or IP address, "
+                   "matched against the subjectAltName (RFC 6125; implies --purpose server)")
+    p.add_argument("--machine", metavar="auto|VALUE", help="the machine identity the "
+                   "certificate must be bound to (auto: this machine)")
+    p.add_argument("--raw", action="store_true", help="with --machine auto: this machine's raw "
+                   "id (as the seed system binds it) instead of the derived one")
+    p.add_argument("--mac", metavar="auto|VALUE", help="the MAC address the certificate must "
+                   "carry (auto: this machine's primary interface)")
+    p.add_argument("--org", action="append", default=[], metavar="ORG",
+                   help="an allowed organization (subject O); repeatable")
+    p.add_argument("--crl", action="append", default=[], metavar="CRL.pem",
+                   help="a CRL to check revocation against (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.set_defaults(run=run_verify)
+
+    m = sub.add_parser("machine-id", parents=[common], help="this machine's identity as the "
+                       "certificate binding uses it")
+    m.add_argument("--raw", action="store_true", help="the raw machine id (as the seed system "
+                   "binds it; systemd documents it as confidential) instead of the derived id")
+    m.add_argument("--mac", action="store_true", help="also print the primary MAC address")
+    m.add_argument("--json", action="store_true", help="print JSON")
+    m.set_defaults(run=run_machine_id)
+
+
+def expected_machine_identity(value: str | None, raw: bool) -> str | None:
+    """``auto`` is this machine (derived, or raw with ``--raw``); anything else is taken as is."""
+    if value is None:
+        return None
+    if value == "auto":
+        from x509core.ca.machine import machine_identity
+        return machine_identity(raw=raw)
+    return value
+
+
+def expected_mac_address(value: str | None) -> str | None:
+    """``auto`` is this machine's primary MAC address; ``none`` or no value: no MAC."""
+    if value is None or value == "none":
+        return None
+    if value == "auto":
+        from x509core.ca.machine import primary_mac_address
+        found = primary_mac_address()
+        if found is None:
+            raise CLIError("this machine has no MAC address to bind (no physical interface); "
+                           "give --mac VALUE or --mac none")
+        return found
+    return value.lower()
+
+
+def _certificates(name: str, what: str):
+    from x509core.cert import load_der_certificate, load_pem_certificates
+    data = read_bytes(name)
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            found = load_pem_certificates(data)
+        else:
+            found = [load_der_certificate(data)]
+    except ValueError as exc:
+        raise CLIError(f"{name}: not a readable {what}: {exc}") from None
+    if not found:
+        raise CLIError(f"{name}: no certificate in the file")
+    return found
+
+
+def _crls(names):
+    from x509core.cert import load_der_crl, load_pem_crl
+    crls = []
+    for name in names:
+        data = read_bytes(name)
+        try:
+            crls.append(load_pem_crl(data) if data.lstrip().startswith(b"-----BEGIN")
+                        else load_der_crl(data))
+        except ValueError as exc:
+            raise CLIError(f"{name}: not a readable CRL: {exc}") from None
+    return crls
+
+
+def _policy(args):
+    machine = expected_machine_identity(args.machine, args.raw)
+    mac = expected_mac_address(args.mac)
+    if machine is None and mac is None and not args.org:
+        return None
+    from x509core import MedicalImagingPolicy
+    return MedicalImagingPolicy(machine_identity=machine, mac_address=mac,
+                                organizations=tuple(args.org) or None)
+
+
+def run_verify(ctx: Context) -> int:
+    from x509core import verify_chain
+    args = ctx.args
+    leaf, *extra = _certificates(args.leaf, "certificate")
+    anchors = [cert for name in args.ca for cert in _certificates(name, "CA certificate")]
+    intermediates = extra + [c for n in args.intermediate for c in _certificates(n, "certificate")]
+    at = parse_time(args.at) if args.at else datetime.now(timezone.utc)
+    purpose = args.purpose or ("server" if args.name else None)
+    if args.raw and args.machine != "auto":
+        raise CLIError("--raw goes with --machine auto")
+    policy = _policy(args)
+    try:
+        chain = verify_chain(leaf, trust_anchors=anchors, intermediates=intermediates,
+                             purpose=purpose, at=at, peer_name=args.name, crls=_crls(args.crl),
+                             policy=policy)
+    except PathValidationError as exc:
+        _report(ctx, leaf, None, exc, at)
+        return 1
+    _report(ctx, leaf, chain, None, at)
+    return 0
+
+
+def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
+    warnings = []
+    if chain is not None and leaf.not_valid_after - at < _EXPIRY_WARNING:
+        days = (leaf.not_valid_after - at).days
+        warnings.append(f"expires in {days} days ({leaf.not_valid_after:%Y-%m-%d %H:%M:%SZ})")
+    if ctx.args.json:
+        ctx.out(json.dumps({
+            "valid": chain is not None,
+            "subject": leaf.subject.rfc4514(),
+            "serial": f"{leaf.serial_number:x}",
+            "at": at.isoformat(),
+            "chain": [cert.subject.rfc4514() for cert in chain or ()],
+            "reason": getattr(error, "reason", str(error)) if error else None,
+            "rule": getattr(error, "rule", None),
+            "depth": getattr(error, "depth", None),
+            "warnings": warnings,
+        }, indent=2))
+        return
+    if chain is None:
+        ctx.out(f"INVALID: {leaf.subject.rfc4514()}: {' '.join(str(error).split())}")
+        return
+    ctx.out(f"OK: {leaf.subject.rfc4514()}")
+    for depth, cert in enumerate(chain):
+        ctx.out(f"  {depth}: {cert.subject.rfc4514()}")
+    for warning in warnings:
+        ctx.out(f"warning: {warning}")
+
+
+def run_machine_id(ctx: Context) -> int:
+    from x509core.ca.machine import machine_identity, primary_mac_address
+    identity = machine_identity(raw=ctx.args.raw)
+    mac = primary_mac_address() if ctx.args.mac else None
+    if ctx.args.json:
+        result = {"machine_identity": identity, "raw": ctx.args.raw}
+        if ctx.args.mac:
+            result["mac_address"] = mac
+        ctx.out(json.dumps(result, indent=2))
+        return 0
+    ctx.out(identity)
+    if ctx.args.mac:
+        if mac is None:
+            raise CLIError("no MAC address found (no physical network interface)")
+        ctx.out(mac)
+    return 0
