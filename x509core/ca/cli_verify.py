@@ -9,15 +9,13 @@ organization) on one certificate, and prints the verdict and its reason. Exit st
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from x509core.ca.cli_support import CLIError, Context, parse_time, read_bytes
 from x509core.errors import PathValidationError
 
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
            "expected_mac_address"]
-
-_EXPIRY_WARNING = timedelta(days=30)
 
 
 def register(sub, common) -> None:
@@ -116,7 +114,7 @@ def _policy(args):
         return None
     from x509core import MedicalImagingPolicy
     return MedicalImagingPolicy(machine_identity=machine, mac_address=mac,
-                                organizations=tuple(args.org) or None)
+                                organizations=tuple(args.org))
 
 
 def run_verify(ctx: Context) -> int:
@@ -142,20 +140,19 @@ def run_verify(ctx: Context) -> int:
 
 
 def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
-    warnings = []
-    if chain is not None and leaf.not_valid_after - at < _EXPIRY_WARNING:
-        days = (leaf.not_valid_after - at).days
-        warnings.append(f"expires in {days} days ({leaf.not_valid_after:%Y-%m-%d %H:%M:%SZ})")
+    # The validator's expiry warnings (30 days by default), one per certificate of the chain.
+    warnings = [str(w) for w in getattr(chain, "warnings", ())]
     if ctx.args.json:
         ctx.out(json.dumps({
             "valid": chain is not None,
             "subject": leaf.subject.rfc4514(),
-            "serial": f"{leaf.serial_number:x}",
+            "serial": f"{leaf.serial_number:X}",
             "at": at.isoformat(),
             "chain": [cert.subject.rfc4514() for cert in chain or ()],
             "reason": getattr(error, "reason", str(error)) if error else None,
-            "rule": getattr(error, "rule", None),
-            "depth": getattr(error, "depth", None),
+            "category": getattr(error, "category", None) if error else None,
+            "rule": getattr(error, "rule", None) if error else None,
+            "depth": getattr(error, "depth", None) if error else None,
             "warnings": warnings,
         }, indent=2))
         return
