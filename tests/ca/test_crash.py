@@ -1,0 +1,148 @@
+"""Crash consistency: an issuing process killed with SIGKILL leaves an inventory and files that
+agree (after the reconciliation ``CertificateAuthority.open`` runs), and the next issuance works.
+
+The invariant (x509core/ca/store.py): every inventory row has its file ``issued/<SERIAL>.pem``
+holding exactly the row's PEM, and after reconciliation every such file has a row.
+
+Two kinds of kill:
+- at random instants of a process issuing in a loop (several runs, random delays);
+- at chosen points, by a worker that patches the step after which it kills itself: after the
+  temporary file is written (before it is linked), after the certificate file is in place (before
+  the row is committed), and after crl.pem is written (before its number is recorded).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import x509core.rsa._mpz as _mpz
+from tests.conftest import REPO
+from x509core.ca.issue import CertificateAuthority
+from x509core.cert import load_pem_certificate
+
+RANDOM_RUNS = 6 if _mpz.BACKEND == "gmpy2" else 3
+
+
+def worker(directory: str, crash_point: str) -> None:
+    """Run in a child process: issue until killed, or kill itself at ``crash_point``."""
+    from tests.rsa.keys_fixture import RSA_2048, private_key
+    import x509core.ca.files as files
+    import x509core.ca.store as store
+    public = private_key(RSA_2048).public_key()
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if crash_point == "before-link":
+        files._link_new = lambda temporary, path: die()
+    elif crash_point == "before-commit":
+        real = store.atomic_write
+        store.atomic_write = lambda *a, **k: (real(*a, **k), die())
+    with CertificateAuthority.open(directory) as ca:
+        print("ready", flush=True)
+        if crash_point == "crl-before-record":
+            ca.inventory.set_meta = lambda *a: die()
+            ca.crl()
+        for i in range(10 ** 6):
+            issued = ca.issue_server(dns=[f"crash-{i}.example.org"], public_key=public)
+            print(issued.record.serial, flush=True)
+
+
+def run_worker(directory, crash_point: str = "none") -> subprocess.Popen:
+    code = f"from tests.ca.test_crash import worker; worker({str(directory)!r}, {crash_point!r})"
+    return subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def assert_consistent(directory, reported=()) -> CertificateAuthority:
+    """Open (which reconciles) and check the invariant by hand as well as with check()."""
+    ca = CertificateAuthority.open(directory)
+    assert ca.check().consistent
+    rows = {r.serial: r for r in ca.inventory.records()}
+    files = {p.name for p in (directory / "issued").iterdir()}
+    assert files == {f"{r.serial_hex}.pem" for r in rows.values()}     # no orphan, no temp file
+    for record in rows.values():
+        assert record.path.read_text() == record.pem
+        load_pem_certificate(record.pem).verify_signature(ca.certificate.public_key)
+    assert set(reported) <= set(rows)                 # every serial a caller saw was recorded
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+    return ca
+
+
+def issue_once(ca, leaf_key):
+    issued = ca.issue_server(dns=["after.example.org"], public_key=leaf_key.public_key())
+    assert ca.inventory.get(issued.record.serial).path.read_text() == issued.record.pem
+    return issued
+
+
+def test_sigkill_at_random_instants(make_ca, leaf_key):
+    ca = make_ca()
+    directory = ca.directory
+    ca.close()
+    rng = random.Random(20251124)
+    killed_with_work = 0
+    for run in range(RANDOM_RUNS):
+        process = run_worker(directory)
+        assert process.stdout.readline() == "ready\n"      # imports done, CA open
+        # Somewhere in the first dozen or so issuances (about 40 ms each with gmpy2).
+        time.sleep(rng.random() * (0.6 if _mpz.BACKEND == "gmpy2" else 1.5))
+        process.send_signal(signal.SIGKILL)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == -signal.SIGKILL, err
+        reported = [int(line) for line in out.split()]
+        killed_with_work += bool(reported)
+        with assert_consistent(directory, reported) as reopened:
+            issue_once(reopened, leaf_key)
+    assert killed_with_work > 0, "no run got as far as issuing; raise the delays"
+
+
+@pytest.mark.parametrize("crash_point", ["before-link", "before-commit"])
+def test_sigkill_at_chosen_points(make_ca, leaf_key, crash_point):
+    ca = make_ca()
+    directory = ca.directory
+    ca.close()
+    process = run_worker(directory, crash_point)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL and out == "ready\n", err
+    survey = CertificateAuthority.open(directory, reconcile=False)
+    found = survey.check()
+    survey.close()
+    if crash_point == "before-link":
+        # A complete temporary file, no certificate file, no row: the temp file is removed.
+        assert len(found.removed_temporary) == 1 and found.adopted == ()
+    else:
+        # A complete certificate file without its row: adopted into the inventory.
+        assert len(found.adopted) == 1 and found.removed_temporary == ()
+    assert found.problems == () and found.restored == ()
+    with assert_consistent(directory) as reopened:
+        rows = reopened.inventory.records()
+        assert len(rows) == len(found.adopted)
+        if found.adopted:
+            assert rows[0].serial == found.adopted[0] and rows[0].profile == "server"
+        issue_once(reopened, leaf_key)
+
+
+def test_sigkill_while_publishing_a_crl(make_ca, leaf_key):
+    ca = make_ca()
+    serial = ca.issue_server(dns=["r.example.org"], public_key=leaf_key.public_key()).record.serial
+    ca.revoke(serial, "keyCompromise")
+    first = ca.crl()
+    directory = ca.directory
+    ca.close()
+    process = run_worker(directory, "crl-before-record")
+    process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    with assert_consistent(directory) as reopened:
+        # The killed process wrote a CRL with the next number; the next CRL goes beyond it.
+        written = (directory / "crl.pem").read_text()
+        from x509core.cert import load_pem_crl
+        assert load_pem_crl(written).crl_number == first.crl_number + 1
+        assert reopened.crl().crl_number == first.crl_number + 2
+        assert load_pem_crl((directory / "crl.pem").read_text()).crl_number == first.crl_number + 2
