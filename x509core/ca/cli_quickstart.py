@@ -50,7 +50,7 @@ def run_quickstart(ctx: Context) -> int:
                        "(choose another directory)")
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
-    machine = expected_machine_identity(args.machine_id, args.raw)
+    machine = _machine_identity(ctx)
     passphrase = ctx.secret(CA_PASSPHRASE, confirm=True) if args.encrypt else None
     if passphrase is None:
         ctx.warn(f"the demo CA key {directory / 'ca.key'} is UNENCRYPTED; for a real site use "
@@ -72,6 +72,21 @@ def run_quickstart(ctx: Context) -> int:
     checks = _verify_all(ca.certificate, server.certificate, client.certificate, machine)
     _explain(ctx, directory, ca, server.certificate, client.certificate, checks)
     return 0
+
+
+def _machine_identity(ctx: Context) -> str:
+    """The id to bind the demo client to. A machine without a machine id (a bare container)
+    still gets its demo, bound to a random id, with a warning; an explicit id must be valid."""
+    from x509core.ca.machine import MachineIdError
+    try:
+        return expected_machine_identity(ctx.args.machine_id, ctx.args.raw)
+    except MachineIdError as exc:
+        if ctx.args.machine_id != "auto" or ctx.args.raw:     # the raw id was asked for
+            raise
+        stand_in = secrets.token_hex(16)
+        ctx.warn(f"{exc}; the demo client certificate is bound to the random id {stand_in} "
+                 "instead (give --machine-id VALUE to choose)")
+        return stand_in
 
 
 def _verify_all(root, server, client, machine: str) -> list[str]:
@@ -102,7 +117,17 @@ def _explain(ctx: Context, directory: Path, ca, server, client, checks: list[str
     ctx.out("verified:")
     for line in checks:
         ctx.out(f"  {line}")
-    ctx.out(_USAGE.format(d=d))
+    automatic = ctx.args.machine_id == "auto" and client.machine_identity == _auto_id(ctx)
+    hint = ("auto --raw" if ctx.args.raw else "auto") if automatic else client.machine_identity
+    ctx.out(_USAGE.format(d=d, hint=hint))
+
+
+def _auto_id(ctx: Context) -> str | None:
+    from x509core.ca.machine import MachineIdError
+    try:
+        return expected_machine_identity("auto", ctx.args.raw)
+    except MachineIdError:
+        return None
 
 
 _USAGE = """
@@ -125,5 +150,5 @@ Use them:
     assoc = ae.associate("localhost", 11112, tls_args=(ctx, "localhost"))
 
   Check a certificate (exit 0 valid, 1 invalid):
-    x509core verify {d}/client.pem --ca {d}/ca.pem --purpose client --machine auto
+    x509core verify {d}/client.pem --ca {d}/ca.pem --purpose client --machine {hint}
     x509core --ca-dir {d} list"""
