@@ -1,7 +1,11 @@
 """Human-readable listings of certificates (like ``openssl x509 -text -noout``) and JSON forms.
 
-The layout follows OpenSSL's so that an administrator can compare the two side by side; the
-machine-binding extensions are named (OpenSSL shows their bare OIDs) and their values shown.
+The layout follows OpenSSL's (``openssl x509 -text -noout``, OpenSSL 3.0) line for line so that
+an administrator can compare the two side by side; tests/cert/test_text.py holds the two equal.
+Deliberate differences: the machine-binding extensions are named (OpenSSL shows their bare OIDs)
+and their values shown as text; names are shown in UTF-8 (OpenSSL's default escapes octets above
+0x7F as ``\\XX``; ``-nameopt oneline,-esc_msb`` prints what we print); and the lines around
+RSASSA-PSS parameters lack the indentation blanks OpenSSL leaves at their ends.
 """
 
 from __future__ import annotations
@@ -74,13 +78,78 @@ def hex_block(data: bytes, indent: int, per_line: int = 15) -> list[str]:
 
 
 def _serial_lines(serial: int) -> list[str]:
-    """OpenSSL prints serials that fit in a long as decimal and hex, others as octets."""
-    if 0 <= serial < 2**63:
-        return [f"        Serial Number: {serial} ({serial:#x})"]
+    """As OpenSSL's X509_print_ex: a serial that ASN1_INTEGER_get reads into a long (and that is
+    not -1, its error value) as decimal and hex, any other as octets."""
+    if -2**63 <= serial < 2**63 and serial != -1:
+        sign = "-" if serial < 0 else ""
+        return [f"        Serial Number: {sign}{abs(serial)} ({sign}{abs(serial):#x})"]
     sign = " (Negative)" if serial < 0 else ""
     magnitude = abs(serial)
     octets = magnitude.to_bytes((magnitude.bit_length() + 7) // 8, "big")
-    return [f"        Serial Number:{sign}", "            " + ":".join(f"{b:02x}" for b in octets)]
+    return ["        Serial Number:", "            " + sign + ":".join(f"{b:02x}" for b in octets)]
+
+
+# OpenSSL's names in a PSS key's restrictions (providers' digest names) and in a PSS signature's
+# parameters (short names); a DER PSS field equal to its DEFAULT is absent (X.690 §11.5), so
+# these defaults are exactly the fields OpenSSL marks "(default)".
+_PROVIDER_DIGESTS = {"sha1": "SHA1", "sha224": "SHA2-224", "sha256": "SHA2-256",
+                     "sha384": "SHA2-384", "sha512": "SHA2-512"}
+
+
+def _pss_signature_lines(pss) -> list[str]:
+    """rsa_pss_param_print for a signature (OpenSSL crypto/rsa/rsa_ameth.c), indent 8."""
+    pad = " " * 8
+    hash_text = "sha1 (default)" if pss.hash_name == "sha1" else pss.hash_name
+    mask = ("mgf1 with sha1 (default)" if pss.mgf1_hash_name == "sha1"
+            else f"mgf1 with {pss.mgf1_hash_name}")
+    salt = "14 (default)" if pss.salt_length == 20 else _hex_integer(pss.salt_length)
+    return [f"{pad}Hash Algorithm: {hash_text}", f"{pad}Mask Algorithm: {mask}",
+            f"{pad} Salt Length: 0x{salt}", f"{pad}Trailer Field: 0x01 (default)"]
+
+
+def _hex_integer(value: int) -> str:
+    """i2a_ASN1_INTEGER: the content octets in upper-case hex."""
+    return value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big").hex().upper()
+
+
+def _pss_key_lines(pss) -> list[str]:
+    """An id-RSASSA-PSS key's restrictions as OpenSSL 3's key-to-text encoder prints them."""
+    pad = " " * 16
+    if pss is None:
+        return [f"{pad}No PSS parameter restrictions"]
+    return [f"{pad}PSS parameter restrictions:",
+            f"{pad}  Hash Algorithm: {_PROVIDER_DIGESTS.get(pss.hash_name, pss.hash_name)}"
+            + (" (default)" if pss.hash_name == "sha1" else ""),
+            f"{pad}  Mask Algorithm: MGF1 with "
+            + _PROVIDER_DIGESTS.get(pss.mgf1_hash_name, pss.mgf1_hash_name)
+            + (" (default)" if pss.mgf1_hash_name == "sha1" else ""),
+            f"{pad}  Minimum Salt Length: {pss.salt_length}"
+            + (" (default)" if pss.salt_length == 20 else ""),
+            f"{pad}  Trailer Field: 0x1 (default)"]
+
+
+# Named curves OpenSSL prints: parameters DER (the curve OID) -> (bits, short name, NIST name).
+_CURVES = {
+    bytes.fromhex("06082a8648ce3d030107"): (256, "prime256v1", "P-256"),
+    bytes.fromhex("06052b81040022"): (384, "secp384r1", "P-384"),
+    bytes.fromhex("06052b81040023"): (521, "secp521r1", "P-521"),
+}
+_EDWARDS = {"1.3.101.112": "ED25519", "1.3.101.113": "ED448"}
+
+
+def _unsupported_key_lines(key) -> list[str]:
+    """EC keys on the named curves and Ed25519/Ed448 keys as OpenSSL prints them; any other key
+    as its subjectPublicKey octets. The octets are shown, never interpreted."""
+    pad = " " * 16
+    curve = _CURVES.get(key.parameters) if key.algorithm == "1.2.840.10045.2.1" else None
+    if curve is not None:
+        return [f"{pad}Public-Key: ({curve[0]} bit)", f"{pad}pub:",
+                *hex_block(key.subject_public_key, 20),
+                f"{pad}ASN1 OID: {curve[1]}", f"{pad}NIST CURVE: {curve[2]}"]
+    if str(key.algorithm) in _EDWARDS:
+        return [f"{pad}{_EDWARDS[str(key.algorithm)]} Public-Key:", f"{pad}pub:",
+                *hex_block(key.subject_public_key, 20)]
+    return [f"{pad}Public-Key: (not interpreted)", *hex_block(key.subject_public_key, 20)]
 
 
 def _public_key_lines(cert) -> list[str]:
@@ -93,9 +162,10 @@ def _public_key_lines(cert) -> list[str]:
         lines.append("                Modulus:")
         lines.extend(hex_block(modulus, 20))
         lines.append(f"                Exponent: {key.e} ({key.e:#x})")
+        if cert.public_key_info.algorithm == "1.2.840.113549.1.1.10":          # id-RSASSA-PSS
+            lines.extend(_pss_key_lines(cert.public_key_info.pss_parameters))
     elif isinstance(key, UnsupportedPublicKey):
-        lines.append("                Public-Key: (not interpreted)")
-        lines.extend(hex_block(key.subject_public_key, 20))
+        lines.extend(_unsupported_key_lines(key))
     return lines
 
 
@@ -118,10 +188,12 @@ def _value_lines(ext) -> list[str]:
 
 def certificate_text(cert) -> str:
     alg = SIGNATURE_NAMES.get(cert.signature_algorithm, str(cert.signature_algorithm))
+    info = cert.signature_algorithm_info
+    pss = _pss_signature_lines(info.pss) if info is not None and info.pss is not None else []
     lines = ["Certificate:", "    Data:",
              f"        Version: {cert.version} ({cert.version - 1:#x})"]
     lines += _serial_lines(cert.serial_number)
-    lines += [f"        Signature Algorithm: {alg}",
+    lines += [f"        Signature Algorithm: {alg}", *pss,
              f"        Issuer: {cert.issuer.openssl_oneline()}",
              "        Validity",
              f"            Not Before: {format_time(cert.not_valid_before)}",
@@ -129,7 +201,7 @@ def certificate_text(cert) -> str:
              f"        Subject: {cert.subject.openssl_oneline()}"]
     lines += _public_key_lines(cert)
     lines += _extension_lines(cert)
-    lines += [f"    Signature Algorithm: {alg}", "    Signature Value:"]
+    lines += [f"    Signature Algorithm: {alg}", "    Signature Value:", *pss]
     lines += hex_block(cert.signature, 8, 18)
     return "\n".join(lines) + "\n"
 
