@@ -88,7 +88,7 @@ def test_sigkill_at_random_instants(make_ca, leaf_key):
     ca.close()
     rng = random.Random(20251124)
     killed_with_work = 0
-    for run in range(RANDOM_RUNS):
+    for _ in range(RANDOM_RUNS):
         process = run_worker(directory)
         assert process.stdout.readline() == "ready\n"      # imports done, CA open
         # Somewhere in the first dozen or so issuances (about 40 ms each with gmpy2).

@@ -1,5 +1,5 @@
-"""Crash-safe files for the CA directory: atomic writes that never overwrite silently, and a
-private (0700) directory.
+"""Crash-safe files for the CA directory: atomic writes that never overwrite silently, a
+private (0700) directory, and the repair of inventory and files after a crash.
 
 An auditor's summary of the guarantees:
 
@@ -12,18 +12,23 @@ An auditor's summary of the guarantees:
 - After a crash a reader sees either the old state or the complete new file, never a partial one;
   at worst a stale temporary file ``.<name>.<random>.tmp`` remains, which
   :meth:`x509core.ca.store.Inventory.reconcile` removes.
+- :func:`reconcile_inventory` brings the inventory and the ``issued/`` files back into agreement.
+  It runs inside the inventory's write transaction, so no issuance runs at the same time (each
+  writes its file under that same lock); the invariant, and why these are the only repairs a
+  crash can need, are in ``x509core/ca/store.py``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from x509core.errors import X509CoreError
 
 __all__ = ["AlreadyExists", "atomic_write", "make_private_directory", "fsync_directory",
-           "is_temporary_name", "KEY_MODE", "FILE_MODE", "DIRECTORY_MODE"]
+           "is_temporary_name", "reconcile_inventory", "KEY_MODE", "FILE_MODE", "DIRECTORY_MODE"]
 
 KEY_MODE = 0o600          # private keys: the owner only
 FILE_MODE = 0o644         # certificates and CRLs are public
@@ -120,3 +125,79 @@ def make_private_directory(path: str | os.PathLike) -> Path:
     path.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
     os.chmod(path, DIRECTORY_MODE)                    # mkdir's mode is filtered by the umask
     return path
+
+
+# -- repair after a crash -------------------------------------------------------------------------
+
+_ISSUED_NAME = re.compile(r"^((?:[0-9A-F]{2})+)\.pem$")
+
+
+def reconcile_inventory(inventory, db, adopt, *, dry_run: bool):
+    """The :class:`~x509core.ca.store.Reconciliation` of ``inventory``; repairs unless ``dry_run``."""
+    from x509core.ca.store import Reconciliation, temporary_files
+    issued = inventory.issued_directory
+    rows = inventory.rows_for_reconcile(db)
+    problems: list[str] = []
+    removed = [p.name for p in (*temporary_files(issued), *temporary_files(inventory.directory))]
+    if not dry_run:
+        for name in removed:
+            _unlink(issued / name, inventory.directory / name)
+    restored = _check_rows(inventory, rows, problems, dry_run)
+    adopted = _adopt_orphans(inventory, db, rows, adopt, problems, dry_run)
+    return Reconciliation(adopted=tuple(adopted), restored=tuple(restored),
+                          removed_temporary=tuple(removed), problems=tuple(problems))
+
+
+def _unlink(*candidates) -> None:
+    for path in candidates:
+        try:
+            os.unlink(path)
+            return
+        except FileNotFoundError:
+            continue
+
+
+def _check_rows(inventory, rows, problems: list[str], dry_run: bool) -> list[int]:
+    """Every row's file holds the row's PEM; a missing file is rewritten from the row."""
+    restored = []
+    for serial, (relative, pem) in rows.items():
+        path = inventory.directory / relative
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            restored.append(int(serial, 16))
+            if not dry_run:
+                atomic_write(path, pem.encode("ascii"), mode=FILE_MODE)
+            continue
+        if content != pem.encode("ascii"):
+            problems.append(f"{relative} differs from the inventory's copy of serial {serial}; "
+                            "left as it is")
+    return restored
+
+
+def _adopt_orphans(inventory, db, rows, adopt, problems: list[str], dry_run: bool) -> list[int]:
+    """Files of ``issued/`` without a row: added to the inventory when ``adopt`` accepts them."""
+    adopted = []
+    if not inventory.issued_directory.is_dir():
+        return adopted
+    for path in sorted(inventory.issued_directory.iterdir()):
+        if path.name.startswith("."):
+            continue                                      # temporary files: handled above
+        match = _ISSUED_NAME.match(path.name)
+        if match is None:
+            problems.append(f"issued/{path.name}: not a certificate file name; left as it is")
+            continue
+        if match.group(1) in rows:
+            continue
+        if adopt is None:
+            problems.append(f"issued/{path.name} has no inventory row")
+            continue
+        try:
+            record = adopt(path, path.read_text("ascii"))
+        except (X509CoreError, UnicodeDecodeError) as exc:
+            problems.append(f"issued/{path.name} has no inventory row and cannot be adopted: {exc}")
+            continue
+        adopted.append(record.serial)
+        if not dry_run:
+            inventory.insert_row(db, record)
+    return adopted

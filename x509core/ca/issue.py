@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from x509core.ca import profiles
-from x509core.ca.authority import CA_CERTIFICATE, CRL_FILE, load_ca_files, write_new_ca
+from x509core.ca.authority import CRL_FILE, load_ca_files, write_new_ca
 from x509core.ca.store import (ISSUED_DIRECTORY, Inventory, IssuedRecord, Reconciliation,
                                SerialTaken, serial_hex)
 from x509core.cert import oids
@@ -164,11 +164,10 @@ class CertificateAuthority:
         """Issue from a CSR after checking its signature (proof of possession, RFC 2986 §3).
         Unless given, a client's ``org``/``client_id`` come from the CSR subject's O/CN and its
         machine binding from the CSR's extensionRequest; a server's names from its SAN."""
-        from x509core.ca.requests import csr_arguments
         if not isinstance(csr, CertificateSigningRequest):
             raise TypeError("csr must be a CertificateSigningRequest")
         _verify_csr(csr)
-        arguments = csr_arguments(csr, profile, kwargs)
+        arguments = profiles.csr_arguments(csr, profile, kwargs)
         if profile == "client":
             return self.issue_client(csr=csr, **arguments)
         return self.issue_server(csr=csr, **arguments)
@@ -206,7 +205,7 @@ class CertificateAuthority:
             return None, profiles._check_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
         if public_key is not None:
             return None, profiles._check_key(public_key, profiles.MIN_LEAF_KEY_BITS)
-        self.key                                      # fail before a long key generation
+        _ = self.key                                  # fail before a long key generation
         key = generate_private_key(key_bits)
         return key, key.public_key()
 

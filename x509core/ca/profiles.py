@@ -32,6 +32,11 @@ Client bound to a machine (the seed system's client certificate, ``../shared/see
 The input checks follow the seed system: a client id of 16 ASCII letters and digits, a machine
 id of 16 to 128 ASCII letters and digits, a MAC address ``aa:bb:cc:dd:ee:ff`` and an end date
 ``YYYYMMDD`` that is a real calendar date in the future.
+
+What a CSR contributes (:func:`csr_arguments`): the CA decides, not the requester (RFC 2986 §3
+leaves that to the CA). Only the subject's O and CN, the machine binding (seed-system
+extensions) and the subjectAltName's DNS names and IP addresses are taken from a request, and
+only where the caller did not give them; every other requested extension is ignored.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from datetime import datetime, timedelta, timezone
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
+from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsage, MacAddress,
                                       MachineIdentity, SubjectAlternativeName)
 from x509core.cert.general_name import DNSName, IPAddress
@@ -54,7 +60,7 @@ from x509core.rsa.key import RSAPublicKey
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
            "check_client_id", "check_machine_id", "check_mac_address", "check_text",
            "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
-           "client_builder"]
+           "client_builder", "csr_arguments", "CSR_PROFILES"]
 
 CLIENT_ID_LENGTH = 16
 MACHINE_ID_LENGTHS = (16, 128)
@@ -263,3 +269,47 @@ def _leaf(issuer: Certificate, public_key: RSAPublicKey, subject: Name, not_befo
             # RFC 5280 §4.2.1.9 lets an end entity omit basicConstraints; stating cA FALSE,
             # critical, stops any relying party from treating the certificate as a CA.
             .with_extension(BasicConstraints(ca=False), critical=True))
+
+
+# -- CSRs -----------------------------------------------------------------------------------------
+
+CSR_PROFILES = ("client", "server")
+
+
+def csr_arguments(csr: CertificateSigningRequest, profile: str, given: dict) -> dict:
+    """``given`` completed from ``csr`` for ``profile`` ("client" or "server")."""
+    if profile not in CSR_PROFILES:
+        raise InvalidValue(f"profile must be client or server, not {profile!r}")
+    arguments = dict(given)
+    for name in ("csr", "public_key"):
+        if name in arguments:
+            raise TypeError(f"sign_csr() takes the key from the CSR; do not pass {name}")
+    if profile == "client":
+        _default(arguments, "org", csr.subject.organization, "an organization (O)")
+        _default(arguments, "client_id", csr.subject.common_name, "a client id (CN)")
+        arguments.setdefault("machine_id", csr.machine_identity)
+        arguments.setdefault("mac", csr.mac_address)
+        return arguments
+    if "dns" not in arguments and "ip" not in arguments:
+        arguments["dns"], arguments["ip"] = _requested_names(csr)
+    arguments.setdefault("common_name", csr.subject.common_name)
+    arguments.setdefault("org", csr.subject.organization)
+    return arguments
+
+
+def _default(arguments: dict, name: str, value, what: str) -> None:
+    if arguments.get(name) is None:
+        if value is None:
+            raise InvalidValue(f"the CSR's subject has no {what}; give {name}=")
+        arguments[name] = value
+
+
+def _requested_names(csr: CertificateSigningRequest) -> tuple[list[str], list[str]]:
+    extension = csr.extension(oids.OID_SUBJECT_ALT_NAME)
+    dns, ip = [], []
+    for name in (extension.value.names if extension is not None else ()):
+        if isinstance(name, DNSName):
+            dns.append(name.value)
+        elif isinstance(name, IPAddress):
+            ip.append(str(name.value))
+    return dns, ip

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from x509core.ca.files import (FILE_MODE, KEY_MODE, AlreadyExists, atomic_write,
-                               is_temporary_name, make_private_directory)
+                               is_temporary_name, make_private_directory, reconcile_inventory)
 from x509core.errors import InvalidValue, X509CoreError
 
 __all__ = ["AlreadyExists", "atomic_write", "make_private_directory", "Inventory", "IssuedRecord",
@@ -195,7 +195,7 @@ class Inventory:
     # -- reading --------------------------------------------------------------------------------
 
     def _record(self, row) -> IssuedRecord:
-        values = dict(zip(_COLUMNS, row))
+        values = dict(zip(_COLUMNS, row, strict=True))
         return IssuedRecord(
             serial=int(values["serial"], 16), subject=values["subject"], profile=values["profile"],
             machine_identity=values["machine_identity"], mac_address=values["mac_address"],
@@ -324,7 +324,6 @@ class Inventory:
         X509CoreError when the file is not a certificate of this CA (it is then reported and
         left alone); None reports every orphan as a problem.
         """
-        from x509core.ca.reconcile import reconcile_inventory
         with self.write() as db:
             return reconcile_inventory(self, db, adopt, dry_run=dry_run)
 
