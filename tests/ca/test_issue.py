@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.conftest import INTEROP, require_shared
 from tests.ca.conftest import CA_SUBJECT, CLIENT_ID, MAC, MACHINE_ID, ORG, PASSPHRASE
 from x509core.ca.files import AlreadyExists
 from x509core.ca.issue import REVOCATION_REASONS, CertificateAuthority, Issued
@@ -126,6 +127,24 @@ def test_key_not_matching_the_certificate(make_ca, leaf_key):
         CertificateAuthority.open(ca.directory)
 
 
+def test_a_ca_key_readable_by_others_is_refused(make_ca):
+    ca = make_ca()
+    os.chmod(ca.directory / "ca.key", 0o644)
+    with pytest.raises(InvalidValue, match="chmod 600"):
+        CertificateAuthority.open(ca.directory)
+    os.chmod(ca.directory / "ca.key", 0o600)
+    CertificateAuthority.open(ca.directory).close()
+
+
+def test_interrupted_create_is_reported(make_ca):
+    ca = make_ca()
+    (ca.directory / "ca.pem").unlink()
+    with pytest.raises(InvalidValue, match="interrupted create"):
+        CertificateAuthority.open(ca.directory)
+    with pytest.raises(AlreadyExists):
+        make_ca(directory=ca.directory)
+
+
 def test_open_a_directory_that_is_not_a_ca(tmp_path):
     with pytest.raises(InvalidValue, match="not a CA directory"):
         CertificateAuthority.open(tmp_path)
@@ -166,6 +185,19 @@ def test_client_binding_bytes_are_the_seed_systems_raw_form(shared_ca, leaf_key)
     der = cert.to_der()
     assert b"\x04\x20" + MACHINE_ID.encode() in der          # OCTET STRING of the 32 ASCII octets
     assert b"\x04\x11" + MAC.encode() in der
+
+
+def test_client_binding_extensions_equal_the_seed_systems(shared_ca, leaf_key):
+    """Byte for byte (extnID, critical, extnValue) as in ../shared/interop/seed-system/
+    client-HZ109999.pem, for the same machine id and MAC address."""
+    seed = load_pem_certificate(require_shared(INTEROP / "client-HZ109999.pem").read_bytes())
+    ours = shared_ca.issue_client(org=ORG, client_id=CLIENT_ID, machine_id=seed.machine_identity,
+                                  mac=seed.mac_address, public_key=leaf_key.public_key()).certificate
+    for oid in (oids.OID_MACHINE_IDENTITY, oids.OID_MAC_ADDRESS):
+        theirs, mine = seed.extension(oid), ours.extension(oid)
+        assert (mine.oid, mine.critical, mine.raw_value) == (theirs.oid, theirs.critical,
+                                                              theirs.raw_value)
+    assert seed.extension(oids.OID_MACHINE_IDENTITY).raw_value == MACHINE_ID.encode("ascii")
 
 
 def test_client_without_machine_binding(shared_ca, leaf_key):

@@ -12,6 +12,8 @@ RFC 8018), which OpenSSL 3 reads; opening it costs about half a second of PBKDF2
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from x509core import pem
@@ -71,6 +73,17 @@ def load_ca_files(directory: Path, passphrase: bytes | None) -> tuple[Certificat
     return certificate, key
 
 
+def _check_key_mode(path: Path) -> None:
+    """Refuse a CA key that group or others may read or write, as OpenSSH refuses such a private
+    key: the file was copied or changed carelessly, and using it would hide that."""
+    if os.name != "posix":                            # Windows: ACLs, not mode bits
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise InvalidValue(f"{path} is accessible by others (mode {mode:04o}); "
+                           f"restrict it with: chmod 600 {path}")
+
+
 def _load_certificate(path: Path) -> Certificate:
     try:
         certificate = load_pem_certificate(path.read_bytes())
@@ -85,6 +98,7 @@ def _load_certificate(path: Path) -> Certificate:
 def _load_key(path: Path, passphrase: bytes | None) -> RSAPrivateKey | None:
     if not path.is_file():
         raise InvalidValue(f"{path} is missing: the CA cannot sign without its key")
+    _check_key_mode(path)
     data = path.read_bytes()
     try:
         label, _ = pem.decode_one(data, ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY"))
