@@ -6,9 +6,9 @@ files (read where they lie, ../shared/interop/seed-system), certificates the Ope
 in a temporary directory (RSA with many extensions, RSASSA-PSS, an id-RSASSA-PSS key, EC P-256,
 Ed25519, v1), and byte surgery on those for the refusals (offsets checked exactly).
 
-The byte-surgery helpers (``rebuild``, ``certificate_paths``) and the certificate fixtures are
-shared with ``test_planted_faults.py`` and ``test_text.py``. The surgery reads DER with its own
-few lines (``der_header``), never with the code under test.
+The byte-surgery helpers are in ``surgery.py`` (shared with test_crl.py and
+test_planted_faults.py); the certificate fixtures here are shared with test_text.py and
+test_planted_faults.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding as pyca_padding
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from tests.cert.surgery import (certificate_paths, der_children, der_header, edit_children,
+                                element, extension_paths, oid_text, rebuild, replace, span, tlv)
 from tests.conftest import INTEROP, require_shared
 from x509core.cert.certificate import (Certificate, load_der_certificate, load_pem_certificate,
                                        load_pem_certificates)
@@ -166,154 +168,6 @@ def openssl_dir(openssl: str, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def openssl_certificates(openssl_dir: Path) -> dict[str, bytes]:
     return {name: der_of(openssl_dir / f"{name}.pem") for name in OPENSSL_NAMES}
-
-
-# -- byte surgery: an independent DER navigator and a rebuilder that fixes every length -----------
-
-IN = "in"   # path step: the one DER element that a BIT STRING (after its unused-bits octet) or an
-            # OCTET STRING holds, e.g. the RSAPublicKey in subjectPublicKey, the value in extnValue
-
-
-def der_header(data: bytes, pos: int) -> tuple[int, int]:
-    """(content start, content end) of the DER element at ``pos``; valid DER only."""
-    cursor = pos + 1
-    if data[pos] & 0x1F == 0x1F:                       # high tag number, X.690 §8.1.2.4
-        while data[cursor] & 0x80:
-            cursor += 1
-        cursor += 1
-    first = data[cursor]
-    cursor += 1
-    if first < 0x80:
-        return cursor, cursor + first
-    count = first & 0x7F
-    return cursor + count, cursor + count + int.from_bytes(data[cursor:cursor + count], "big")
-
-
-def der_children(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
-    """The (start, end) of each element in ``data[start:end]``."""
-    spans, pos = [], start
-    while pos < end:
-        spans.append((pos, der_header(data, pos)[1]))
-        pos = spans[-1][1]
-    assert pos == end, "not a sequence of whole elements"
-    return spans
-
-
-def der_length(length: int) -> bytes:
-    if length < 0x80:
-        return bytes([length])
-    octets = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(octets)]) + octets
-
-
-def identifier(element: bytes) -> bytes:
-    """The identifier octets of an element."""
-    end = 1
-    if element[0] & 0x1F == 0x1F:
-        while element[end] & 0x80:
-            end += 1
-        end += 1
-    return element[:end]
-
-
-def tlv(ident: int | bytes, content: bytes) -> bytes:
-    ident = bytes([ident]) if isinstance(ident, int) else ident
-    return ident + der_length(len(content)) + content
-
-
-def _step(element: bytes, step) -> tuple[int, int]:
-    """Where ``step`` leads inside ``element``, relative to the element's start."""
-    cstart, cend = der_header(element, 0)
-    if step == IN:
-        return cstart + (1 if element[0] == 0x03 else 0), cend
-    return der_children(element, cstart, cend)[step]
-
-
-def span(der: bytes, path) -> tuple[int, int]:
-    """The absolute (start, end) of the element at ``path``."""
-    start, end = 0, der_header(der, 0)[1]
-    for step in path:
-        lo, hi = _step(der[start:end], step)
-        start, end = start + lo, start + hi
-    return start, end
-
-
-def element(der: bytes, path) -> bytes:
-    start, end = span(der, path)
-    return der[start:end]
-
-
-def rebuild(der: bytes, path, edit) -> tuple[bytes, int]:
-    """``der`` with the element at ``path`` replaced by ``edit(element)`` (any bytes, DER or not),
-    every enclosing length re-encoded in DER; also the new absolute start of the replacement."""
-    def walk(elem: bytes, steps) -> tuple[bytes, int]:
-        if not steps:
-            return edit(elem), 0
-        lo, hi = _step(elem, steps[0])
-        cstart, cend = der_header(elem, 0)
-        new, offset = walk(elem[lo:hi], steps[1:])
-        content = elem[cstart:lo] + new + elem[hi:cend]
-        head = identifier(elem) + der_length(len(content))
-        return head + content, len(head) + (lo - cstart) + offset
-    return walk(der, tuple(path))
-
-
-def replace(der: bytes, path, new: bytes) -> tuple[bytes, int]:
-    return rebuild(der, path, lambda _: new)
-
-
-def edit_children(der: bytes, path, change) -> bytes:
-    """``der`` with the children of the constructed element at ``path`` replaced by
-    ``change(list_of_child_elements)``."""
-    def edit(elem: bytes) -> bytes:
-        cstart, cend = der_header(elem, 0)
-        kids = [elem[a:b] for a, b in der_children(elem, cstart, cend)]
-        return tlv(identifier(elem), b"".join(change(kids)))
-    return rebuild(der, path, edit)[0]
-
-
-def oid_text(content: bytes) -> str:
-    """Dotted text of OBJECT IDENTIFIER content octets (X.690 §8.19), decoded here."""
-    arcs, value = [], 0
-    for octet in content:
-        value = (value << 7) | (octet & 0x7F)
-        if not octet & 0x80:
-            arcs.append(value)
-            value = 0
-    first = min(arcs[0] // 40, 2)
-    return ".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]]))
-
-
-def certificate_paths(der: bytes) -> dict[str, tuple]:
-    """Paths of the fields of a certificate (RFC 5280 §4.1), found by tag, for ``rebuild``."""
-    tbs = (0,)
-    kids = der_children(der, *der_header(der, span(der, tbs)[0]))
-    tags = [der[a] for a, _ in kids]
-    i = 1 if tags[0] == 0xA0 else 0
-    paths = {"certificate": (), "tbsCertificate": tbs, "signatureAlgorithm": (1,),
-             "signatureValue": (2,), "serialNumber": (0, i), "signature": (0, i + 1),
-             "issuer": (0, i + 2), "validity": (0, i + 3), "notBefore": (0, i + 3, 0),
-             "notAfter": (0, i + 3, 1), "subject": (0, i + 4), "subjectPublicKeyInfo": (0, i + 5),
-             "subjectPublicKey": (0, i + 5, 1)}
-    if i:
-        paths["version"] = (0, 0)
-    for index, tag in enumerate(tags):
-        if tag == 0xA3:
-            paths["extensions"] = (0, index)
-    return paths
-
-
-def extension_paths(der: bytes) -> dict[str, tuple]:
-    """extnID (dotted) -> path of its Extension SEQUENCE."""
-    paths = certificate_paths(der)
-    if "extensions" not in paths:
-        return {}
-    sequence = paths["extensions"] + (0,)
-    found = {}
-    for index in range(len(der_children(der, *der_header(der, span(der, sequence)[0])))):
-        oid = element(der, sequence + (index, 0))
-        found[oid_text(oid[2:])] = sequence + (index,)
-    return found
 
 
 def assert_refused(der: bytes, offset: int, *citations: str, error=DecodeError) -> DecodeError:
@@ -640,10 +494,8 @@ def test_negative_serial_is_read(openssl_certificates):
 
 
 def test_v1_certificate_is_read(openssl_certificates):
-    """BUG (x509core/cert/certificate.py `_read_version`): a certificate without the [0] version
-    field is version 1 (RFC 5280 §4.1.2.1, DEFAULT v1), but `_read_version` receives the
-    default 0 from `read_explicit_default_integer` and refuses it ("unknown certificate version
-    0"), so no v1 certificate loads."""
+    """A certificate without the [0] version field is version 1 (RFC 5280 §4.1.2.1, DEFAULT v1).
+    (It was refused as "unknown certificate version 0" until the review's fix.)"""
     der = openssl_certificates["v1"]
     assert "version" not in certificate_paths(der)                 # no [0] field: v1
     cert = load_der_certificate(der)
@@ -689,9 +541,7 @@ def test_v2_certificate_with_extensions_is_refused():
 
 
 def test_v1_certificate_with_extensions_is_refused():
-    """BUG (see test_v1_certificate_is_read): refused, but by `_read_version` at the serial
-    ("unknown certificate version 0 (RFC 5280 §4.1.2.1)" at byte 8) instead of at the [3]
-    extensions with RFC 5280 §4.1.2.9."""
+    """Refused at the [3] extensions, citing RFC 5280 §4.1.2.9 (extensions only in v3)."""
     der = _without_version(_base(), None)
     start, _ = span(der, certificate_paths(der)["extensions"])
     assert_refused(der, start, "RFC 5280 §4.1.2.9")
@@ -718,8 +568,7 @@ def test_unique_identifiers_in_v2_are_read(number):
 
 @pytest.mark.parametrize("number", [1, 2])
 def test_unique_identifiers_in_v1_are_refused(number):
-    """BUG (see test_v1_certificate_is_read): refused by `_read_version` at the serial, not at
-    the unique identifier with RFC 5280 §4.1.2.8."""
+    """Refused at the unique identifier, citing RFC 5280 §4.1.2.8 (v2 or v3 only)."""
     der, start = _with_unique_id(_base(), None, number)
     assert_refused(der, start, "RFC 5280 §4.1.2.8")
 

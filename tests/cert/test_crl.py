@@ -18,10 +18,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding as pyca_padding
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from tests.cert.test_certificate import (der_children, der_header, edit_children, element, replace,
-                                        span, tlv)
+from tests.cert.surgery import (der_children, der_header, edit_children, element, replace, span,
+                                tlv)
 from tests.rsa.keys_fixture import RSA_2048, RSA_3072, private_key, to_cryptography
-from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
 from x509core.cert.crl import CRLBuilder, load_der_crl, load_pem_crl

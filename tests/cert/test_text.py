@@ -35,9 +35,9 @@ import certifi
 import pytest
 
 from tests.cert.profiles import client_builder, root_ca_builder, server_builder
-from tests.cert.test_certificate import (INTEROP_NAMES, OPENSSL_NAMES, certifi_roots,
-                                         certificate_paths, interop_der, openssl_certificates,
-                                         openssl_dir, replace)
+from tests.cert.surgery import certificate_paths, replace
+from tests.cert.test_certificate import (INTEROP_NAMES, OPENSSL_NAMES, certifi_roots, interop_der,
+                                         openssl_certificates, openssl_dir)
 from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
 from x509core.cert.certificate import load_der_certificate
 from x509core.der import Writer
