@@ -113,7 +113,7 @@ def _explain(ctx: Context, directory: Path, ca, server, client, checks: list[str
                        ("server.key", "server key (PKCS#8, 0600)"),
                        ("client.pem", f"client certificate {client.subject.rfc4514()}"),
                        ("client.key", "client key (PKCS#8, 0600)")):
-        ctx.out(f"  {d / name}  {what}")
+        ctx.out(f"  {str(d / name).ljust(len(str(d / 'server.pem')))}  {what}")
     ctx.out("verified:")
     for line in checks:
         ctx.out(f"  {line}")
