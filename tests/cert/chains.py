@@ -35,6 +35,9 @@ from x509core.cert import (
 from x509core.cert.certificate import Certificate
 from x509core.cert.extensions import (
     BasicConstraints,
+    CRLDistributionPoints,
+    DistributionPoint,
+    DistributionPointName,
     ExtendedKeyUsage,
     GeneralSubtree,
     KeyUsage,
@@ -42,7 +45,7 @@ from x509core.cert.extensions import (
     SubjectAlternativeName,
     UnrecognizedExtension,
 )
-from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
 
 __all__ = ["ALGORITHMS", "T0", "UTC", "Chain", "Difference", "Factory", "Issuer", "Recipe", "build", "recipes"]
 
@@ -609,7 +612,10 @@ def _key_usage():
                   ("server", "key-encipherment", KeyUsage(key_encipherment=True), None),
                   ("client", "digital-signature-and-more", SERVER_KU, None),
                   ("server", "absent", None, None), ("client", "absent", None, None),
-                  (None, "non-repudiation", KeyUsage(non_repudiation=True), None))
+                  (None, "non-repudiation", KeyUsage(non_repudiation=True), None),
+                  # §4.2.1.3: keyCertSign needs cA; here basicConstraints says cA FALSE.
+                  ("server", "key-cert-sign", KeyUsage(digital_signature=True, key_cert_sign=True),
+                   "key_usage"))
     for purpose, name, ku, expected in leaf_cases:
         yield Recipe(f"key-usage/leaf-{name}/{purpose or 'any'}", expected, None if expected is None else 0,
                      simple(f"leaf ku {name} {purpose}", purpose=purpose, ku=ku))
@@ -634,8 +640,23 @@ def _eku():
             yield Recipe(f"eku/leaf-{name}/{n}-inter/{purpose or 'any'}", expected,
                          None if expected is None else 0,
                          simple(f"eku {name} {n} {purpose}", n, purpose=purpose, eku=eku))
+    # RFC 5280 leaves a CA's extKeyUsage alone; x509core, like OpenSSL (and the CA/B BRs), reads
+    # it as a limit on the purposes of the certificates under that CA.
     yield Recipe("eku/ca-server-only/server", None, None, bad_ca("ca eku server", 1, 1, eku=SERVER_EKU))
     yield Recipe("eku/ca-both/client", None, None, bad_ca("ca eku both", 1, 1, eku=BOTH_EKU, purpose="client"))
+    yield Recipe("eku/ca-server-only/client", "eku", 1,
+                 bad_ca("ca eku server client", 1, 1, eku=SERVER_EKU, purpose="client"))
+    yield Recipe("eku/ca-code-signing/L2-of-2/server", "eku", 2,
+                 bad_ca("ca eku code", 2, 2, eku=code_signing))
+    any_eku = ExtendedKeyUsage((oids.OID_ANY_EXTENDED_KEY_USAGE,))
+    # The server purpose follows the web PKI profile (the CA/B BRs forbid anyExtendedKeyUsage in
+    # a server certificate), so both refuse it there.
+    yield Recipe("eku/leaf-any-only/server", "eku", 0, simple("eku any server", eku=any_eku))
+    yield Recipe("eku/leaf-any-only/client", None, None,
+                 simple("eku any client", purpose="client", eku=any_eku),
+                 Difference("RFC 5280 §4.2.1.12: anyExtendedKeyUsage allows any purpose (refusing "
+                            "it is a MAY); OpenSSL's purpose check wants id-kp-clientAuth itself",
+                            26, 0))
 
 
 def _critical():
@@ -651,6 +672,10 @@ def _critical():
     for n, level in ((1, 1), (2, 1), (2, 2), (3, 2)):
         yield Recipe(f"critical/ca-unknown/L{level}-of-{n}", "unknown_critical_extension", level,
                      bad_ca(f"ca crit {level} {n}", level, n, extra=(unknown,)))
+    dp = CRLDistributionPoints((DistributionPoint(DistributionPointName(
+        full_name=(UniformResourceIdentifier("http://crl.example.org/a.crl"),))),))
+    yield Recipe("critical/leaf-crl-distribution-points", None, None,
+                 simple("crit crldp", extra=((dp, True),)))
     yield Recipe("critical/ca-unknown-not-critical", None, None,
                  bad_ca("ca not crit", 1, 1, extra=(not_critical,)))
 

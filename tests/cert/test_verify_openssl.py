@@ -25,6 +25,7 @@ import ipaddress
 import re
 import subprocess
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,14 +172,17 @@ def _run_openssl(openssl: str, chain: Chain, folder: Path) -> OpenSSLVerdict:
 
 @pytest.fixture(scope="session")
 def differential(openssl, tmp_path_factory) -> dict:
-    """name -> (chain, OpenSSL's verdict), built and run once per session."""
+    """name -> (chain, OpenSSL's verdict), built and run once per session. OpenSSL runs in
+    two threads while the next chains are signed (the subprocess waits release the GIL)."""
     factory = Factory()
     root = tmp_path_factory.mktemp("openssl-differential")
-    results = {}
-    for index, recipe in enumerate(SELECTED):
-        chain = build(recipe, factory)
-        results[recipe.name] = (chain, _run_openssl(openssl, chain, root / f"chain{index:03d}"))
-    return results
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending = {}
+        for index, recipe in enumerate(SELECTED):
+            chain = build(recipe, factory)
+            pending[recipe.name] = (chain, pool.submit(_run_openssl, openssl, chain,
+                                                       root / f"chain{index:03d}"))
+        return {name: (chain, job.result()) for name, (chain, job) in pending.items()}
 
 
 def _ours(chain: Chain):
