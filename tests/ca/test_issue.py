@@ -425,3 +425,23 @@ def test_generated_key_is_returned(make_ca):
     assert issued.private_key is not None
     assert issued.private_key.public_key() == issued.certificate.public_key
     assert load_pem_certificate(issued.record.path.read_text()).serial_number == issued.record.serial
+
+
+def test_issue_with_a_csr_uses_its_key(shared_ca, leaf_key, other_leaf_key):
+    csr = _client_csr(other_leaf_key)
+    client = shared_ca.issue_client(org="Other Org", client_id="ZZ10999900000009", machine_id=None,
+                                    csr=csr).certificate
+    assert client.public_key.n == other_leaf_key.n
+    assert client.subject.organization == "Other Org" and client.machine_identity is None
+    server = shared_ca.issue_server(dns=["csr.example.org"], csr=csr).certificate
+    assert server.public_key.n == other_leaf_key.n
+
+
+def test_sign_csr_argument_errors(shared_ca, leaf_key):
+    csr = _client_csr(leaf_key)
+    with pytest.raises(InvalidValue, match="profile"):
+        shared_ca.sign_csr(csr, profile="codesigning")
+    with pytest.raises(TypeError, match="takes the key from the CSR"):
+        shared_ca.sign_csr(csr, public_key=leaf_key.public_key())
+    with pytest.raises(TypeError):
+        shared_ca.sign_csr(csr.to_pem())

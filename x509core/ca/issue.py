@@ -98,8 +98,8 @@ class CertificateAuthority:
              reconcile: bool = True) -> "CertificateAuthority":
         """An existing CA. A corrupt ``ca.pem``/``ca.key``, a wrong passphrase or a key that does
         not match the certificate is an X509CoreError. An encrypted key opened without a
-        passphrase is loaded on first use, so listing and revoking need no passphrase; signing
-        then fails with a clear error. ``reconcile`` repairs the inventory after a crash
+        passphrase stays encrypted: listing, revoking and checking work, and anything that
+        signs (issuing, renewing, a CRL) raises a clear error. ``reconcile`` repairs the inventory after a crash
         (:meth:`reconcile`)."""
         directory = Path(directory)
         certificate, key = load_ca_files(directory, passphrase)
