@@ -114,6 +114,9 @@ def test_sigkill_at_chosen_points(make_ca, leaf_key, crash_point):
     survey = CertificateAuthority.open(directory, reconcile=False)
     found = survey.check()
     survey.close()
+    repairing = CertificateAuthority.open(directory)
+    assert repairing.repairs == found                   # open() reports what it repaired
+    repairing.close()
     if crash_point == "before-link":
         # A complete temporary file, no certificate file, no row: the temp file is removed.
         assert len(found.removed_temporary) == 1 and found.adopted == ()
@@ -122,6 +125,7 @@ def test_sigkill_at_chosen_points(make_ca, leaf_key, crash_point):
         assert len(found.adopted) == 1 and found.removed_temporary == ()
     assert found.problems == () and found.restored == ()
     with assert_consistent(directory) as reopened:
+        assert reopened.repairs.consistent              # the survey's open already repaired
         rows = reopened.inventory.records()
         assert len(rows) == len(found.adopted)
         if found.adopted:

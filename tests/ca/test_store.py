@@ -161,6 +161,8 @@ def test_records_filters(make_ca, leaf_key):
         ca.inventory.records(status="lost")
     with pytest.raises(TypeError):
         ca.inventory.records(expiring_within=30)
+    with pytest.raises(InvalidValue, match="timezone-aware"):
+        ca.inventory.records(at=datetime(2030, 1, 1))
 
 
 def test_record_round_trip(make_ca, leaf_key):

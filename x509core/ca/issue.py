@@ -58,6 +58,8 @@ class CertificateAuthority:
         self.certificate = certificate
         self.inventory = inventory
         self._key = key
+        # What open() repaired after a crash (a Reconciliation; .consistent when nothing).
+        self.repairs = Reconciliation()
 
     # -- creating and opening ---------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ class CertificateAuthority:
         certificate, key = load_ca_files(directory, passphrase)
         ca = cls(directory, certificate, key, Inventory(directory))
         if reconcile:
-            ca.reconcile()
+            ca.repairs = ca.reconcile()
         return ca
 
     def close(self) -> None:

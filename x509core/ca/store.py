@@ -228,6 +228,8 @@ class Inventory:
         """Records in issuance order. ``status``: "valid" or "revoked" (the stored status), or
         "expired" (stored as valid, notAfter at or before ``at``). ``expiring_within``: not
         revoked, not yet expired at ``at`` (default now), notAfter within the given time."""
+        if at is not None and at.tzinfo is None:
+            raise InvalidValue("at must be timezone-aware")
         at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         where, args = [], []
         if status is not None:
