@@ -1,9 +1,9 @@
 """``x509core`` (also ``python -m x509core``): the certificate authority's command line.
 
 This module parses the arguments, runs one subcommand and maps errors to exit statuses; the
-subcommands live in ``cli_ca.py`` (the CA, keys, CSRs, issuance, PKCS#12), ``cli_inventory.py``
-(show, list, revoke, crl, renew, asn1parse), ``cli_verify.py`` (verify, machine-id) and
-``cli_quickstart.py``. The work itself is done by :mod:`x509core.ca.issue` and the layers below.
+subcommands live in ``cli_ca.py`` (the CA, keys, CSRs, PKCS#12), ``cli_issue.py`` (issuance),
+``cli_inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``cli_verify.py`` (verify,
+machine-id) and ``cli_quickstart.py``. The work itself is done by :mod:`x509core.ca.issue` and the layers below.
 
 Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
 certificate invalid; 2 a usage or input error — always one line on stderr,
@@ -57,7 +57,7 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every subcommand and option."""
-    from x509core.ca import cli_ca, cli_inventory, cli_quickstart, cli_verify
+    from x509core.ca import cli_ca, cli_inventory, cli_issue, cli_quickstart, cli_verify
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"x509core {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
-    for module in (cli_quickstart, cli_ca, cli_verify, cli_inventory):
+    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory):
         module.register(sub, common)
     return parser
 
