@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from tests.rsa.keys_fixture import RSA_2048, RSA_3072, RSA_4096, private_key
+from tests.rsa.keys_fixture import RSA_1025, RSA_2048, RSA_3072, RSA_4096, private_key
 from x509core.cert import (
     CertificateBuilder,
     CRLBuilder,
@@ -619,6 +619,9 @@ def _key_usage():
     for purpose, name, ku, expected in leaf_cases:
         yield Recipe(f"key-usage/leaf-{name}/{purpose or 'any'}", expected, None if expected is None else 0,
                      simple(f"leaf ku {name} {purpose}", purpose=purpose, ku=ku))
+    # x509core refuses RSA keys under 2048 bits; OpenSSL does at -auth_level 2 (112-bit security).
+    yield Recipe("key-usage/leaf-rsa-1025-key", "weak_key", 0,
+                 lambda f: simple("weak key", key=private_key(RSA_1025), flags=("-auth_level", "2"))(f))
     yield Recipe("key-usage/ca-without-key-usage", None, None,
                  bad_ca("ca no ku", 1, 1, ku=None),
                  Difference("RFC 5280 §6.1.4 (n) checks keyCertSign only when keyUsage is present; "
@@ -704,6 +707,16 @@ def _revocation():
                     else f.crl(f.root(), f.path(2)[0].cert), f.crl(issuer))
             return {**fields, "crls": crls, "openssl_flags": ("-crl_check_all",)}
         return make
+    def unusable(label, crl_of):
+        def make(f):
+            fields = simple(label, 1)(f)
+            return {**fields, "crls": (crl_of(f),), "openssl_flags": ("-crl_check",)}
+        return make
+    # RFC 5280 §6.3.3: CRLs were given, but none that is usable covers the leaf.
+    yield Recipe("revocation/leaf-issuer-crl-missing", "crl", 0,
+                 unusable("crl missing", lambda f: f.crl(f.root())))
+    yield Recipe("revocation/leaf-issuer-crl-expired", "crl", 0,
+                 unusable("crl expired", lambda f: f.crl(f.path(1)[0], at=T0 - timedelta(days=60))))
     yield Recipe("revocation/ca-revoked", "revoked", 1, ca_revoked(True))
     yield Recipe("revocation/all-checked-none-revoked", None, None, ca_revoked(False))
 

@@ -247,7 +247,7 @@ def test_family_covers_every_failure():
     categories = Counter(r.expected for r in SELECTED)
     wanted = {"expired", "not_yet_valid", "bad_signature", "unknown_issuer", "not_ca",
               "path_length", "key_usage", "eku", "unknown_critical_extension", "name_mismatch",
-              "revoked", "name_constraints", "depth", None}
+              "revoked", "crl", "weak_key", "name_constraints", "depth", None}
     assert wanted <= set(categories), wanted - set(categories)
     assert sum(1 for r in SELECTED if r.difference) == sum(1 for r in recipes() if r.difference)
     if not PYTHON_BACKEND:
