@@ -447,3 +447,37 @@ def test_issue_server_from_an_openssl_csr_takes_its_names(site, openssl):
     assert "web.example.org" in names and "10.0.0.7" in names
     assert cert.extended_key_usage.key_purposes == (OID_SERVER_AUTH,)
     assert "private key" not in result.out                      # the key stayed with openssl
+
+
+def test_a_wrong_passphrase_and_a_corrupt_ca_are_one_line_errors(site, tmp_path):
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase\n")
+    before = sorted(p.name for p in (site.ca_dir / "issued").iterdir())
+    result = run("crl", "--ca-dir", site.ca_dir, "--passphrase-file", wrong)
+    assert "passphrase" in one_error_line(result).lower()
+    assert sorted(p.name for p in (site.ca_dir / "issued").iterdir()) == before
+    broken = tmp_path / "broken"
+    assert run("ca", "init", "--ca-dir", broken, "--cn", "Broken", "--no-encrypt").code == 0
+    pem = (broken / "ca.pem").read_text()
+    (broken / "ca.pem").write_text(pem.replace(pem[100:110], "AAAAAAAAAA"))
+    line = one_error_line(run("issue", "server", "--ca-dir", broken, "--dns", "a.example.org",
+                              "--no-encrypt", "--out", tmp_path / "a.pem",
+                              "--key-out", tmp_path / "a.key"))
+    assert "ca.pem" in line
+    assert not (tmp_path / "a.pem").exists() and not (tmp_path / "a.key").exists()
+
+
+def test_an_unexpected_exception_is_still_one_line(monkeypatch):
+    from x509core.ca import cli_verify
+
+    def explode(ctx):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(cli_verify, "run_machine_id", explode)
+    line = one_error_line(run("machine-id"))
+    assert "internal error" in line and "boom" in line and "--debug" in line
+
+    def interrupt(ctx):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli_verify, "run_machine_id", interrupt)
+    result = run("machine-id")
+    assert result.code == 130 and result.err.strip() == "x509core: interrupted"

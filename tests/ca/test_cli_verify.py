@@ -91,3 +91,53 @@ def test_verify_input_errors_exit_2(argv, words):
     assert words in one_error_line(_verify(*argv))
 
 
+
+
+@pytest.fixture(scope="module")
+def three_level_chain(tmp_path_factory):
+    """root -> intermediate -> client leaf, built with the certificate layer (fixture keys)."""
+    from datetime import datetime, timedelta, timezone
+    from tests.rsa.keys_fixture import RSA_2048, RSA_3072, RSA_4096, private_key
+    from x509core import CertificateBuilder, Name
+    from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsage,
+                                          MachineIdentity)
+    from x509core.cert.oids import OID_CLIENT_AUTH
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    keys = [private_key(RSA_4096), private_key(RSA_3072), private_key(RSA_2048)]
+    names = [Name.from_openssl("/O=Example Clinic/CN=Root"),
+             Name.from_openssl("/O=Example Clinic/CN=Issuing CA"),
+             Name.from_openssl(f"/O={ORG}/CN=CT08WORKSTATION8")]
+    certs = []
+    for depth in range(3):
+        issuer = max(depth - 1, 0)
+        builder = (CertificateBuilder().with_subject(names[depth]).with_issuer(names[issuer])
+                   .with_random_serial_number()
+                   .with_validity(now - timedelta(days=1), now + timedelta(days=300 - depth))
+                   .with_public_key(keys[depth].public_key()).with_subject_key_identifier()
+                   .with_authority_key_identifier(keys[issuer].public_key()))
+        if depth < 2:
+            builder = (builder.with_extension(BasicConstraints(ca=True), critical=True)
+                       .with_extension(KeyUsage(key_cert_sign=True, crl_sign=True), critical=True))
+        else:
+            builder = (builder.with_extension(KeyUsage(digital_signature=True), critical=True)
+                       .with_extension(ExtendedKeyUsage((OID_CLIENT_AUTH,)), critical=False)
+                       .with_extension(MachineIdentity(MACHINE_ID), critical=False))
+        certs.append(builder.sign(keys[issuer]))
+    root = tmp_path_factory.mktemp("chain")
+    for name, cert in zip(("root.pem", "issuing.pem", "leaf.pem"), certs):
+        (root / name).write_text(cert.to_pem())
+    (root / "bundle.pem").write_text(certs[2].to_pem() + certs[1].to_pem())
+    return root
+
+
+def test_verify_with_an_intermediate(three_level_chain):
+    d = three_level_chain
+    common = ["--ca", d / "root.pem", "--purpose", "client", "--machine", MACHINE_ID]
+    ok = _verify(d / "leaf.pem", "--intermediate", d / "issuing.pem", *common)
+    assert ok.code == 0, ok.out
+    assert [line.split(": ", 1)[1] for line in ok.out.splitlines()[1:]] == [
+        f"CN=CT08WORKSTATION8,O={ORG}", "CN=Issuing CA,O=Example Clinic",
+        "CN=Root,O=Example Clinic"]
+    assert _verify(d / "bundle.pem", *common).code == 0          # intermediates after the leaf
+    missing = _verify(d / "leaf.pem", *common, "--json")
+    assert missing.code == 1 and json.loads(missing.out)["valid"] is False
