@@ -25,7 +25,8 @@ __version__ = "0.1.0"
 _LAZY = {name: "x509core.cert" for name in (
     "Certificate", "CertificateBuilder", "CertificateRevocationList", "CertificateSigningRequest",
     "CRLBuilder", "CSRBuilder", "Name", "load_der_certificate", "load_der_crl", "load_der_csr",
-    "load_pem_certificate", "load_pem_certificates", "load_pem_crl", "load_pem_csr")}
+    "load_pem_certificate", "load_pem_certificates", "load_pem_crl", "load_pem_csr",
+    "verify_chain", "MedicalImagingPolicy", "VerifiedChain")}
 
 __all__ = [
     "__version__", "X509CoreError", "DecodeError", "Truncated", "UnexpectedTag",

@@ -91,15 +91,18 @@ class PathValidationError(X509CoreError):
     """A certificate path was refused.
 
     ``reason`` says why in plain words, ``depth`` is the position of the failing certificate
-    (0 = leaf), ``rule`` cites the clause, for example ``"RFC 5280 §6.1.3"``.
+    (0 = leaf), ``rule`` cites the clause, for example ``"RFC 5280 §6.1.3"``, and ``category``
+    is a short machine-readable word (``"expired"``, ``"bad_signature"``, ...; the list is in
+    :mod:`x509core.cert.verify`), or ``""`` when none was given.
     """
 
     def __init__(self, reason: str, *, depth: int | None = None, rule: str = "",
-                 subject: str | None = None):
+                 subject: str | None = None, category: str = ""):
         self.reason = reason
         self.depth = depth
         self.rule = rule
         self.subject = subject
+        self.category = category
         parts = [reason]
         if depth is not None:
             parts.append(f"certificate at depth {depth}" + (f" ({subject})" if subject else ""))
@@ -108,8 +111,8 @@ class PathValidationError(X509CoreError):
         super().__init__("; ".join(parts))
 
     def __reduce__(self):
-        return (_rebuild_path_error, (self.reason, self.depth, self.rule, self.subject))
+        return (_rebuild_path_error, (self.reason, self.depth, self.rule, self.subject, self.category))
 
 
-def _rebuild_path_error(reason, depth, rule, subject):
-    return PathValidationError(reason, depth=depth, rule=rule, subject=subject)
+def _rebuild_path_error(reason, depth, rule, subject, category=""):
+    return PathValidationError(reason, depth=depth, rule=rule, subject=subject, category=category)

@@ -8,10 +8,12 @@ from x509core.cert.crl import (CertificateRevocationList, CRLBuilder, RevokedCer
 from x509core.cert.csr import CertificateSigningRequest, CSRBuilder, load_der_csr, load_pem_csr
 from x509core.cert.extensions import Extension
 from x509core.cert.name import Name
+from x509core.cert.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
 
 __all__ = [
     "Certificate", "CertificateBuilder", "load_der_certificate", "load_pem_certificate",
     "load_pem_certificates", "CertificateSigningRequest", "CSRBuilder", "load_der_csr",
     "load_pem_csr", "CertificateRevocationList", "CRLBuilder", "RevokedCertificate",
-    "load_der_crl", "load_pem_crl", "Extension", "Name",
+    "load_der_crl", "load_pem_crl", "Extension", "Name", "verify_chain", "VerifiedChain",
+    "MedicalImagingPolicy",
 ]

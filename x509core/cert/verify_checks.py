@@ -1,0 +1,246 @@
+"""The checks RFC 5280 §6.1 makes on each certificate of a path, one function per concern.
+
+Every check raises :class:`~x509core.errors.PathValidationError` with a category (see
+:mod:`x509core.cert.verify`), the depth of the certificate (0 = leaf) and the clause. What each
+check defends against:
+
+- validity (RFC 5280 §6.1.3 (a)(2), §4.1.2.5): a stolen key of an expired certificate, or a
+  certificate used before its time. Both bounds are inclusive; ``at`` is cut to whole seconds,
+  the precision of the certificate's times.
+- unknown critical extensions (RFC 5280 §4.2, §6.1.4 (o)): a constraint the issuer imposed that
+  we would otherwise silently ignore.
+- criticality MUSTs (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.1.9, §4.2.1.11, §4.2.1.14, §4.2.2.1,
+  §4.2.2.2): malformed issuance that other validators read differently.
+- basicConstraints cA and keyUsage keyCertSign for every issuer (RFC 5280 §6.1.4 (k), (n)):
+  an end-entity key used to sign certificates.
+- pathLenConstraint, counting only certificates that are not self-issued (RFC 5280 §6.1.4 (l),
+  (m)): a subordinate CA minting further CAs it was not allowed to.
+- keyUsage / basicConstraints consistency (RFC 5280 §4.2.1.3, §4.2.1.9) and the subject of a CA
+  (RFC 5280 §4.1.2.6) and issuer (§4.1.2.4) being non-empty.
+- extKeyUsage for the purpose (RFC 5280 §4.2.1.12) on the leaf and, where present, on the CAs
+  (as OpenSSL, Go and webpki do: a CA limited to e-mail cannot vouch for a web server).
+- keyUsage of the leaf fit for TLS (RFC 5280 §4.2.1.3; the bits OpenSSL's ``sslserver`` and
+  ``sslclient`` purposes accept).
+- keys: RSA below 2048 bits is refused everywhere (NIST SP 800-131A); the CA/Browser Forum
+  Baseline Requirements rules below apply when ``purpose="server"`` (the web PKI profile).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from x509core.cert import oids
+from x509core.cert.extensions import UnrecognizedExtension
+from x509core.errors import PathValidationError
+from x509core.rsa.key import RSAPublicKey
+
+__all__ = ["Context", "refuse", "check_validity", "check_extensions", "check_profile",
+           "check_issuer", "check_purpose", "check_key", "is_ca", "name_key", "self_issued"]
+
+# Extensions whose meaning this validator processes (or, for the machine binding, that the
+# medical-imaging policy reads); any other critical extension refuses the certificate.
+_HANDLED = frozenset({
+    oids.OID_BASIC_CONSTRAINTS, oids.OID_KEY_USAGE, oids.OID_EXTENDED_KEY_USAGE,
+    oids.OID_SUBJECT_ALT_NAME, oids.OID_ISSUER_ALT_NAME, oids.OID_NAME_CONSTRAINTS,
+    oids.OID_CERTIFICATE_POLICIES, oids.OID_POLICY_MAPPINGS, oids.OID_POLICY_CONSTRAINTS,
+    oids.OID_INHIBIT_ANY_POLICY, oids.OID_AUTHORITY_KEY_IDENTIFIER,
+    oids.OID_SUBJECT_KEY_IDENTIFIER, oids.OID_CRL_DISTRIBUTION_POINTS, oids.OID_FRESHEST_CRL,
+    oids.OID_AUTHORITY_INFO_ACCESS, oids.OID_SUBJECT_INFO_ACCESS,
+    oids.OID_MACHINE_IDENTITY, oids.OID_MAC_ADDRESS})
+
+# extnID -> (required critical flag, clause) for the MUSTs of RFC 5280 on conforming CAs.
+_CRITICALITY = {
+    oids.OID_AUTHORITY_KEY_IDENTIFIER: (False, "RFC 5280 §4.2.1.1"),
+    oids.OID_SUBJECT_KEY_IDENTIFIER: (False, "RFC 5280 §4.2.1.2"),
+    oids.OID_POLICY_CONSTRAINTS: (True, "RFC 5280 §4.2.1.11"),
+    oids.OID_INHIBIT_ANY_POLICY: (True, "RFC 5280 §4.2.1.14"),
+    oids.OID_FRESHEST_CRL: (False, "RFC 5280 §4.2.1.15"),
+    oids.OID_AUTHORITY_INFO_ACCESS: (False, "RFC 5280 §4.2.2.1"),
+    oids.OID_SUBJECT_INFO_ACCESS: (False, "RFC 5280 §4.2.2.2"),
+}
+# Deviation: RFC 5280 §4.2.1.10 says CAs MUST mark nameConstraints critical; a non-critical one
+# is still enforced here (as webpki, Go and OpenSSL do), rather than refusing the chain.
+
+_EMPTY_NAME = b"\x30\x00"
+_TLS_KEY_USAGE = {  # purpose -> keyUsage bits that allow it (OpenSSL v3_purp.c)
+    oids.OID_SERVER_AUTH: ("digital_signature", "key_encipherment", "key_agreement"),
+    oids.OID_CLIENT_AUTH: ("digital_signature", "key_agreement"),
+}
+
+
+@dataclass(slots=True)
+class Context:
+    """What one verification needs everywhere: its inputs and its work budget."""
+
+    at: datetime
+    purpose: str | None                 # a key purpose OID, or None for any
+    web_pki: bool                        # purpose "server": CA/Browser Forum profile
+    max_depth: int
+    signature_budget: int = 100
+    candidate_budget: int = 1000
+    nc_budget: int = 1 << 18
+    signature_cache: dict = field(default_factory=dict)
+
+
+def refuse(category: str, reason: str, rule: str, depth: int | None, cert=None) -> PathValidationError:
+    """The error for a refusal of ``cert`` at ``depth``."""
+    subject = None if cert is None else (cert.subject.rfc4514() or "empty subject")
+    return PathValidationError(reason, depth=depth, rule=rule, subject=subject, category=category)
+
+
+@lru_cache(maxsize=8192)
+def name_key(name) -> tuple:
+    """``name.comparison_key()`` (RFC 5280 §7.1), cached: Names hash and compare by their DER."""
+    return name.comparison_key()
+
+
+def self_issued(cert) -> bool:
+    """Subject and issuer match (RFC 5280 §6.1), with the cached comparison keys."""
+    return cert.raw_subject == cert.raw_issuer or name_key(cert.subject) == name_key(cert.issuer)
+
+
+def is_ca(cert) -> bool:
+    bc = cert.basic_constraints
+    return bc is not None and bc.ca
+
+
+def check_validity(cert, depth: int, ctx: Context) -> None:
+    """RFC 5280 §6.1.3 (a)(2): "The certificate validity period includes the current time"."""
+    if ctx.at < cert.not_valid_before:
+        raise refuse("not_yet_valid", f"not valid before {cert.not_valid_before:%Y-%m-%d %H:%M:%S}Z",
+                     "RFC 5280 §6.1.3 (a)(2)", depth, cert)
+    if ctx.at > cert.not_valid_after:
+        raise refuse("expired", f"expired at {cert.not_valid_after:%Y-%m-%d %H:%M:%S}Z",
+                     "RFC 5280 §6.1.3 (a)(2)", depth, cert)
+
+
+def check_extensions(cert, depth: int) -> None:
+    """Unknown critical extensions (RFC 5280 §4.2) and the fixed critical flags."""
+    for ext in cert.extensions:
+        if ext.critical and (isinstance(ext.value, UnrecognizedExtension) or ext.oid not in _HANDLED):
+            # RFC 5280 §4.2: "A certificate-using system MUST reject the certificate if it
+            # encounters a critical extension it does not recognize".
+            raise refuse("unknown_critical_extension", f"unrecognised critical extension {ext.oid}",
+                         "RFC 5280 §4.2", depth, cert)
+        rule = _CRITICALITY.get(ext.oid)
+        if rule is not None and ext.critical != rule[0]:
+            flag = "critical" if rule[0] else "non-critical"
+            raise refuse("profile", f"extension {ext.oid} MUST be marked {flag}", rule[1], depth, cert)
+
+
+def _check_names(cert, depth: int, ca: bool) -> None:
+    if cert.raw_issuer == _EMPTY_NAME:
+        raise refuse("profile", "empty issuer name", "RFC 5280 §4.1.2.4", depth, cert)
+    san = cert.extension(oids.OID_SUBJECT_ALT_NAME)
+    if cert.raw_subject == _EMPTY_NAME:
+        if ca:
+            raise refuse("profile", "a CA certificate with an empty subject", "RFC 5280 §4.1.2.6",
+                         depth, cert)
+        if san is None or not san.critical:
+            # RFC 5280 §4.2.1.6: with an empty subject "the subjectAltName extension MUST be
+            # present and MUST be marked critical".
+            raise refuse("profile", "empty subject without a critical subjectAltName",
+                         "RFC 5280 §4.2.1.6", depth, cert)
+
+
+def _check_ca_flags(cert, depth: int, ca: bool) -> None:
+    ku = cert.key_usage
+    if ku is not None and ku.key_cert_sign and not ca:
+        # RFC 5280 §4.2.1.3: "If the keyCertSign bit is asserted, then the cA bit in the basic
+        # constraints extension MUST also be asserted."
+        raise refuse("key_usage", "keyCertSign without basicConstraints cA", "RFC 5280 §4.2.1.3",
+                     depth, cert)
+    if ca and ku is not None and not ku.key_cert_sign:
+        # RFC 5280 §4.2.1.9: the cA boolean "indicates whether the certified public key may be
+        # used to verify certificate signatures"; keyUsage must then allow it (§4.2.1.3).
+        raise refuse("key_usage", "basicConstraints cA without keyUsage keyCertSign",
+                     "RFC 5280 §4.2.1.9", depth, cert)
+    if ca and not cert.extension(oids.OID_BASIC_CONSTRAINTS).critical:
+        raise refuse("profile", "basicConstraints of a CA MUST be critical", "RFC 5280 §4.2.1.9",
+                     depth, cert)
+    if not ca and cert.extension(oids.OID_NAME_CONSTRAINTS) is not None:
+        # RFC 5280 §4.2.1.10: "MUST be used only in a CA certificate".
+        raise refuse("profile", "nameConstraints in a certificate that is not a CA",
+                     "RFC 5280 §4.2.1.10", depth, cert)
+
+
+def _check_serial(cert, depth: int) -> None:
+    serial = cert.serial_number
+    # RFC 5280 §4.1.2.2: "The serial number MUST be a positive integer"; "Conforming CAs MUST
+    # NOT use serialNumber values longer than 20 octets."
+    if serial <= 0 or (serial.bit_length() + 8) // 8 > 20:
+        raise refuse("profile", "serial number not a positive integer of at most 20 octets",
+                     "RFC 5280 §4.1.2.2", depth, cert)
+
+
+def check_profile(cert, depth: int, ctx: Context, *, anchor: bool = False) -> None:
+    """Profile rules on one certificate, whatever its place."""
+    ca = is_ca(cert)
+    _check_names(cert, depth, ca)
+    _check_ca_flags(cert, depth, ca)
+    if not anchor:
+        # Deviation: trust anchors are exempt; roots with serial 0 are still in trust stores.
+        _check_serial(cert, depth)
+    if ctx.web_pki:
+        from x509core.cert.verify_webpki import check_web_pki
+        check_web_pki(cert, depth, anchor=anchor, leaf=depth == 0)
+
+
+def check_key(cert, depth: int, ctx: Context) -> None:
+    """RSA keys of at least 2048 bits; the web PKI also wants a multiple of 8 (CA/B BR §6.1.5)."""
+    key = cert.public_key
+    if isinstance(key, RSAPublicKey):
+        bits = key.n.bit_length()
+        if bits < 2048:
+            raise refuse("weak_key", f"RSA key of {bits} bits (at least 2048 required)",
+                         "NIST SP 800-131A; CA/B BR §6.1.5", depth, cert)
+        if ctx.web_pki and bits % 8:
+            raise refuse("weak_key", f"RSA key of {bits} bits, not a multiple of 8",
+                         "CA/B BR §6.1.5", depth, cert)
+    elif ctx.web_pki and depth == 0:
+        from x509core.cert.verify_webpki import check_leaf_key
+        check_leaf_key(cert)
+
+
+def _eku_allows(cert, purpose: str | None) -> bool:
+    eku = cert.extended_key_usage
+    if eku is None or purpose is None:
+        return True
+    return purpose in eku.key_purposes or oids.OID_ANY_EXTENDED_KEY_USAGE in eku.key_purposes
+
+
+def check_issuer(cert, depth: int, ctx: Context, below: int) -> None:
+    """The issuer at ``depth`` may sign the ``below`` non-self-issued CA certificates under it
+    (RFC 5280 §6.1.4 (k), (l), (m), (n))."""
+    bc = cert.basic_constraints
+    if bc is None or not bc.ca:
+        # RFC 5280 §6.1.4 (k): "verify that the basicConstraints extension is present and that
+        # cA is set to TRUE."
+        raise refuse("not_ca", "issuer is not a CA (basicConstraints cA absent or FALSE)",
+                     "RFC 5280 §6.1.4 (k)", depth, cert)
+    ku = cert.key_usage
+    if ku is not None and not ku.key_cert_sign:
+        raise refuse("key_usage", "issuer keyUsage lacks keyCertSign", "RFC 5280 §6.1.4 (n)",
+                     depth, cert)
+    if bc.path_len_constraint is not None and below > bc.path_len_constraint:
+        raise refuse("path_length", f"pathLenConstraint {bc.path_len_constraint} exceeded by "
+                     f"{below} intermediate CA certificates", "RFC 5280 §6.1.4 (l), (m)", depth, cert)
+    if not _eku_allows(cert, ctx.purpose):
+        raise refuse("eku", f"issuer extKeyUsage does not allow {ctx.purpose}",
+                     "RFC 5280 §4.2.1.12", depth, cert)
+
+
+def check_purpose(cert, ctx: Context) -> None:
+    """The leaf's extKeyUsage and keyUsage fit the purpose (RFC 5280 §4.2.1.12, §4.2.1.3)."""
+    if not _eku_allows(cert, ctx.purpose):
+        # RFC 5280 §4.2.1.12: "the certificate MUST only be used for one of the purposes
+        # indicated".
+        raise refuse("eku", f"extKeyUsage does not allow {ctx.purpose}", "RFC 5280 §4.2.1.12",
+                     0, cert)
+    bits = _TLS_KEY_USAGE.get(ctx.purpose)
+    ku = cert.key_usage
+    if bits and ku is not None and not any(getattr(ku, bit) for bit in bits):
+        raise refuse("key_usage", f"keyUsage allows none of {', '.join(bits)}",
+                     "RFC 5280 §4.2.1.3", 0, cert)
