@@ -131,10 +131,22 @@ def _read_entries(tbs: Reader, version: int) -> tuple[RevokedCertificate, ...]:
         if not entry.at_end:
             if version != 2:
                 raise DecodeError("crlEntryExtensions need a v2 CRL (RFC 5280 §5.1.2.1)", entry.pos, entry.path)
+            extensions_start = entry.pos
             extensions = read_extensions(entry)
+            _check_invalidity_date(entry.data, extensions_start, extensions, entry.path)
         entry.finish()
         entries.append(RevokedCertificate(serial, date, extensions))
     return tuple(entries)
+
+
+def _check_invalidity_date(data: bytes, start: int, extensions, path) -> None:
+    """RFC 5280 §5.3.2: the invalidityDate's GeneralizedTime "MUST be specified and interpreted
+    as defined in Section 4.1.2.5.2", which forbids fractional seconds. (InvalidityDate itself
+    reads any DER GeneralizedTime; the CRL profile narrows it here.)"""
+    for ext in extensions:
+        if ext.oid == oids.OID_INVALIDITY_DATE and ext.value.invalidity_date.microsecond:
+            raise DecodeError("invalidityDate MUST NOT have fractional seconds (RFC 5280 §5.3.2, "
+                              "§4.1.2.5.2)", data.find(ext.raw_value, start), path)
 
 
 def _read_version(tbs: Reader) -> int:
