@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extension_value import (INDENT, ExtensionValue, non_negative, openssl_integer,
                                            openssl_lines, tuple_of, val_prn)
 from x509core.cert.general_name import (GeneralName, check_general_names, general_name_print,
@@ -63,7 +64,7 @@ class BasicConstraints(ExtensionValue):
         seq.finish()
         if path_len is not None and not ca:
             raise DecodeError("pathLenConstraint without cA TRUE (RFC 5280 §4.2.1.9)", start, seq.path)
-        return cls(ca, path_len)
+        return parsed(cls, ca, path_len)               # checked above as __post_init__ checks
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

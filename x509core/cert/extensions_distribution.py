@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extension_value import (INDENT, ExtensionValue, openssl_lines,
                                            read_implicit_default_false, tuple_of,
                                            write_implicit_boolean)
@@ -109,9 +110,9 @@ class DistributionPointName:
         """``[0] DistributionPointName``: EXPLICIT, the type being an untagged CHOICE (X.680 §31.2.7 c)."""
         outer = reader.read_explicit(0, name)
         if outer.peek_is(Tag(2, True, 1)):
-            value = cls(None, _read_rdn(outer, "nameRelativeToCRLIssuer"))
+            value = parsed(cls, None, _read_rdn(outer, "nameRelativeToCRLIssuer"))
         else:
-            value = cls(read_general_names(outer, "fullName", implicit=0))
+            value = parsed(cls, read_general_names(outer, "fullName", implicit=0), None)
         outer.finish()
         return value
 
@@ -183,7 +184,7 @@ class DistributionPoint:
         seq.finish()
         if point is None and issuer is None:
             raise DecodeError(_ONLY_REASONS, seq.element_start, seq.path)
-        return cls(point, reasons, issuer)
+        return parsed(cls, point, reasons, issuer)
 
     def write(self, writer: Writer) -> None:
         with writer.sequence():
@@ -235,7 +236,7 @@ class CRLDistributionPoints(ExtensionValue):
         points = []
         while not seq.at_end:
             points.append(DistributionPoint.read(seq, f"[{len(points)}]"))
-        return cls(tuple(points))
+        return parsed(cls, tuple(points))
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

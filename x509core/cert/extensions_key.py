@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extension_value import (ExtensionValue, hex_colon, openssl_lines, tuple_of,
                                            val_prn)
 from x509core.cert.general_name import (GeneralName, check_general_names, read_general_names,
@@ -71,7 +72,7 @@ class AuthorityKeyIdentifier(ExtensionValue):
         if (issuer is None) != (serial is None):
             raise DecodeError("authorityCertIssuer and authorityCertSerialNumber MUST both be "
                               "present or both be absent (RFC 5280 §4.2.1.1)", serial_start, seq.path)
-        return cls(key_id, issuer, serial)
+        return parsed(cls, key_id, issuer, serial)         # checked above as __post_init__ checks
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():
@@ -122,7 +123,7 @@ class SubjectKeyIdentifier(ExtensionValue):
 
     @classmethod
     def read_value(cls, reader: Reader) -> "SubjectKeyIdentifier":
-        return cls(reader.read_octet_string("SubjectKeyIdentifier"))
+        return parsed(cls, reader.read_octet_string("SubjectKeyIdentifier"))
 
     def write_value(self, writer: Writer) -> None:
         writer.write_octet_string(self.key_identifier)
@@ -185,10 +186,11 @@ class KeyUsage(ExtensionValue):
         if len(bits) > 9:
             raise DecodeError(f"KeyUsage bit {len(bits) - 1} is not defined (RFC 5280 §4.2.1.3)",
                               start, reader.path + ("KeyUsage",))
-        if not bits.named_bits:
+        if not bits.data:           # no trailing zero bits (read_named_bit_string): empty or a bit set
             raise DecodeError("KeyUsage with no bit set (RFC 5280 §4.2.1.3)", start,
                               reader.path + ("KeyUsage",))
-        return cls(*(bits.bit(i) for i in range(9)))
+        word = int.from_bytes(bits.data.ljust(2, b"\0"), "big")     # bit 0 is the top bit
+        return parsed(cls, *(bool(word & (0x8000 >> i)) for i in range(9)))
 
     def write_value(self, writer: Writer) -> None:
         writer.write_named_bits(self.named_bits)
@@ -222,7 +224,7 @@ class ExtendedKeyUsage(ExtensionValue):
         purposes = []
         while not seq.at_end:
             purposes.append(seq.read_oid(f"[{len(purposes)}]"))
-        return cls(tuple(purposes))
+        return parsed(cls, tuple(purposes))            # non-empty, and OIDs as read
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

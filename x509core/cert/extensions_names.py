@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extension_value import ExtensionValue, openssl_lines, tuple_of, val_prn
 from x509core.cert.general_name import (DirectoryName, DNSName, GeneralName, RFC822Name,
                                         UniformResourceIdentifier, check_general_names,
@@ -51,7 +52,7 @@ class _GeneralNamesValue(ExtensionValue):
             names.append(read_general_name(seq, f"[{len(names)}]"))
             if cls._refuse_empty_fields and _is_empty(names[-1]):
                 raise DecodeError(_EMPTY_FIELD, start, seq.path)
-        return cls(tuple(names))
+        return parsed(cls, tuple(names))       # non-empty, single addresses, checked above
 
     def write_value(self, writer: Writer) -> None:
         write_general_names(writer, self.names)
@@ -129,7 +130,7 @@ class AccessDescription:
         method = seq.read_oid("accessMethod")
         location = read_general_name(seq, "accessLocation")
         seq.finish()
-        return cls(method, location)
+        return parsed(cls, method, location)
 
     def write(self, writer: Writer) -> None:
         with writer.sequence():
@@ -160,7 +161,7 @@ class _InfoAccess(ExtensionValue):
         descriptions = []
         while not seq.at_end:
             descriptions.append(AccessDescription.read(seq, f"[{len(descriptions)}]"))
-        return cls(tuple(descriptions))
+        return parsed(cls, tuple(descriptions))
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

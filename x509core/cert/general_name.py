@@ -30,6 +30,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
+from x509core.cert._parsed import parsed
 from x509core.cert.general_name_text import (ascii_print, openssl_ip, openssl_object_name,
                                              other_name_print, other_name_text, x509_name_oneline)
 from x509core.cert.name import Name, read_name, write_name
@@ -279,12 +280,13 @@ def _read_other_name(reader: Reader, name: str) -> OtherName:
     value = inner.read_any()
     inner.finish()
     seq.finish()
-    return OtherName(type_id, value)
+    return parsed(OtherName, type_id, value)           # value: one element, DER-checked
 
 
 def _ia5_reader(cls):
     def read(reader: Reader, name: str):
-        return cls(str(reader.read_implicit_value(cls.tag_number, 22, name)))
+        # The IA5String decoder admits 7-bit characters only, as __post_init__ asks.
+        return parsed(cls, str(reader.read_implicit_value(cls.tag_number, 22, name)))
     return read
 
 
@@ -292,7 +294,7 @@ def _read_directory_name(reader: Reader, name: str) -> DirectoryName:
     inner = reader.read_explicit(4, name)
     value = read_name(inner, "name")
     inner.finish()
-    return DirectoryName(value)
+    return parsed(DirectoryName, value)
 
 
 def _read_unsupported(number: int):
@@ -304,26 +306,25 @@ def _read_unsupported(number: int):
 
 
 def _read_registered_id(reader: Reader, name: str) -> RegisteredID:
-    return RegisteredID(reader.read_implicit_value(8, 6, name))
+    return parsed(RegisteredID, reader.read_implicit_value(8, 6, name))
 
 
 def _read_ip_address(reader: Reader, name: str, address_range: bool) -> IPAddress:
     start = reader.pos
     octets = reader.read_implicit_value(7, 4, name)
-    path = reader.path + (name,)
     if not address_range:
         if len(octets) not in (4, 16):
             # RFC 5280 §4.2.1.6: "the octet string MUST contain exactly four octets" (IPv4)
             # or "exactly sixteen octets" (IPv6).
             raise DecodeError(f"iPAddress of {len(octets)} octets, not 4 or 16 (RFC 5280 §4.2.1.6)",
-                              start, path)
-        return IPAddress(ipaddress.ip_address(octets))
+                              start, reader.path + (name,))
+        return parsed(IPAddress, ipaddress.ip_address(octets))
     if len(octets) not in (8, 32):
         # RFC 5280 §4.2.1.10: "the iPAddress field of GeneralName MUST contain eight (8) octets"
         # for IPv4 and "thirty-two (32) octets" for IPv6.
         raise DecodeError(f"iPAddress range of {len(octets)} octets, not 8 or 32 (RFC 5280 §4.2.1.10)",
-                          start, path)
-    return IPAddress(_network(octets, start, path))
+                          start, reader.path + (name,))
+    return parsed(IPAddress, _network(octets, start, reader.path + (name,)))
 
 
 def _network(octets: bytes, start: int, path) -> ipaddress.IPv4Network | ipaddress.IPv6Network:

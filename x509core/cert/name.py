@@ -22,13 +22,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from x509core.cert import oids
-from x509core.cert._parsed import parsed
+from x509core.cert._parsed import maker, parsed
 from x509core.cert.name_text import (STRING_ATTRIBUTE_TYPES, attribute_oid,
                                      check_attribute_value, format_openssl, format_rfc4514,
                                      openssl_type_name, parse_openssl, parse_rfc4514,
                                      prepare_string)
 from x509core.der import ObjectIdentifier, Reader, Writer
-from x509core.der.content import STRING_TYPES
+from x509core.der.content import STRING_TYPES, decode_string
+from x509core.der.oid import decoded_oid
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = ["AttributeTypeAndValue", "RelativeDistinguishedName", "Name", "read_name",
@@ -345,10 +346,42 @@ def _from_text(oid: ObjectIdentifier, value: str | bytes) -> AttributeTypeAndVal
 def read_name(reader: Reader, name: str = "name") -> Name:
     """The next element of ``reader`` as a Name (RFC 5280 §4.1.2.4), keeping its exact bytes."""
     sequence = reader.read_sequence(name)
+    data, end = sequence.data, sequence.end
+    # An RDN and its attribute are two levels below the sequence (Reader.max_depth).
+    fast = sequence.depth + 2 <= sequence.max_depth
     rdns = []
-    while not sequence.at_end:
-        rdns.append(_read_rdn(sequence, len(rdns)))
+    while sequence.pos < end:
+        rdn = _read_single_rdn(data, sequence.pos, end) if fast else None
+        if rdn is None:
+            rdns.append(_read_rdn(sequence, len(rdns)))
+        else:
+            rdns.append(rdn[0])
+            sequence.pos = rdn[1]
     return parsed(Name, tuple(rdns), sequence.element_bytes)
+
+
+def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistinguishedName, int] | None:
+    """The common RDN, read fast: ``SET { SEQUENCE { OBJECT IDENTIFIER, string } }`` with one
+    attribute (so no order to check), short-form lengths, an OID seen before and a string the
+    strict decoder accepts. Returns the RDN and the position after it, or None for anything else,
+    which :func:`_read_rdn` then reads (and refuses with an exact error where it must); the two
+    give the same value for every input this accepts."""
+    if pos + 8 > end or data[pos] != 0x31 or data[pos + 2] != 0x30 or data[pos + 4] != 0x06:
+        return None
+    rdn_end = pos + 2 + data[pos + 1]
+    oid_end = pos + 6 + data[pos + 5]
+    if (data[pos + 1] | data[pos + 3] | data[pos + 5]) >= 0x80 or rdn_end > end \
+            or pos + 4 + data[pos + 3] != rdn_end or oid_end + 2 > rdn_end:
+        return None
+    oid = decoded_oid(data[pos + 6:oid_end])
+    tag, length = data[oid_end], data[oid_end + 1]
+    if oid is None or tag not in STRING_TYPES or length >= 0x80 or oid_end + 2 + length != rdn_end:
+        return None
+    try:
+        value = decode_string(tag, data, oid_end + 2, rdn_end, ())
+    except DecodeError:
+        return None
+    return _new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),)), rdn_end
 
 
 def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
@@ -381,6 +414,10 @@ def _read_value(reader: Reader, oid: ObjectIdentifier) -> AttributeTypeAndValue:
         return parsed(AttributeTypeAndValue, oid, value, tag.number, reader.data[start:reader.pos])
     raw = reader.read_any("value")
     return AttributeTypeAndValue(oid, "#" + raw.hex(), None, raw)
+
+
+_new_attribute = maker(AttributeTypeAndValue)
+_new_rdn = maker(RelativeDistinguishedName)
 
 
 def write_name(writer: Writer, name: Name) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 
-__all__ = ["ObjectIdentifier", "decode_oid_content", "encode_oid_content"]
+__all__ = ["ObjectIdentifier", "decode_oid_content", "decoded_oid", "encode_oid_content"]
 
 _CACHE_LIMIT = 4096              # bounded, so hostile input cannot grow memory without end
 # Deviation: X.690 puts no bound on an arc. We accept arcs of up to 128 octets (896 bits, far
@@ -58,6 +58,12 @@ def _check_dotted(dotted: str) -> None:
 
 def _from_arcs_unchecked(arcs: list[int]) -> ObjectIdentifier:
     return str.__new__(ObjectIdentifier, ".".join(map(str, arcs)))
+
+
+def decoded_oid(content: bytes) -> ObjectIdentifier | None:
+    """The OID whose content octets are ``content`` if it was decoded before, else None (a fast
+    path for readers; :func:`decode_oid_content` decodes and checks the others)."""
+    return _decoded.get(content)
 
 
 def decode_oid_content(data: bytes, start: int, end: int, path: tuple[str, ...]) -> ObjectIdentifier:

@@ -155,9 +155,13 @@ class Reader:
         return Tag(bits >> 6, bool(bits & 0x20), number)
 
     def peek_is(self, tag: Tag) -> bool:
-        if self.pos >= self.end:
+        pos = self.pos
+        if pos >= self.end:
             return False
-        bits, number, _, _ = read_header(self.data, self.pos, self.end, self.path)
+        first = self.data[pos]
+        if first & 0x1F != 0x1F and self._short_header(pos) is not None:
+            return first == _first_octet(tag)       # a one-octet identifier that read_header accepts
+        bits, number, _, _ = read_header(self.data, pos, self.end, self.path)
         return bits == tag.bits and number == tag.number
 
     def read_element(self, name: str = "") -> tuple[Tag, "Reader"]:
@@ -171,11 +175,36 @@ class Reader:
     def read(self, tag: Tag, name: str = "") -> "Reader":
         """The next element, which must have ``tag``: a reader over its content octets."""
         start = self.pos
+        if start < self.end and self.data[start] == _first_octet(tag):
+            bounds = self._short_header(start)
+            if bounds is not None:
+                self.pos = bounds[1]
+                return self._child(start, bounds[0], bounds[1], name, tag[1])
         bits, number, cstart, cend = read_header(self.data, start, self.end, self._path(name))
         if bits != tag.bits or number != tag.number:
             self._unexpected(tag, bits, number, start, name)
         self.pos = cend
         return self._child(start, cstart, cend, name, tag.constructed)
+
+    def _short_header(self, pos: int) -> tuple[int, int] | None:
+        """``(content_start, content_end)`` of the element at ``pos`` when its identifier is one
+        non-zero octet and its length has at most two octets, all as :func:`read_header` accepts
+        them (a fast path for the common case); None when :func:`read_header` must decide."""
+        data, end = self.data, self.end
+        if pos + 1 >= end or not data[pos]:
+            return None
+        length = data[pos + 1]
+        cstart = pos + 2
+        if length >= 0x80:                          # the long form, X.690 §8.1.3.5, minimal
+            if length == 0x81 and cstart < end and data[cstart] >= 0x80:
+                length, cstart = data[cstart], cstart + 1
+            elif length == 0x82 and cstart + 1 < end and data[cstart]:
+                length, cstart = (data[cstart] << 8) | data[cstart + 1], cstart + 2
+            else:
+                return None
+        if length > end - cstart:
+            return None
+        return cstart, cstart + length
 
     def read_optional(self, tag: Tag, name: str = "") -> "Reader | None":
         """Like :meth:`read` when the next element has ``tag``; None (nothing read) otherwise."""
@@ -215,7 +244,12 @@ class Reader:
         """Bounds of the content octets of the next element, which must have ``tag``. A primitive
         value is not a level of nesting, so no child reader (and no depth) is involved."""
         start = self.pos
-        path = self._path(name)
+        path = self.path + (name,) if name else self.path
+        if start < self.end and self.data[start] == _first_octet(tag):
+            bounds = self._short_header(start)
+            if bounds is not None:
+                self.pos = bounds[1]
+                return bounds[0], bounds[1], path
         bits, number, cstart, cend = read_header(self.data, start, self.end, path)
         if bits != tag.bits or number != tag.number:
             self._unexpected(tag, bits, number, start, name)
@@ -379,6 +413,15 @@ class Reader:
                               child.element_start, child.path)
         child.pos += 1
         return child
+
+
+def _first_octet(tag: Tag) -> int:
+    """The identifier octet of ``tag`` when it has one (X.690 §8.1.2.3); -1 (matches no octet)
+    for tag numbers of 31 and above, which take the high-tag-number form."""
+    number = tag[2]
+    if number >= 31:
+        return -1
+    return (tag[0] << 6) | (0x20 if tag[1] else 0) | number
 
 
 def _padded_greater(a: bytes, b: bytes) -> bool:
