@@ -4,8 +4,8 @@ The chains come from ``tests/cert/chains.py``: valid ones (0-3 intermediates, PK
 PSS with SHA-256/384/512, DNS and IP subjectAltNames, wildcards) and, one defect at a time, every
 failure the validator names. Each chain's PEM files are written once per session and OpenSSL
 runs once per chain with ``-x509_strict -attime``, ``-purpose sslserver|sslclient``,
-``-verify_hostname``/``-verify_ip``, ``-crl_check`` (``-crl_check_all``), ``-verify_depth`` as
-the chain asks. For every chain:
+``-verify_hostname``/``-verify_ip``, ``-crl_check`` (``-crl_check_all``), ``-verify_depth``,
+``-partial_chain``, ``-auth_level`` as the chain asks. For every chain:
 
 - x509core and OpenSSL agree on accept or refuse;
 - on refusal, OpenSSL's first ``error NN at D depth lookup`` maps (:data:`OPENSSL_CATEGORIES`)
