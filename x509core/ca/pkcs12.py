@@ -141,7 +141,7 @@ def export_pkcs12(certificate: Certificate, private_key: RSAPrivateKey, *,
                   iterations: int = DEFAULT_ITERATIONS) -> bytes:
     """A PFX (DER) holding ``private_key``, its ``certificate`` and the ``chain`` (issuers,
     leaf first excluded), encrypted and MACed under ``password`` as the module docstring says."""
-    if not isinstance(certificate, Certificate) or not all(isinstance(c, Certificate) for c in chain):
+    if not all(isinstance(c, Certificate) for c in (certificate, *chain)):
         raise TypeError("certificate and chain must be x509core Certificates")
     if not isinstance(private_key, RSAPrivateKey):
         raise TypeError("private_key must be an x509core RSAPrivateKey")
@@ -302,7 +302,8 @@ def _check_mac(mac_data: Reader, auth_safe: bytes, bmp: bytes) -> None:
         raise UnsupportedAlgorithm(f"unsupported PKCS#12 MAC hash {oid} (SHA-256/384/512 only)")
     expected = digest_info.read_octet_string("digest")
     salt = mac_data.read_octet_string("macSalt")
-    iterations = _check_iterations(mac_data.read_integer("iterations") if not mac_data.at_end else 1)
+    # iterations INTEGER DEFAULT 1 (RFC 7292 §4)
+    iterations = _check_iterations(1 if mac_data.at_end else mac_data.read_integer("iterations"))
     mac_data.finish()
     if not hmac.compare_digest(_mac(auth_safe, bmp, salt, iterations, _MAC_HASHES[oid]), expected):
         raise PKCS12DecryptionFailed("cannot open the PKCS#12 file: wrong password or corrupt data")
