@@ -10,7 +10,8 @@ import them. RFC 7292 §4, §4.1, §4.2 (with RFC 5652 §6 for EncryptedData)::
     CertBag ::= SEQUENCE { certId BAG-TYPE.&id, certValue [0] EXPLICIT BAG-TYPE.&Type }
 
 What we write is what ``openssl pkcs12 -export`` writes by default since OpenSSL 3.0, so OpenSSL 3
-reads it without ``-legacy`` and Windows 10 (1709) and later import it:
+reads it without ``-legacy`` (the tests check the OpenSSL CLI and pyca/cryptography; current
+Windows versions import this AES/SHA-256 form too, which the tests cannot check here):
 
 * the certificates in one SafeContents inside EncryptedData, and the key in a
   pkcs8ShroudedKeyBag (an EncryptedPrivateKeyInfo), both with PBES2: PBKDF2-HMAC-SHA256 and

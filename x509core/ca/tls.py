@@ -3,7 +3,7 @@ and :func:`client_ssl_context` return a configured :class:`ssl.SSLContext` (mutu
 or later, peer certificates required), and :func:`check_peer` applies x509core's own path
 validation and the medical-imaging policy (machine binding, organization) to a connected peer.
 
-Settings, and why (RFC 9325 = BCP 195, which DICOM PS3.15 Annex B.9 profiles):
+Settings, and why (RFC 9325 = BCP 195, which DICOM PS3.15 Annex B's TLS profiles follow):
 
 * ``minimum_version = TLSv1_2`` (RFC 9325 §3.1.1: TLS 1.0 and 1.1 MUST NOT be negotiated);
 * TLS 1.2 cipher suites limited to ECDHE with AES-GCM or ChaCha20-Poly1305: forward secrecy
@@ -18,7 +18,11 @@ certificate without clientAuth). With ``policy=`` given, every handshake is foll
 a refused peer's socket is closed and the handshake raises :class:`ssl.SSLCertVerificationError`
 (for a server socket, ``socketserver`` and pynetdicom then drop the connection). In TLS 1.3 the
 client learns of this at its first read. The refusal is logged on the ``x509core.ca.tls``
-logger with the reason.
+logger with the reason. The check fails closed: any exception in it (even in a policy function)
+refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or a function from the
+peer's certificate to one (for example the machine registered for that client id). The check
+runs in ``SSLSocket.do_handshake``, so such a context refuses ``do_handshake_on_connect=False``
+and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on the ``SSLObject`` yourself.
 
 Key material and files: :mod:`ssl` loads a certificate and key only from files
 (``load_cert_chain``). We write them to a fresh private directory (``tempfile.mkdtemp``: mode
