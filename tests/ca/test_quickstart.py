@@ -122,3 +122,79 @@ def test_quickstart_without_a_machine_id_binds_a_random_one(tmp_path, monkeypatc
     bound = load_pem_certificate((tmp_path / "d" / "client.pem").read_text()).machine_identity
     assert bound in result.err and f"--machine {bound}" in result.out
     assert "no machine id" in one_error_line(run("quickstart", tmp_path / "e", "--raw"))
+
+
+def _printed_code(output: str, heading: str) -> list[str]:
+    """The indented lines quickstart prints under ``heading``."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(heading))
+    code = []
+    for line in lines[start + 1:]:
+        if not line.startswith("    "):
+            break
+        code.append(line[4:])
+    assert code, heading
+    return code
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_printed_python_and_pynetdicom_instructions_work(demo):
+    """Run what quickstart tells the user to run: the ssl contexts, then a C-ECHO over TLS."""
+    from pynetdicom import AE
+    _, result, _ = demo
+    port = _free_port()
+    source = "\n".join(_printed_code(result.out, "Python ssl, server")
+                       + _printed_code(result.out, "Python ssl, client")
+                       + _printed_code(result.out, "pynetdicom")).replace("11112", str(port))
+    scope = {"ssl": ssl, "AE": AE}
+    exec(compile(source, "quickstart-output", "exec"), scope)
+    assoc, scp = scope["assoc"], scope["scp"]
+    try:
+        assert assoc.is_established
+        status = assoc.send_c_echo()
+        assert status.Status == 0x0000
+        assoc.release()
+    finally:
+        scp.shutdown()
+
+
+def test_the_printed_curl_command_works(demo, tmp_path):
+    import http.server
+    import shutil
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.fail("the curl CLI is required by this test (apt-get install -y curl)")
+    directory, result, _ = demo
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=directory / "ca.pem")
+    server_ctx.load_cert_chain(directory / "server.pem", directory / "server.key")
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"hello over mutual TLS")
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.HTTPServer(("127.0.0.1", 0), Hello) as httpd:
+        httpd.socket = server_ctx.wrap_socket(httpd.socket, server_side=True)
+        port = httpd.server_address[1]
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            command = _printed_code(result.out, "curl")[0].replace(":8443", f":{port}")
+            argv = command.split()
+            assert argv[0] == "curl"
+            done = subprocess.run([curl, "--silent", "--show-error", *argv[1:]],
+                                  capture_output=True, text=True, timeout=60)
+        finally:
+            httpd.shutdown()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "hello over mutual TLS"

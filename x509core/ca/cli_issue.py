@@ -34,7 +34,6 @@ def _validity(parser) -> None:
     group.add_argument("--days", metavar="N", help="valid for N days from now")
 
 
-
 def register(sub, common) -> None:
     issue = sub.add_parser("issue", parents=[common], help="issue a client or server certificate")
     issue_sub = issue.add_subparsers(dest="issue_command", metavar="issue COMMAND", required=True)
@@ -60,13 +59,11 @@ def register(sub, common) -> None:
     isv.set_defaults(run=run_issue_server)
 
 
-
 def _issue_common(parser, name: str) -> None:
     _validity(parser)
     parser.add_argument("--out", metavar="FILE", help=f"the certificate file (default {name}.pem)")
     _key_output(parser, name)
     key_bits_option(parser, "new")
-
 
 
 def _validity_kwargs(args) -> dict:
@@ -106,7 +103,6 @@ def _generated(ctx: Context, what: str):
     """The passphrase for a key the CA makes, then the key."""
     passphrase = None if ctx.args.no_encrypt else ctx.secret(KEY_PASSPHRASE, confirm=True)
     return passphrase, ctx.new_key(ctx.args.key_bits, what)
-
 
 
 def run_issue_client(ctx: Context) -> int:

@@ -134,20 +134,22 @@ _USAGE = """
 Use them:
 
   Python ssl, server (mutual TLS):
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile="{d}/ca.pem")
-    ctx.load_cert_chain("{d}/server.pem", "{d}/server.key")
-    ctx.verify_mode = ssl.CERT_REQUIRED
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile="{d}/ca.pem")
+    server_ctx.load_cert_chain("{d}/server.pem", "{d}/server.key")
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
 
   Python ssl, client:
-    ctx = ssl.create_default_context(cafile="{d}/ca.pem")
-    ctx.load_cert_chain("{d}/client.pem", "{d}/client.key")
+    client_ctx = ssl.create_default_context(cafile="{d}/ca.pem")
+    client_ctx.load_cert_chain("{d}/client.pem", "{d}/client.key")
 
   curl (against a server on port 8443):
     curl --cacert {d}/ca.pem --cert {d}/client.pem --key {d}/client.key https://localhost:8443/
 
-  pynetdicom (C-ECHO over TLS; the SCP uses the server pair and ca.pem the same way):
-    ae = AE(); ae.add_requested_context("1.2.840.10008.1.1")
-    assoc = ae.associate("localhost", 11112, tls_args=(ctx, "localhost"))
+  pynetdicom, C-ECHO over TLS (server_ctx / client_ctx: the two contexts above):
+    scp = AE(); scp.add_supported_context("1.2.840.10008.1.1")
+    scp.start_server(("127.0.0.1", 11112), block=False, ssl_context=server_ctx)
+    scu = AE(); scu.add_requested_context("1.2.840.10008.1.1")
+    assoc = scu.associate("127.0.0.1", 11112, tls_args=(client_ctx, "localhost"))
 
   Check a certificate (exit 0 valid, 1 invalid):
     x509core verify {d}/client.pem --ca {d}/ca.pem --purpose client --machine {hint}
