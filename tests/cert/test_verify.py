@@ -251,3 +251,41 @@ def _sha1_leaf(ica):
     der = der[:len(der) - len(signature)] + signature
     assert der.count(tbs) == 1
     return load_der_certificate(der)
+
+
+@pytest.mark.parametrize("subtrees, ok", [
+    ({"permitted_subtrees": "uri:.example.org"}, True),
+    ({"permitted_subtrees": "uri:example.org"}, False),          # host only, no subdomains
+    ({"excluded_subtrees": "uri:pacs.example.org"}, False),
+    ({"permitted_subtrees": "dn:O=x509core tests"}, True),
+    ({"permitted_subtrees": "dn:O=other"}, False),
+    ({"excluded_subtrees": "dn:O=X509CORE  Tests"}, False),     # RFC 5280 §7.1 matching
+    ({"permitted_subtrees": "email:example.org"}, True),
+    ({"excluded_subtrees": "email:pacs@example.org"}, False),
+    ({"permitted_subtrees": "ip:198.51.100.0/24"}, True),         # no iPAddress in this leaf
+    ({"permitted_subtrees": "dns:.example.org"}, False),          # malformed constraint
+])
+def test_name_constraint_forms(subtrees, ok):
+    import ipaddress
+    from x509core.cert.extensions import SubjectAlternativeName
+    from x509core.cert.general_name import (DirectoryName, IPAddress, RFC822Name,
+                                            UniformResourceIdentifier)
+    from x509core.cert import Name
+
+    def base(text):
+        form, _, value = text.partition(":")
+        return {"uri": UniformResourceIdentifier, "email": RFC822Name, "dns": DNSName}[form](value) \
+            if form in ("uri", "email", "dns") else (
+                DirectoryName(Name.from_rfc4514(value)) if form == "dn"
+                else IPAddress(ipaddress.ip_network(value)))
+
+    nc = NameConstraints(**{field: (GeneralSubtree(base(text)),) for field, text in subtrees.items()})
+    root = chain()[2]
+    ica = make("Issuing CA", "Root", "ca", "root", ca=True, extra=((nc, True),))
+    names = SubjectAlternativeName((DNSName("pacs.example.org"), RFC822Name("pacs@example.org"),
+                                    UniformResourceIdentifier("https://pacs.example.org:443/wado")))
+    leaf = make("pacs.example.org", "Issuing CA", "leaf", "ca", names=names)
+    if ok:
+        assert verify_chain(leaf, trust_anchors=[root], intermediates=[ica], at=AT)
+    else:
+        assert _refusal(leaf, [root], [ica]).category == "name_constraints"
