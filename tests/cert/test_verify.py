@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.cert.verify_fixtures import (AT, CA_KU, CLIENT_EKU, chain, key, make, name, san, soon)
+from tests.cert.verify_fixtures import AT, CLIENT_EKU, chain, make, san, soon
 from x509core import PathValidationError, VerifiedChain, verify_chain
 from x509core.cert import oids
 from x509core.cert.extensions import (CertificatePolicies, ExtendedKeyUsage, GeneralSubtree,
@@ -289,3 +289,48 @@ def test_name_constraint_forms(subtrees, ok):
         assert verify_chain(leaf, trust_anchors=[root], intermediates=[ica], at=AT)
     else:
         assert _refusal(leaf, [root], [ica]).category == "name_constraints"
+
+
+def test_web_pki_profile_only_for_server():
+    root = chain()[2]
+    ica = make("Issuing CA", "Root", "ca", "root", ca=True)
+    bare = make("HZ2", "Issuing CA", "leaf", "ca", aki=False, eku=CLIENT_EKU,
+                ku=KeyUsage(digital_signature=True))
+    assert verify_chain(bare, trust_anchors=[root], intermediates=[ica], at=AT, purpose="client")
+    server = make("pacs.example.org", "Issuing CA", "leaf", "ca", aki=False)
+    error = _refusal(server, [root], [ica])
+    assert (error.category, error.rule) == ("profile", "RFC 5280 §4.2.1.1")
+
+
+def test_ca_profile_rules():
+    root = chain()[2]
+    leaf = make("pacs.example.org", "Issuing CA", "leaf", "ca")
+    no_ski = make("Issuing CA", "Root", "ca", "root", ca=True, ski=False)
+    assert _refusal(leaf, [root], [no_ski]).rule == "RFC 5280 §4.2.1.2"
+    assert verify_chain(leaf, trust_anchors=[root], intermediates=[no_ski], at=AT, purpose=None)
+    signer = make("pacs.example.org", "Issuing CA", "leaf", "ca",
+                  ku=KeyUsage(digital_signature=True, key_cert_sign=True))
+    assert _refusal(signer, [root], [chain()[1]]).rule == "RFC 5280 §4.2.1.3"
+
+
+def test_leaf_that_is_a_trust_anchor():
+    root = chain()[2]
+    assert [c.raw for c in verify_chain(root, trust_anchors=[root], at=AT, purpose=None)] == [root.raw]
+
+
+def test_error_pickles_with_its_category():
+    import pickle
+    leaf, ica, root = chain()
+    error = _refusal(leaf, [root])
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.category, copy.depth, copy.rule, str(copy)) == (
+        error.category, error.depth, error.rule, str(error))
+    assert isinstance(error, ValueError)
+
+
+def test_verified_chain_pickles():
+    import pickle
+    leaf, ica, root = chain()
+    result = verify_chain(leaf, trust_anchors=[root], intermediates=[ica], at=AT)
+    copy = pickle.loads(pickle.dumps(result))
+    assert [c.raw for c in copy] == [c.raw for c in result] and copy.warnings == ()
