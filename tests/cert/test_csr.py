@@ -153,6 +153,20 @@ def test_csr_builder_rules():
         builder.sign(KEY, "sha1")
 
 
+@pytest.mark.parametrize("call", [
+    lambda b: b.with_extension("2.5.29.15", critical=False),
+    lambda b: b.with_extension(KEY_USAGE, critical=True).with_extension(b"\x03\x02\x07\x80", critical=True),
+    lambda b: b.with_extension(KEY_USAGE, critical=1),
+    lambda b: b.sign(KEY.public_key()),
+    lambda b: b.sign(None),
+], ids=["extension-str", "extension-bytes-after-another", "critical-int", "public-key", "none-key"])
+def test_csr_builder_wrong_argument_types_raise_type_error(call):
+    """TypeError, never AttributeError: a second with_extension read ``value.oid`` before checking
+    the type, and sign() called ``key.public_key()`` on whatever it was given."""
+    with pytest.raises(TypeError):
+        call(CSRBuilder().with_subject(SUBJECT))
+
+
 # -- theirs, read by us --------------------------------------------------------------------------
 
 OPENSSL_MACHINE_FORMS = [

@@ -14,7 +14,8 @@ from x509core.cert.extensions import (AuthorityKeyIdentifier, Extension, Extensi
                                       SubjectKeyIdentifier,
                                       write_extensions)
 from x509core.cert.name import Name, write_name
-from x509core.der import Writer
+from x509core.cert.public_key import read_public_key_info
+from x509core.der import BitString, Reader, Writer
 from x509core.der.time import to_utc
 from x509core.errors import InvalidValue
 from x509core.rsa.algorithms import PssParameters, SignatureAlgorithm, write_signature_algorithm
@@ -69,8 +70,6 @@ def subject_key_identifier_for(public_key: RSAPublicKey) -> SubjectKeyIdentifier
     w = Writer()
     write_subject_public_key_info(w, public_key)
     spki = w.to_bytes()
-    from x509core.cert.public_key import read_public_key_info
-    from x509core.der import Reader
     return SubjectKeyIdentifier.from_public_key_der(read_public_key_info(Reader(spki)).subject_public_key)
 
 
@@ -179,8 +178,7 @@ class CertificateBuilder:
         return w.to_bytes()
 
 
-def _bits(signature: bytes):
-    from x509core.der import BitString
+def _bits(signature: bytes) -> BitString:
     return BitString(signature, 0)
 
 

@@ -26,8 +26,10 @@ from dataclasses import dataclass, replace
 
 from x509core import pem
 from x509core.cert import oids
+from x509core.cert.builder import sign_with, signature_algorithm_for
 from x509core.cert.certificate import read_algorithm_identifier, verify_signed_bytes
-from x509core.cert.extensions import Extension, read_extensions, write_extensions
+from x509core.cert.extensions import (Extension, ExtensionValue, read_extensions,
+                                      write_extensions)
 from x509core.cert.name import Name, read_name, write_name
 from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
@@ -151,13 +153,17 @@ class CSRBuilder:
         return replace(self, subject=name)
 
     def with_extension(self, value, *, critical: bool) -> "CSRBuilder":
+        if not isinstance(value, ExtensionValue):
+            raise TypeError(f"not an extension value: {type(value).__name__}")
+        # RFC 2985 §5.4.2: ExtensionRequest ::= Extensions, each extnID at most once (RFC 5280 §4.2)
         if any(ext.oid == value.oid for ext in self.extensions):
             raise InvalidValue(f"duplicate extension {value.oid}")
         return replace(self, extensions=(*self.extensions, Extension.from_value(value, critical)))
 
     def sign(self, key: RSAPrivateKey, hash_name: str = "sha256",
              padding: str = "pkcs1v15") -> CertificateSigningRequest:
-        from x509core.cert.builder import sign_with, signature_algorithm_for
+        if not isinstance(key, RSAPrivateKey):
+            raise TypeError(f"sign with the requester's RSAPrivateKey, not {type(key).__name__}")
         if self.subject is None:
             raise InvalidValue("certification request is incomplete: set the subject")
         algorithm = signature_algorithm_for(hash_name, padding)
