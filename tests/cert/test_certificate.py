@@ -270,6 +270,10 @@ def test_interop_machine_binding():
     assert client.extension("1.3.6.1.4.15967132172.1").raw_value == MACHINE_ID.encode()
     assert client.extension("1.3.6.1.4.15967132172.2").raw_value == MAC.encode()
     assert not client.extension("1.3.6.1.4.15967132172.1").critical
+    theirs = pyca.load_der_x509_certificate(client.raw).extensions
+    for oid, value in (("1.3.6.1.4.15967132172.1", MACHINE_ID), ("1.3.6.1.4.15967132172.2", MAC)):
+        their_ext = theirs.get_extension_for_oid(pyca.ObjectIdentifier(oid))
+        assert (their_ext.critical, their_ext.value.value) == (False, value.encode("ascii"))
     other = load_der_certificate(interop_der("dicom-org-cn-client"))
     assert other.machine_identity == "3CFhW1f3SsRiLDM8esoQEF7zBMdhYslSaGXs"
     assert other.mac_address is None
@@ -283,6 +287,9 @@ def test_interop_utf8_organization():
     assert attribute.string_tag == 12                            # UTF8String
     assert attribute.raw == b"\x0c\x1e" + "西部省东海市人民医院".encode("utf-8")
     assert cert.subject.rfc4514() == "CN=HZXS2701PQSQ91BU,O=西部省东海市人民医院,C=CN"
+    (their_org,) = pyca.load_der_x509_certificate(cert.raw).subject.get_attributes_for_oid(
+        pyca.oid.NameOID.ORGANIZATION_NAME)
+    assert (their_org.value, their_org._type.value) == ("西部省东海市人民医院", 12)
     commas = load_der_certificate(interop_der("dicom-org-cn-client-x"))
     assert commas.subject.organization == "xiasha,hangzhou,monoStarsky.LTD"
 
