@@ -181,10 +181,27 @@ def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifi
         public_key.verify(signature, data, info.hash_name, "pkcs1v15")
 
 
+# Exact DER of a signature AlgorithmIdentifier read before -> (OID, what it means). The world
+# uses a dozen of them, and every certificate carries its own twice, so each distinct value is
+# read in full once and then looked up. The values are immutable; the cache is bounded.
+_ALGORITHMS: dict[bytes, tuple[ObjectIdentifier, SignatureAlgorithm | None]] = {}
+_ALGORITHMS_LIMIT = 64
+_ALGORITHM_MAX_OCTETS = 128
+
+
 def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithm | None]:
     """A signature AlgorithmIdentifier: its exact bytes, its OID and, for RSA, what it means."""
     start = r.pos
-    oid = r.fork().read_sequence(name).read_oid("algorithm")
+    algorithm = r.fork().read_sequence(name)
+    raw = r.data[start:algorithm.end]
+    # A value read in full before gives the same result here, unless this reader's depth limit
+    # could bite: an element of n octets nests at most n / 2 levels (two header octets each).
+    if len(raw) < 2 * (r.max_depth - r.depth - 1):
+        known = _ALGORITHMS.get(raw)
+        if known is not None:
+            r.pos = algorithm.end
+            return raw, known[0], known[1]
+    oid = algorithm.read_oid("algorithm")
     probe = r.fork()
     try:
         info = read_signature_algorithm(probe, name)
@@ -197,7 +214,9 @@ def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdenti
             inner.read_any("parameters")
         inner.finish()
     r.pos = probe.pos
-    return r.data[start:r.pos], oid, info
+    if len(raw) <= _ALGORITHM_MAX_OCTETS and len(_ALGORITHMS) < _ALGORITHMS_LIMIT:
+        _ALGORITHMS[raw] = (oid, info)
+    return raw, oid, info
 
 
 def _read_signature_value(r: Reader) -> bytes:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extension_value import ExtensionValue
 from x509core.cert.oids import OID_MAC_ADDRESS, OID_MACHINE_IDENTITY
 from x509core.der import ObjectIdentifier, Reader, Writer
@@ -32,9 +33,14 @@ _WRAPPED = {12: "utf8", 22: "ia5", 4: "octet"}
 _MAX_OCTETS = 256
 
 
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
 def _first_bad_octet(data: bytes) -> int | None:
     """The index of the first octet outside printable ASCII, or None."""
-    return next((i for i, b in enumerate(data) if not 0x20 <= b <= 0x7E), None)
+    if not data.translate(None, _PRINTABLE_ASCII):     # nothing left once those are deleted
+        return None
+    return next(i for i, b in enumerate(data) if not 0x20 <= b <= 0x7E)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,9 @@ class _MachineBinding(ExtensionValue):
             # the seed system writes the bare ASCII octets instead, and they are read as they are.
             start, end, encoding = reader.pos, reader.end, "raw"
             reader.pos = reader.end
-        _check_octets(reader.data[start:end], start, reader.path + (name,), name)
-        return cls(reader.data[start:end].decode("ascii"), encoding)
+        octets = reader.data[start:end]
+        _check_octets(octets, start, reader, name)
+        return parsed(cls, octets.decode("ascii"), encoding)    # checked as __post_init__ checks
 
     def write_value(self, writer: Writer) -> None:
         octets = self.value.encode("ascii")
@@ -85,15 +92,15 @@ class _MachineBinding(ExtensionValue):
         return [self.value]
 
 
-def _check_octets(data: bytes, start: int, path: tuple[str, ...], name: str) -> None:
+def _check_octets(data: bytes, start: int, reader: Reader, name: str) -> None:
     if not data:
-        raise DecodeError(f"empty {name}", start, path)
+        raise DecodeError(f"empty {name}", start, reader.path + (name,))
     if len(data) > _MAX_OCTETS:
-        raise DecodeError(f"{name} longer than {_MAX_OCTETS} octets", start, path)
+        raise DecodeError(f"{name} longer than {_MAX_OCTETS} octets", start, reader.path + (name,))
     bad = _first_bad_octet(data)
     if bad is not None:
         raise DecodeError(f"{name} octet 0x{data[bad]:02x} is not printable ASCII (0x20..0x7E)",
-                          start + bad, path)
+                          start + bad, reader.path + (name,))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from x509core.der import ObjectIdentifier, Reader
-from x509core.errors import UnsupportedAlgorithm
+from x509core.errors import UnsupportedAlgorithm, X509CoreError
 from x509core.rsa.algorithms import OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters
 from x509core.rsa.key import RSAPublicKey
 from x509core.rsa.keys import read_subject_public_key_info
@@ -58,6 +58,21 @@ class PublicKeyInfo:
 
 
 def read_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo") -> PublicKeyInfo:
+    start = r.pos
+    fast = r.fork()
+    try:
+        key, pss = read_subject_public_key_info(fast, name)
+    except X509CoreError:
+        return _read_any_public_key_info(r, name)      # not RSA, or an error to report exactly
+    # A valid RSA SubjectPublicKeyInfo (read strictly above): find the parts it is made of.
+    seq = r.fork().read_sequence(name)
+    oid = seq.read_sequence("algorithm").read_oid("algorithm")
+    bits = seq.read_bit_string_der("subjectPublicKey")      # 0 unused bits, checked above
+    r.pos = fast.pos
+    return PublicKeyInfo(key, oid, pss, r.data[start:fast.pos], r.data[bits.pos:bits.end])
+
+
+def _read_any_public_key_info(r: Reader, name: str) -> PublicKeyInfo:
     start = r.pos
     probe = r.fork()
     seq = probe.read_sequence(name)

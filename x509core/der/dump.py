@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from x509core.der import content as _content
 from x509core.der.generic import validate
-from x509core.der.reader import DEFAULT_MAX_DEPTH, read_header
+from x509core.der.header import DEFAULT_MAX_DEPTH, read_header
 from x509core.der.tags import tag_name
 
 __all__ = ["dump"]

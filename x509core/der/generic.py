@@ -20,8 +20,9 @@ from datetime import datetime
 
 from x509core.der.content import (PRIMITIVE_DECODERS, encode_bit_string, encode_boolean,
                                   encode_integer, encode_string)
+from x509core.der.header import DEFAULT_MAX_DEPTH, read_header
+from x509core.der.header import padded_greater as _padded_greater
 from x509core.der.oid import ObjectIdentifier, encode_oid_content
-from x509core.der.reader import DEFAULT_MAX_DEPTH, _padded_greater, read_header
 from x509core.der.time import (GeneralizedTime, UTCTime, encode_generalized_time_content,
                                encode_utc_time_content, to_utc)
 from x509core.der.values import BitString, Enumerated, RestrictedString, Set, Tagged
