@@ -37,6 +37,8 @@ def test_readme_python_examples_run(tmp_path, monkeypatch):
     monkeypatch.setattr(rsa, "generate_private_key", lambda bits=4096, **_: fixtures[bits])
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cert.pem").write_text((INTEROP / "client-HZ109999.pem").read_text())
+    for name in ("client-HZ109999.pem", "license-server-ca.pem"):
+        (tmp_path / name).write_text((INTEROP / name).read_text())
     blocks = _python_blocks()
     assert len(blocks) >= 3
     for block in blocks:
