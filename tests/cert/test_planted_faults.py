@@ -12,7 +12,9 @@ length, so the planted fault is the only one). The depths:
 * ``extension``  the Extension SEQUENCE, extnID, critical, extnValue;
 * ``ext-value``  inside an extnValue's DER: BasicConstraints, KeyUsage, EKU, SAN, SKI, policies...;
 * ``spki``       SubjectPublicKeyInfo, its AlgorithmIdentifier and the RSAPublicKey in the BIT STRING;
-* ``crl``        a CRL we build (for the one fault no certificate can carry: ENUMERATED) and its times.
+* ``crl``        a CRL we build (for the one fault no certificate can carry: ENUMERATED) and its times;
+* ``csr``        a certification request, the CA's untrusted input: info, attributes, requested
+                 extensions and their values, SPKI, signature.
 
 Where a fault can go depends on the types it concerns (FAULT_DEPTHS lists the depths of each):
 generic TLV faults (lengths, tag forms, trailing octets) go everywhere; a type's faults go where
@@ -48,6 +50,9 @@ from tests.conftest import VECTORS, require_shared
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core.cert.certificate import load_der_certificate
 from x509core.cert.crl import CRLBuilder, load_der_crl
+from x509core.cert.csr import CSRBuilder, load_der_csr
+from x509core.cert.extensions import KeyUsage, SubjectAlternativeName
+from x509core.cert.general_name import DNSName
 from x509core.cert.name import Name
 from x509core.errors import DecodeError
 
@@ -497,8 +502,35 @@ def _plants() -> list[Plant]:
             ("ext-value", rich, within(ext_value(CRLDP), 0x86))]),
         *(P("bmpstring_odd_length", d, b, w, as_bmp_odd) for d, b, w in [
             ("name", cn_client, rdn(O, 0, 1)), ("ext-value", rich, within(ext_value(POLICIES), 0x0C))]),
+        # a certification request, the CA's untrusted input (RFC 2986): its version, subject,
+        # SPKI and the extensions of its extensionRequest attribute
+        *(P(fault, "csr", "csr", w, edit) for fault, w, edit in [
+            ("indefinite_length", CSR_ATTRIBUTE, indefinite),
+            ("length_with_leading_zero_octet", CSR_INFO, leading_zero_length),
+            ("integer_redundant_leading_00", CSR_INFO + (0,), integer_leading_00),
+            ("oid_subidentifier_leading_0x80", CSR_ATTRIBUTE + (0,), oid_leading_80),
+            ("set_of_not_sorted", CSR_INFO + (1, 1), set_not_sorted),         # CN+UID
+            ("boolean_true_not_ff", CSR_EXTENSION(1) + (1,), boolean_not_ff),
+            ("default_value_encoded_extension_critical_false", CSR_EXTENSION(0), encoded_false),
+            ("named_bitstring_trailing_zero_bits", CSR_EXTENSION(1) + (2, IN), named_trailing_zero),
+            ("trailing_bytes_in_octet_string_wrapped_der", CSR_EXTENSION(0) + (1,), trailing_octet),
+            ("ia5string_non_ascii", CSR_EXTENSION(0) + (1, IN, 0), first_octet(0xE4)),
+            ("utf8string_invalid_utf8", CSR_INFO + (1, 0, 0, 1), first_octet(0xFF)),
+            ("rsa_modulus_redundant_leading_00", CSR_INFO + (2, 1, IN, 0), modulus_leading_00),
+            ("bitstring_nonzero_padding_bits", (2,), nonzero_padding),
+        ]),
     ]
     return out
+
+
+# CSR paths (RFC 2986 §4.1): certificationRequestInfo, its one attribute (extensionRequest) and
+# the requested extensions: SAN (non-critical), then keyUsage (critical).
+CSR_INFO = (0,)
+CSR_ATTRIBUTE = (0, 3, 0)
+
+
+def CSR_EXTENSION(index: int) -> tuple:                    # noqa: N802 (a path, like the others)
+    return CSR_ATTRIBUTE + (1, 0, index)
 
 
 PLANTS = _plants()
@@ -513,13 +545,17 @@ def bases(openssl_certificates) -> dict[str, bytes]:
            .with_revoked(5, datetime(2026, 2, 1, tzinfo=UTC), reason="keyCompromise",
                          invalidity_date=datetime(2026, 1, 1, tzinfo=UTC))
            .sign(key))
-    return {"server": interop_der("dicomorg-server"), "license": interop_der("license-server-ca"),
+    request = (CSRBuilder().with_subject(Name.build([("O", "西部省东海市人民医院"), [("CN", "HZ1"), ("UID", "u1")]]))
+               .with_extension(SubjectAlternativeName((DNSName("client.example.org"),)), critical=False)
+               .with_extension(KeyUsage(digital_signature=True, key_encipherment=True), critical=True)
+               .sign(key))
+    return {"csr": request.raw, "server": interop_der("dicomorg-server"), "license": interop_der("license-server-ca"),
             "cn-client": interop_der("dicom-org-cn-client"), "cn-ca": interop_der("dicom-org-cn-ca"),
             "rich": openssl_certificates["rsa-rich"], "crl": crl.raw}
 
 
 def _load(base: str, der: bytes):
-    return load_der_crl(der) if base == "crl" else load_der_certificate(der)
+    return {"crl": load_der_crl, "csr": load_der_csr}.get(base, load_der_certificate)(der)
 
 
 def test_the_bases_load_and_the_surgery_is_exact(bases):
