@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from x509core.cert._parsed import parsed
+from x509core.cert._parsed import maker
 from x509core.cert.extension_value import ExtensionValue
 from x509core.cert.extensions_constraints import (BasicConstraints, GeneralSubtree,
                                                   InhibitAnyPolicy, NameConstraints,
@@ -41,6 +41,8 @@ from x509core.cert.extensions_policies import (CertificatePolicies, NoticeRefere
                                                PolicyQualifierInfo, UserNotice)
 from x509core.cert.general_name_text import ascii_print
 from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der.header import short_header
+from x509core.der.oid import decoded_oid
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = [
@@ -180,14 +182,43 @@ def _is_der(contents: Reader) -> bool:
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
     """One Extension; its extnValue read strictly when the extnID is known."""
     ext = reader.read_sequence(name)
-    oid = ext.read_oid("extnID")
-    critical = ext.read_default_boolean(False, "critical")
+    envelope = _read_common_envelope(ext)
+    if envelope is None:
+        oid = ext.read_oid("extnID")
+        critical = ext.read_default_boolean(False, "critical")
+    else:
+        oid, critical = envelope
     contents = ext.read_octet_string_der("extnValue")
     raw = contents.data[contents.pos:contents.end]
     value = _read_value(oid, critical, contents)
     contents.finish()
     ext.finish()
-    return parsed(Extension, oid, critical, value, raw)     # raw is the DER just read (_parsed.py)
+    return _new_extension(oid, critical, value, raw)     # raw is the DER just read (_parsed.py)
+
+
+def _read_common_envelope(ext: Reader) -> tuple[ObjectIdentifier, bool] | None:
+    """extnID and critical read at once in the common form: a short OID decoded before, then
+    ``critical`` absent or TRUE (0x01 0x01 0xFF), then an OCTET STRING. None (nothing read) for
+    anything else, which the field-by-field reads handle and, where they must, refuse exactly."""
+    data, pos, end = ext.data, ext.pos, ext.end
+    if pos + 1 >= end or data[pos] != 0x06 or data[pos + 1] >= 0x80:
+        return None
+    oid_end = pos + 2 + data[pos + 1]
+    if oid_end >= end:
+        return None
+    oid = decoded_oid(data[pos + 2:oid_end])
+    if oid is None:
+        return None
+    if data[oid_end] == 0x04 and short_header(data, oid_end, end) is not None:
+        ext.pos = oid_end               # (a valid header, as the general peek for critical needs)
+        return oid, False
+    if data[oid_end:oid_end + 4] == b"\x01\x01\xff\x04":
+        ext.pos = oid_end + 3
+        return oid, True
+    return None
+
+
+_new_extension = maker(Extension)
 
 
 def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Union
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extension_value import (INDENT, ExtensionValue, openssl_integer, openssl_lines,
                                            tuple_of, val_prn)
 from x509core.cert.general_name_text import openssl_object_name
@@ -79,7 +80,7 @@ class NoticeReference:
         while not numbers_seq.at_end:
             numbers.append(numbers_seq.read_integer(f"[{len(numbers)}]"))
         seq.finish()
-        return cls(organization, tuple(numbers), True)
+        return parsed(cls, organization, tuple(numbers), True)   # as __post_init__ with _as_read
 
     def write(self, writer: Writer) -> None:
         with writer.sequence():
@@ -123,7 +124,7 @@ class UserNotice:
         notice_ref = NoticeReference.read(seq) if seq.peek_is(SEQUENCE) else None
         explicit_text = None if seq.at_end else _read_display_text(seq, "explicitText")
         seq.finish()
-        return cls(notice_ref, explicit_text, True)
+        return parsed(cls, notice_ref, explicit_text, True)      # as __post_init__ with _as_read
 
     def write(self, writer: Writer) -> None:
         with writer.sequence():
@@ -195,7 +196,8 @@ class PolicyQualifierInfo:
             # other qualifiers exist in the wild and are kept as their DER-checked encoding.
             qualifier = seq.read_any("qualifier")
         seq.finish()
-        return cls(qualifier_id, qualifier)
+        # The qualifier has the type its id asks for; an IA5String is 7-bit; read_any checked DER.
+        return parsed(cls, qualifier_id, qualifier)
 
     def write(self, writer: Writer) -> None:
         with writer.sequence():
@@ -265,7 +267,7 @@ class PolicyInformation:
                     raise DecodeError(_ANY_POLICY_QUALIFIERS, start, list_seq.path)
             qualifiers = tuple(qualifiers)
         seq.finish()
-        return cls(policy, qualifiers)
+        return parsed(cls, policy, qualifiers)          # non-empty, anyPolicy checked above
 
     def write(self, writer: Writer) -> None:
         with writer.sequence():
@@ -317,7 +319,7 @@ class CertificatePolicies(ExtensionValue):
                 raise DecodeError(_DUPLICATE_POLICY.format(info.policy_identifier), start, seq.path)
             seen.add(info.policy_identifier)
             policies.append(info)
-        return cls(tuple(policies))
+        return parsed(cls, tuple(policies))             # non-empty, no duplicate, checked above
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

@@ -30,7 +30,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
-from x509core.cert._parsed import parsed
+from x509core.cert._parsed import maker, parsed
 from x509core.cert.general_name_text import (ascii_print, openssl_ip, openssl_object_name,
                                              other_name_print, other_name_text, x509_name_oneline)
 from x509core.cert.name import Name, read_name, write_name
@@ -262,6 +262,14 @@ _ALTERNATIVES = ("otherName", "rfc822Name", "dNSName", "x400Address", "directory
 def read_general_name(reader: Reader, name: str | None = None, *,
                       address_range: bool = False) -> GeneralName:
     """One GeneralName. ``address_range``: iPAddress is an address and mask (name constraints)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 1 < end and data[pos] in _IA5_NAMES and data[pos + 1] < 0x80:
+        # rfc822Name, dNSName or uniformResourceIdentifier with a short length, read at once;
+        # IA5String allows exactly the octets below 0x80 (X.680 §41.2), which isascii() tests.
+        value_end = pos + 2 + data[pos + 1]
+        if value_end <= end and data[pos + 2:value_end].isascii():
+            reader.pos = value_end
+            return _IA5_NAMES[data[pos]](data[pos + 2:value_end].decode("ascii"))
     tag = reader.peek_tag()
     if tag is None:
         reader.fail(Truncated, "missing GeneralName: the input ends here")
@@ -346,6 +354,10 @@ _READERS = {
     3: _read_unsupported(3), 4: _read_directory_name, 5: _read_unsupported(5),
     6: _ia5_reader(UniformResourceIdentifier), 8: _read_registered_id,
 }
+
+
+# The identifier octet of [1], [2] and [6] IMPLICIT IA5String -> a maker of that name.
+_IA5_NAMES = {0x80 | cls.tag_number: maker(cls) for cls in (RFC822Name, DNSName, UniformResourceIdentifier)}
 
 
 def read_general_names(reader: Reader, name: str = "", *, implicit: int | None = None,

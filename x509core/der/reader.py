@@ -152,17 +152,30 @@ class Reader:
         return child
 
     def _read(self, first: int, tag: Tag, name: str) -> "Reader":
-        """:meth:`read` for a tag whose identifier octet is ``first`` (see :func:`_first_octet`)."""
+        """:meth:`read` for a tag whose identifier octet is ``first`` (see :func:`_first_octet`);
+        :meth:`_child` written out, as this is the hottest call of a certificate load."""
         start = self.pos
         cstart, cend = self._bounds(first, tag, name)
-        return self._child(start, cstart, cend, name, tag[1])
+        child = _new(Reader)
+        child.data, child.pos, child.end = self.data, cstart, cend
+        child._parent, child._name = self, name
+        child.depth = depth = self.depth + 1
+        child.max_depth = self.max_depth
+        child.element_start = start
+        if tag[1] and depth > self.max_depth:
+            raise DepthExceeded(f"nesting deeper than {self.max_depth} levels", start, child.path)
+        return child
 
     def _bounds(self, first: int, tag: Tag, name: str) -> tuple[int, int]:
         """Bounds of the content octets of the next element, which must have ``tag`` (whose
         identifier octet is ``first``); the reader moves past the element."""
-        start = self.pos
-        if start < self.end and self.data[start] == first:
-            bounds = short_header(self.data, start, self.end)
+        data, start, end = self.data, self.pos, self.end
+        if start + 1 < end and data[start] == first and first:
+            length = data[start + 1]
+            if length < 0x80 and start + 2 + length <= end:    # short_header's commonest case
+                self.pos = start + 2 + length
+                return start + 2, self.pos
+            bounds = short_header(data, start, end)
             if bounds is not None:
                 self.pos = bounds[1]
                 return bounds

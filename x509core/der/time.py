@@ -46,6 +46,8 @@ def to_utc(value: datetime) -> datetime:
 
 
 def _digits(raw: bytes, start: int, path, kind: str, rule: str) -> None:
+    if raw.isdigit() or not raw:                    # bytes.isdigit: ASCII 0-9 only
+        return
     for index, octet in enumerate(raw):
         if octet not in _DIGITS:
             raise DecodeError(f"{kind} has a non-digit character (X.690 {rule})", start + index, path)
@@ -67,9 +69,11 @@ def decode_utc_time_content(data: bytes, start: int, end: int, path: tuple[str, 
         raise DecodeError("UTCTime must be YYMMDDHHMMSSZ, with seconds and no fraction "
                           "(X.690 §11.8.2, RFC 5280 §4.1.2.5.1)", start, path)
     _digits(raw[:12], start, path, "UTCTime", "§11.8")
-    yy = int(raw[0:2])
+    digits = int(raw[:12])                             # YYMMDDHHMMSS, all digits (checked)
+    yy = digits // 10**10
     year = 1900 + yy if yy >= 50 else 2000 + yy        # RFC 5280 §4.1.2.5.1
-    fields = (year, int(raw[2:4]), int(raw[4:6]), int(raw[6:8]), int(raw[8:10]), int(raw[10:12]))
+    fields = (year, digits // 10**8 % 100, digits // 10**6 % 100, digits // 10**4 % 100,
+              digits // 100 % 100, digits % 100)
     return _build(UTCTime, fields, 0, start, path, "UTCTime")
 
 
