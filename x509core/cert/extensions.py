@@ -212,7 +212,7 @@ def _read_common_envelope(ext: Reader) -> tuple[ObjectIdentifier, bool] | None:
     if data[oid_end] == 0x04 and short_header(data, oid_end, end) is not None:
         ext.pos = oid_end               # (a valid header, as the general peek for critical needs)
         return oid, False
-    if data[oid_end:oid_end + 4] == b"\x01\x01\xff\x04":
+    if oid_end + 4 <= end and data[oid_end:oid_end + 4] == b"\x01\x01\xff\x04":
         ext.pos = oid_end + 3
         return oid, True
     return None

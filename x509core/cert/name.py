@@ -28,7 +28,7 @@ from x509core.cert.name_text import (STRING_ATTRIBUTE_TYPES, attribute_oid,
                                      openssl_type_name, parse_openssl, parse_rfc4514,
                                      prepare_string)
 from x509core.der import ObjectIdentifier, Reader, Writer
-from x509core.der.content import STRING_TYPES, decode_string
+from x509core.der.content import PRIMITIVE_DECODERS, STRING_TYPES
 from x509core.der.oid import decoded_oid
 from x509core.errors import DecodeError, InvalidValue
 
@@ -378,7 +378,7 @@ def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistingui
     if oid is None or tag not in STRING_TYPES or length >= 0x80 or oid_end + 2 + length != rdn_end:
         return None
     try:
-        value = decode_string(tag, data, oid_end + 2, rdn_end, ())
+        value = PRIMITIVE_DECODERS[tag](data, oid_end + 2, rdn_end, ())   # tag: a string type
     except DecodeError:
         return None
     return _new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),)), rdn_end

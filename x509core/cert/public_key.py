@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from x509core.der import ObjectIdentifier, Reader
+from x509core.der.header import read_header, short_header
+from x509core.der.oid import decode_oid_content
 from x509core.errors import UnsupportedAlgorithm, X509CoreError
 from x509core.rsa.algorithms import OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters
 from x509core.rsa.key import RSAPublicKey
@@ -64,12 +66,21 @@ def read_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo") -> Publi
         key, pss = read_subject_public_key_info(fast, name)
     except X509CoreError:
         return _read_any_public_key_info(r, name)      # not RSA, or an error to report exactly
-    # A valid RSA SubjectPublicKeyInfo (read strictly above): find the parts it is made of.
-    seq = r.fork().read_sequence(name)
-    oid = seq.read_sequence("algorithm").read_oid("algorithm")
-    bits = seq.read_bit_string_der("subjectPublicKey")      # 0 unused bits, checked above
+    # A valid RSA SubjectPublicKeyInfo (read strictly above): find its parts from the headers.
+    data = r.data
+    spki_start, spki_end = _contents(data, start, fast.pos)
+    algorithm_start, algorithm_end = _contents(data, spki_start, spki_end)
+    oid_start, oid_end = _contents(data, algorithm_start, algorithm_end)
+    bits_start, bits_end = _contents(data, algorithm_end, spki_end)
+    oid = decode_oid_content(data, oid_start, oid_end, ())
     r.pos = fast.pos
-    return PublicKeyInfo(key, oid, pss, r.data[start:fast.pos], r.data[bits.pos:bits.end])
+    # The BIT STRING's octets after its unused-bits octet (0, checked above).
+    return PublicKeyInfo(key, oid, pss, data[start:spki_end], data[bits_start + 1:bits_end])
+
+
+def _contents(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    """The content bounds of the (already checked) element at ``pos``."""
+    return short_header(data, pos, end) or read_header(data, pos, end, ())[2:]
 
 
 def _read_any_public_key_info(r: Reader, name: str) -> PublicKeyInfo:

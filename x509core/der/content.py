@@ -6,6 +6,8 @@ report absolute offsets; each ``encode_*`` returns content octets for a Python v
 
 from __future__ import annotations
 
+from functools import partial
+
 from x509core.der.oid import decode_oid_content
 from x509core.der.time import (decode_generalized_time_content, decode_utc_time_content)
 from x509core.der.values import (PRINTABLE_CHARACTERS, BitString, BMPString, Enumerated,
@@ -77,7 +79,7 @@ def _bad_char(kind: str, offset: int, path, rule: str) -> DecodeError:
     return DecodeError(f"character not allowed in {kind} ({rule})", offset, path)
 
 
-def _decode_ascii_subset(cls, allowed, data, start, end, path, rule):
+def _decode_ascii_subset(cls, allowed, rule, data, start, end, path):
     raw = data[start:end]
     if raw.translate(None, allowed):            # what is left after deleting the allowed octets
         for index, octet in enumerate(raw):
@@ -126,9 +128,8 @@ def _decode_teletex(data, start, end, path) -> TeletexString:
 
 
 def _ascii_decoder(cls, allowed, rule):
-    def decode(data, start, end, path):
-        return _decode_ascii_subset(cls, allowed, data, start, end, path, rule)
-    return decode
+    """``decode(data, start, end, path)`` for a string type of ASCII octets ``allowed``."""
+    return partial(_decode_ascii_subset, cls, allowed, rule)
 
 
 STRING_TYPES = {cls.tag_number: cls for cls in (UTF8String, PrintableString, IA5String,
