@@ -137,6 +137,10 @@ _KEY_USAGE_TEXT = ("Digital Signature", "Non Repudiation", "Key Encipherment", "
                    "Key Agreement", "Certificate Sign", "CRL Sign", "Encipher Only", "Decipher Only")
 
 
+# The nine named bits of a 9-bit value (bit 0 the top one), as bools, for each of its 512 values.
+_NINE_BITS = tuple(tuple(bool(value & (0x100 >> i)) for i in range(9)) for value in range(512))
+
+
 @dataclass(frozen=True, slots=True)
 class KeyUsage(ExtensionValue):
     """What the certified key may be used for. RFC 5280 §4.2.1.3::
@@ -190,7 +194,7 @@ class KeyUsage(ExtensionValue):
             raise DecodeError("KeyUsage with no bit set (RFC 5280 §4.2.1.3)", start,
                               reader.path + ("KeyUsage",))
         word = int.from_bytes(bits.data.ljust(2, b"\0"), "big")     # bit 0 is the top bit
-        return parsed(cls, *(bool(word & (0x8000 >> i)) for i in range(9)))
+        return parsed(cls, *_NINE_BITS[word >> 7])
 
     def write_value(self, writer: Writer) -> None:
         writer.write_named_bits(self.named_bits)

@@ -326,7 +326,8 @@ def _read_ip_address(reader: Reader, name: str, address_range: bool) -> IPAddres
             # or "exactly sixteen octets" (IPv6).
             raise DecodeError(f"iPAddress of {len(octets)} octets, not 4 or 16 (RFC 5280 §4.2.1.6)",
                               start, reader.path + (name,))
-        return parsed(IPAddress, ipaddress.ip_address(octets))
+        address = ipaddress.IPv4Address(octets) if len(octets) == 4 else ipaddress.IPv6Address(octets)
+        return parsed(IPAddress, address)
     if len(octets) not in (8, 32):
         # RFC 5280 §4.2.1.10: "the iPAddress field of GeneralName MUST contain eight (8) octets"
         # for IPv4 and "thirty-two (32) octets" for IPv6.
