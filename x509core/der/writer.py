@@ -46,16 +46,8 @@ class Writer:
 
     # -- nesting ---------------------------------------------------------------------------
 
-    @contextmanager
-    def _nested(self, bits: int, number: int, sort: bool = False) -> Iterator["Writer"]:
-        self._frames.append((bits, number, sort, []))
-        try:
-            yield self
-        finally:
-            bits, number, sort, parts = self._frames.pop()
-        if sort:
-            parts.sort(key=_set_order_key(parts))
-        self.write_tlv(Tag(bits >> 6, bool(bits & 0x20), number), b"".join(parts))
+    def _nested(self, bits: int, number: int, sort: bool = False) -> "_Frame":
+        return _Frame(self, bits, number, sort)
 
     def sequence(self):
         """``with w.sequence():`` SEQUENCE / SEQUENCE OF (X.690 §8.9)."""
@@ -96,6 +88,11 @@ class Writer:
 
     def write_tlv(self, tag: Tag, content: bytes) -> None:
         """One element with ``tag`` and the given content octets."""
+        number, length = tag[2], len(content)
+        if number < 31 and length < 0x80:           # one identifier octet, the short length form
+            first = (tag[0] << 6) | (0x20 if tag[1] else 0) | number
+            self._frames[-1][3].append(bytes((first, length)) + content)
+            return
         out = bytearray()
         _header(out, tag.bits, tag.number, len(content))
         out.extend(content)
@@ -159,3 +156,26 @@ class Writer:
             self.write_utc_time(value)
         else:
             self.write_generalized_time(value)
+
+
+class _Frame:
+    """``with w.sequence():`` and the like: opens a frame on entry; on a normal exit wraps the
+    frame's elements in one element (sorted first for a SET OF, X.690 §11.6). An exception
+    drops the frame and propagates."""
+
+    __slots__ = ("writer", "bits", "number", "sort")
+
+    def __init__(self, writer: Writer, bits: int, number: int, sort: bool) -> None:
+        self.writer, self.bits, self.number, self.sort = writer, bits, number, sort
+
+    def __enter__(self) -> Writer:
+        self.writer._frames.append((self.bits, self.number, self.sort, []))
+        return self.writer
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        bits, number, sort, parts = self.writer._frames.pop()
+        if exc_type is None:
+            if sort:
+                parts.sort(key=_set_order_key(parts))
+            self.writer.write_tlv(Tag(bits >> 6, bool(bits & 0x20), number), b"".join(parts))
+        return False
