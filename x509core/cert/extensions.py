@@ -157,7 +157,9 @@ def _read_value(oid: ObjectIdentifier, critical: bool, contents: Reader) -> Exte
     if cls is not None:
         return cls.read_value(contents)
     start = contents.pos
-    if critical or _is_der(contents):
+    if _is_der(contents):
+        contents.pos = contents.end           # exactly one DER element, checked by _is_der
+    elif critical:
         contents.read_any("extnValue")        # a critical value must be one DER element
     else:
         # Deviation: an unrecognised non-critical extension whose contents are not DER is kept as

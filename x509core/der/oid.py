@@ -60,10 +60,10 @@ def _from_arcs_unchecked(arcs: list[int]) -> ObjectIdentifier:
     return str.__new__(ObjectIdentifier, ".".join(map(str, arcs)))
 
 
-def decoded_oid(content: bytes) -> ObjectIdentifier | None:
-    """The OID whose content octets are ``content`` if it was decoded before, else None (a fast
-    path for readers; :func:`decode_oid_content` decodes and checks the others)."""
-    return _decoded.get(content)
+# decoded_oid(content): the OID whose content octets are ``content`` if it was decoded (and
+# checked) before, else None; a fast path for readers, :func:`decode_oid_content` decodes and
+# checks the others. It is the cache's own ``get``, so a lookup costs no Python call.
+decoded_oid = _decoded.get
 
 
 def decode_oid_content(data: bytes, start: int, end: int, path: tuple[str, ...]) -> ObjectIdentifier:
