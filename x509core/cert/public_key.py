@@ -60,12 +60,19 @@ class PublicKeyInfo:
 
 
 def read_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo") -> PublicKeyInfo:
+    info = _read_rsa_public_key_info(r, name)
+    # Not RSA, or an error to report exactly as the general reading reports it.
+    return _read_any_public_key_info(r, name) if info is None else info
+
+
+def _read_rsa_public_key_info(r: Reader, name: str) -> PublicKeyInfo | None:
+    """A valid RSA SubjectPublicKeyInfo, read once (a fast path); None (nothing read) otherwise."""
     start = r.pos
     fast = r.fork()
     try:
         key, pss = read_subject_public_key_info(fast, name)
     except X509CoreError:
-        return _read_any_public_key_info(r, name)      # not RSA, or an error to report exactly
+        return None
     # A valid RSA SubjectPublicKeyInfo (read strictly above): find its parts from the headers.
     data = r.data
     spki_start, spki_end = _contents(data, start, fast.pos)
