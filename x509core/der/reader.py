@@ -29,7 +29,8 @@ from datetime import datetime
 from x509core.der import content as _content
 from x509core.der.header import DEFAULT_MAX_DEPTH, padded_greater, read_header, short_header
 from x509core.der.oid import ObjectIdentifier, decode_oid_content, decoded_oid
-from x509core.der.tags import Tag, tag_name
+from x509core.der.tags import ONE_OCTET_TAGS as _TAGS
+from x509core.der.tags import Tag, context_tag as _context, first_octet as _first_octet, tag_name
 from x509core.der.time import (check_rfc5280_time, decode_generalized_time_content,
                                decode_utc_time_content)
 from x509core.der.values import BitString, Enumerated
@@ -394,26 +395,6 @@ class Reader:
 
 
 _new = object.__new__
-
-
-def _first_octet(tag: Tag) -> int:
-    """The identifier octet of ``tag`` when it has one (X.690 §8.1.2.3); -1 (matches no octet)
-    for tag numbers of 31 and above, which take the high-tag-number form."""
-    number = tag[2]
-    if number >= 31:
-        return -1
-    return (tag[0] << 6) | (0x20 if tag[1] else 0) | number
-
-
-# The tag of each one-octet identifier (for octets whose low five bits are not 11111).
-_TAGS = tuple(Tag(octet >> 6, bool(octet & 0x20), octet & 0x1F) for octet in range(256))
-_CONTEXT = {(number, constructed): Tag(2, constructed, number)
-            for number in range(31) for constructed in (False, True)}
-
-
-def _context(number: int, constructed: bool) -> Tag:
-    tag = _CONTEXT.get((number, constructed))
-    return tag if tag is not None else Tag(2, constructed, number)
 
 
 # Types whose constructed form is valid BER but not DER (X.690 §10.2): strings.

@@ -14,7 +14,7 @@ __all__ = [
     "BOOLEAN", "INTEGER", "BIT_STRING", "OCTET_STRING", "NULL", "OBJECT_IDENTIFIER", "ENUMERATED",
     "UTF8_STRING", "SEQUENCE", "SET", "NUMERIC_STRING", "PRINTABLE_STRING", "TELETEX_STRING",
     "IA5_STRING", "UTC_TIME", "GENERALIZED_TIME", "VISIBLE_STRING", "UNIVERSAL_STRING", "BMP_STRING",
-    "context", "explicit", "implicit",
+    "context", "explicit", "implicit", "context_tag", "first_octet", "ONE_OCTET_TAGS",
 ]
 
 # Tag classes, X.690 §8.1.2.2 Table 1 (bits 8 and 7 of the first identifier octet).
@@ -91,3 +91,27 @@ def tag_name(tag_class: int, constructed: bool, number: int) -> str:
     if tag_class == CONTEXT:
         return f"[{number}] {form}"
     return f"[{_CLASS_NAMES[tag_class]} {number}] {form}"
+
+
+# -- fast paths for readers --------------------------------------------------------------------
+
+def first_octet(tag: Tag) -> int:
+    """The identifier octet of ``tag`` when it has one (X.690 §8.1.2.3); -1 (matches no octet)
+    for tag numbers of 31 and above, which take the high-tag-number form (§8.1.2.4)."""
+    number = tag[2]
+    if number >= 31:
+        return -1
+    return (tag[0] << 6) | (0x20 if tag[1] else 0) | number
+
+
+# The tag of each one-octet identifier, by the octet (meaningless for octets whose low five bits
+# are 11111: those start a high tag number).
+ONE_OCTET_TAGS = tuple(Tag(octet >> 6, bool(octet & 0x20), octet & 0x1F) for octet in range(256))
+_CONTEXT_TAGS = {(number, constructed): Tag(CONTEXT, constructed, number)
+                 for number in range(31) for constructed in (False, True)}
+
+
+def context_tag(number: int, constructed: bool) -> Tag:
+    """``[number]``, constructed or not: the same as :func:`context`, made once for small numbers."""
+    tag = _CONTEXT_TAGS.get((number, constructed))
+    return tag if tag is not None else Tag(CONTEXT, constructed, number)
