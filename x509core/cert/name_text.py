@@ -156,6 +156,7 @@ def check_attribute_value(oid: ObjectIdentifier, value: str) -> int:
 # -- RFC 4514 §2: to a string -------------------------------------------------------------------
 
 _RFC4514_ESCAPED = frozenset('"+,;<>\\')     # §2.4: always escaped (and NUL, as "\00")
+_NEEDS_ESCAPE = re.compile('[\x00"+,;<>\\\\]|^[# ]| $')   # any of the cases below
 
 
 def format_rfc4514(rdns) -> str:
@@ -168,6 +169,8 @@ def _rfc4514_value(atv) -> str:
     """RFC 4514 §2.4: a string value with the required escapes, or ``#`` and the value's DER."""
     if atv.string_tag is None:
         return "#" + atv.raw.hex()
+    if _NEEDS_ESCAPE.search(atv.value) is None:         # the common case: nothing to escape
+        return atv.value
     value, out = atv.value, []
     for index, char in enumerate(value):
         if char == "\0":
