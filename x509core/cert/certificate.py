@@ -96,11 +96,16 @@ class Certificate:
         return self.public_key_info.key
 
     def extension(self, oid: str) -> Extension | None:
-        return next((ext for ext in self.extensions if ext.oid == oid), None)
+        for ext in self.extensions:           # a plain loop: validation asks dozens of times
+            if ext.oid == oid:
+                return ext
+        return None
 
     def _value(self, oid: str):
-        ext = self.extension(oid)
-        return None if ext is None else ext.value
+        for ext in self.extensions:
+            if ext.oid == oid:
+                return ext.value
+        return None
 
     @property
     def basic_constraints(self):
