@@ -23,6 +23,7 @@ from pathlib import Path
 import certifi
 import pytest
 from cryptography import x509 as pyca
+from cryptography.exceptions import InvalidSignature as PycaInvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding as pyca_padding
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -35,7 +36,7 @@ from x509core.cert.certificate import (Certificate, load_der_certificate, load_p
 from x509core.cert.public_key import UnsupportedPublicKey
 from x509core.cert.text import format_time
 from x509core.der import BitString
-from x509core.errors import (DecodeError, InvalidSignature, NonCanonicalEncoding,
+from x509core.errors import (DecodeError, InvalidSignature, InvalidValue, NonCanonicalEncoding,
                              UnsupportedAlgorithm)
 from x509core.rsa.key import RSAPublicKey
 
@@ -361,6 +362,46 @@ def test_wrong_issuer_key_raises_invalid_signature():
         with pytest.raises(InvalidSignature) as caught:
             client.verify_signature(load_der_certificate(interop_der(wrong)).public_key)
         assert not re.search(r"padding|hash|digest|length|prefix", str(caught.value), re.I)
+
+
+def _pyca_directly_issued(leaf: bytes, issuer: bytes) -> bool:
+    try:
+        pyca.load_der_x509_certificate(leaf).verify_directly_issued_by(
+            pyca.load_der_x509_certificate(issuer))
+    except (ValueError, PycaInvalidSignature):      # names differ / the signature does not verify
+        return False
+    return True
+
+
+def test_verify_directly_issued_by_agrees_with_pyca_on_every_interop_pair():
+    """Every (certificate, issuer) pair of the interop set: our verdict equals pyca/cryptography's
+    (issuer name and signature), and the accepted pairs are the known issuers."""
+    accepted = set()
+    for leaf_name in INTEROP_NAMES:
+        for issuer_name in INTEROP_NAMES:
+            leaf = load_der_certificate(interop_der(leaf_name))
+            issuer = load_der_certificate(interop_der(issuer_name))
+            try:
+                leaf.verify_directly_issued_by(issuer)
+                ours = True
+            except (InvalidValue, InvalidSignature):
+                ours = False
+            assert ours == _pyca_directly_issued(interop_der(leaf_name), interop_der(issuer_name)), \
+                (leaf_name, issuer_name)
+            if ours:
+                accepted.add((leaf_name, issuer_name))
+    assert ("client-HZ109999", "license-server-ca") in accepted
+    assert ("dicomorg-server", "dicomorg-root-ca") in accepted
+    assert ("client-HZ109999", "dicom-org-cn-ca") not in accepted
+
+
+def test_verify_directly_issued_by_refuses_a_name_mismatch_before_the_signature():
+    client = load_der_certificate(interop_der("client-HZ109999"))
+    other = load_der_certificate(interop_der("dicomorg-root-ca"))
+    with pytest.raises(InvalidValue, match="issuer name"):
+        client.verify_directly_issued_by(other)
+    with pytest.raises(TypeError):
+        client.verify_directly_issued_by(other.public_key)
 
 
 def test_signature_is_over_raw_tbs():

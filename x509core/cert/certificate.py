@@ -37,7 +37,7 @@ from x509core.cert.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.tags import context
-from x509core.errors import DecodeError, InvalidSignature, UnsupportedAlgorithm
+from x509core.errors import DecodeError, InvalidSignature, InvalidValue, UnsupportedAlgorithm
 from x509core.rsa.algorithms import SignatureAlgorithm, read_signature_algorithm
 from x509core.rsa.key import RSAPublicKey
 
@@ -154,6 +154,22 @@ class Certificate:
         Returns None or raises InvalidSignature (or UnsupportedAlgorithm)."""
         verify_signed_bytes(self.raw_tbs, self.signature, self.signature_algorithm,
                             self.signature_algorithm_info, issuer_public_key)
+
+    def verify_directly_issued_by(self, issuer: "Certificate") -> None:
+        """Check that ``issuer`` issued this certificate: its subject is this certificate's issuer
+        (RFC 5280 §6.1.3 (a)(4), names compared as §7.1 says) and its key made the signature
+        (§6.1.3 (a)(1)). No path validation (validity, CA flags, key usage, ...): that is
+        :func:`x509core.verify_chain`. The same check as pyca/cryptography's method of this name.
+
+        Returns None or raises InvalidValue (names differ), InvalidSignature or
+        UnsupportedAlgorithm.
+        """
+        if not isinstance(issuer, Certificate):
+            raise TypeError(f"issuer must be a Certificate, not {type(issuer).__name__}")
+        if issuer.raw_subject != self.raw_issuer and not issuer.subject.matches(self.issuer):
+            raise InvalidValue("the issuer's subject is not this certificate's issuer name "
+                               "(RFC 5280 §6.1.3 (a)(4))")
+        self.verify_signature(issuer.public_key)
 
     def text(self) -> str:
         """A listing like ``openssl x509 -text -noout``."""
