@@ -139,9 +139,36 @@ def _lines(text: str, pos: int) -> Iterator[tuple[int, str]]:
         yield pos, text[pos:]
 
 
+# The form encode() writes and most files hold: one block, LF line ends, 64-character lines, no
+# text around it. Such input is decoded at once; anything else, including every malformed input,
+# goes through the line-by-line reader below, which alone produces errors.
+_CANONICAL = re.compile(r"-----BEGIN ((?:[!-~](?:[ -~]*[!-~])?)?)-----\n"
+                        r"((?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{1,64}={0,2}\n)"
+                        r"-----END \1-----\n?")
+
+
+def _canonical_block(text: str, start: int) -> tuple[int, str, bytes] | None:
+    """The one block of ``text`` if it has the canonical form and is valid, else None. Accepts
+    exactly what the line reader accepts for such input, with the same result: the label rules
+    (RFC 7468 §3), whole 4-character groups and zero unused bits (RFC 4648 §4, §3.5)."""
+    match = _CANONICAL.fullmatch(text, start)
+    if match is None:
+        return None
+    label, body = match.group(1), match.group(2).replace("\n", "")
+    data = body.rstrip("=")
+    pads = len(body) - len(data)
+    if (_label_problem(label) is not None or len(body) % 4 or not data
+            or _ALPHABET.index(data[-1]) & (0, 0x03, 0x0F)[pads]):
+        return None                              # the line reader says what is wrong
+    return start, label, binascii.a2b_base64(body)
+
+
 def _blocks(text: str | bytes) -> list[tuple[int, str, bytes]]:
     """``(offset of BEGIN, label, der)`` for every block; other lines are explanatory text."""
     text, start = _as_text(text)
+    canonical = _canonical_block(text, start)
+    if canonical is not None:
+        return [canonical]
     blocks = []
     lines = _lines(text, start)
     for offset, line in lines:
