@@ -32,7 +32,7 @@ from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
-from x509core.cert.extensions import Extension, read_extensions
+from x509core.cert.extensions import Extension, find_extension, read_extensions
 from x509core.cert.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
@@ -42,7 +42,8 @@ from x509core.rsa.algorithms import SignatureAlgorithm, read_signature_algorithm
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["Certificate", "load_der_certificate", "load_pem_certificate", "load_pem_certificates",
-           "read_algorithm_identifier", "verify_signed_bytes"]
+           "read_algorithm_identifier", "read_outer_signature", "read_signature_value",
+           "verify_signed_bytes"]
 
 _PEM_LABELS = ("CERTIFICATE", "X509 CERTIFICATE")
 
@@ -96,16 +97,11 @@ class Certificate:
         return self.public_key_info.key
 
     def extension(self, oid: str) -> Extension | None:
-        for ext in self.extensions:           # a plain loop: validation asks dozens of times
-            if ext.oid == oid:
-                return ext
-        return None
+        return find_extension(self.extensions, oid)
 
     def _value(self, oid: str):
-        for ext in self.extensions:
-            if ext.oid == oid:
-                return ext.value
-        return None
+        ext = find_extension(self.extensions, oid)
+        return None if ext is None else ext.value
 
     @property
     def basic_constraints(self):
@@ -240,11 +236,24 @@ def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdenti
     return raw, oid, info
 
 
-def _read_signature_value(r: Reader) -> bytes:
-    bits = r.read_bit_string("signatureValue")
+def read_signature_value(r: Reader, name: str = "signatureValue") -> bytes:
+    """The signature BIT STRING of a certificate, CRL or CSR; its octets (no unused bits)."""
+    bits = r.read_bit_string(name)
     if bits.unused_bits:
-        raise DecodeError("signatureValue must be whole octets", r.pos, r.path + ("signatureValue",))
+        raise DecodeError(f"{name} must be whole octets", r.pos, r.path + (name,))
     return bits.data
+
+
+def read_outer_signature(r: Reader, inner_algorithm: bytes, tbs_name: str, rule: str):
+    """signatureAlgorithm and signatureValue after a signed TBS: ``(raw_alg, oid, info,
+    signature)``. The algorithm must equal the TBS ``signature`` field byte for byte: RFC 5280
+    §4.1.1.2 (certificates) and §5.1.1.2 (CRLs), "MUST contain the same algorithm identifier as
+    the signature field" — ``rule`` names the section."""
+    start = r.pos
+    raw_alg, oid, info = read_algorithm_identifier(r, "signatureAlgorithm")
+    if raw_alg != inner_algorithm:
+        raise DecodeError(f"signatureAlgorithm differs from {tbs_name}.signature ({rule})", start, r.path)
+    return raw_alg, oid, info, read_signature_value(r)
 
 
 def _read_version(tbs: Reader) -> int:
@@ -313,14 +322,8 @@ def load_der_certificate(data: bytes) -> Certificate:
     reader = Reader(data)
     cert = reader.read_sequence("certificate")
     fields = _read_tbs(cert)
-    outer_start = cert.pos
-    raw_alg, oid, info = read_algorithm_identifier(cert, "signatureAlgorithm")
-    if raw_alg != fields.pop("inner_algorithm")[0]:
-        # RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as
-        # the signature field in the sequence tbsCertificate".
-        raise DecodeError("signatureAlgorithm differs from tbsCertificate.signature "
-                          "(RFC 5280 §4.1.1.2)", outer_start, cert.path)
-    signature = _read_signature_value(cert)
+    raw_alg, oid, info, signature = read_outer_signature(
+        cert, fields.pop("inner_algorithm")[0], "tbsCertificate", "RFC 5280 §4.1.1.2")
     cert.finish()
     reader.finish()
     return Certificate(raw=reader.data, raw_signature_algorithm=raw_alg, signature_algorithm=oid,

@@ -32,9 +32,11 @@ from x509core import pem
 from x509core.cert import oids
 from x509core.cert.builder import (check_serial_number, sign_with, signature_algorithm_for,
                                    subject_key_identifier_for)
-from x509core.cert.certificate import read_algorithm_identifier, verify_signed_bytes
+from x509core.cert.certificate import (read_algorithm_identifier, read_outer_signature,
+                                       verify_signed_bytes)
 from x509core.cert.extensions import (AuthorityKeyIdentifier, CRLNumber, CRLReason, Extension,
-                                      InvalidityDate, read_extensions, write_extensions)
+                                      InvalidityDate, find_extension, read_extensions,
+                                      write_extensions)
 from x509core.cert.name import Name, read_name, write_name
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der import tags
@@ -86,7 +88,7 @@ class CertificateRevocationList:
     signature: bytes
 
     def extension(self, oid: str) -> Extension | None:
-        return next((ext for ext in self.extensions if ext.oid == oid), None)
+        return find_extension(self.extensions, oid)
 
     @property
     def crl_number(self) -> int | None:
@@ -186,19 +188,12 @@ def load_der_crl(data: bytes) -> CertificateRevocationList:
     reader = Reader(data)
     crl = reader.read_sequence("certificateList")
     fields = _read_tbs(crl)
-    start = crl.pos
-    raw_alg, oid, info = read_algorithm_identifier(crl, "signatureAlgorithm")
-    if raw_alg != fields.pop("inner_algorithm")[0]:
-        # RFC 5280 §5.1.1.2: "MUST contain the same algorithm identifier as the signature field".
-        raise DecodeError("signatureAlgorithm differs from tbsCertList.signature (RFC 5280 §5.1.1.2)",
-                          start, crl.path)
-    bits = crl.read_bit_string("signatureValue")
-    if bits.unused_bits:
-        raise DecodeError("signatureValue must be whole octets", crl.pos, crl.path)
+    _, oid, info, signature = read_outer_signature(
+        crl, fields.pop("inner_algorithm")[0], "tbsCertList", "RFC 5280 §5.1.1.2")
     crl.finish()
     reader.finish()
     return CertificateRevocationList(raw=reader.data, signature_algorithm=oid,
-                                     signature_algorithm_info=info, signature=bits.data, **fields)
+                                     signature_algorithm_info=info, signature=signature, **fields)
 
 
 def load_pem_crl(data: str | bytes) -> CertificateRevocationList:

@@ -27,8 +27,9 @@ from dataclasses import dataclass, replace
 from x509core import pem
 from x509core.cert import oids
 from x509core.cert.builder import sign_with, signature_algorithm_for
-from x509core.cert.certificate import read_algorithm_identifier, verify_signed_bytes
-from x509core.cert.extensions import (Extension, ExtensionValue, read_extensions,
+from x509core.cert.certificate import (read_algorithm_identifier, read_signature_value,
+                                       verify_signed_bytes)
+from x509core.cert.extensions import (Extension, ExtensionValue, find_extension, read_extensions,
                                       write_extensions)
 from x509core.cert.name import Name, read_name, write_name
 from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
@@ -63,7 +64,7 @@ class CertificateSigningRequest:
         return self.public_key_info.key
 
     def extension(self, oid: str) -> Extension | None:
-        return next((ext for ext in self.extensions if ext.oid == oid), None)
+        return find_extension(self.extensions, oid)
 
     @property
     def machine_identity(self) -> str | None:
@@ -124,13 +125,11 @@ def load_der_csr(data: bytes) -> CertificateSigningRequest:
     attributes, extensions = _read_attributes(info)
     info.finish()
     _, oid, alg = read_algorithm_identifier(request, "signatureAlgorithm")
-    bits = request.read_bit_string("signature")
-    if bits.unused_bits:
-        raise DecodeError("signature must be whole octets", request.pos, request.path)
+    signature = read_signature_value(request, "signature")
     request.finish()
     reader.finish()
     return CertificateSigningRequest(reader.data, info.element_bytes, version, subject, key_info,
-                                     attributes, extensions, oid, alg, bits.data)
+                                     attributes, extensions, oid, alg, signature)
 
 
 def load_pem_csr(data: str | bytes) -> CertificateSigningRequest:

@@ -48,7 +48,7 @@ from x509core.errors import DecodeError, InvalidValue
 __all__ = [
     "Extension", "UnrecognizedExtension", "ExtensionValue", "EXTENSION_TYPES",
     "read_extension", "read_extensions", "write_extension", "write_extensions",
-    "decode_extension_value",
+    "decode_extension_value", "find_extension",
     "AuthorityKeyIdentifier", "SubjectKeyIdentifier", "KeyUsage", "ExtendedKeyUsage",
     "BasicConstraints", "NameConstraints", "GeneralSubtree", "PolicyConstraints",
     "InhibitAnyPolicy", "CertificatePolicies", "PolicyInformation", "PolicyQualifierInfo",
@@ -221,6 +221,15 @@ def _read_common_envelope(ext: Reader) -> tuple[ObjectIdentifier, bool] | None:
 
 
 _new_extension = maker(Extension)
+
+
+def find_extension(extensions: tuple[Extension, ...], oid: str) -> Extension | None:
+    """The extension with extnID ``oid``, or None (RFC 5280 §4.2: at most one of each). A plain
+    loop: path validation asks dozens of times per certificate."""
+    for ext in extensions:
+        if ext.oid == oid:
+            return ext
+    return None
 
 
 def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
