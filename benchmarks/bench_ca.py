@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure_each
+from benchmarks.harness import Row, Stats, measure_each, x509core_key
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "interop" / "seed-system"
@@ -104,15 +104,9 @@ def _memory_rows(quick: bool) -> list[Row]:
 def _keys():
     from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
 
-    from x509core.rsa.key import RSAPrivateKey
-
-    def ours(key):
-        nums = key.private_numbers()
-        return RSAPrivateKey(n=nums.public_numbers.n, e=nums.public_numbers.e, d=nums.d, p=nums.p,
-                             q=nums.q, dp=nums.dmp1, dq=nums.dmq1, qinv=nums.iqmp)
     ca = crypto_rsa.generate_private_key(public_exponent=65537, key_size=4096)
     client = crypto_rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return ca, client, ours(ca), ours(client)
+    return ca, client, x509core_key(ca), x509core_key(client)
 
 
 def _csrs(client_key, count: int):

@@ -25,8 +25,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 
-from benchmarks.bench_cert_parse import measure_interleaved
-from benchmarks.harness import Row
+from benchmarks.harness import Row, crt_limit, measure_interleaved, x509core_key
 
 NOT_BEFORE = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
 NOT_AFTER = NOT_BEFORE + datetime.timedelta(days=397)
@@ -36,12 +35,10 @@ def _keys():
     """The RSA-4096 CA key and an RSA-2048 subject key, in both libraries' types."""
     from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
 
-    from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
+    from x509core.rsa.key import RSAPublicKey
     ca = crypto_rsa.generate_private_key(public_exponent=65537, key_size=4096)
     leaf = crypto_rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    nums = ca.private_numbers()
-    ours_ca = RSAPrivateKey(n=nums.public_numbers.n, e=nums.public_numbers.e, d=nums.d, p=nums.p,
-                            q=nums.q, dp=nums.dmp1, dq=nums.dmq1, qinv=nums.iqmp)
+    ours_ca = x509core_key(ca)
     leaf_numbers = leaf.public_numbers()
     ours_leaf = RSAPublicKey(n=leaf_numbers.n, e=leaf_numbers.e)
     return ca, leaf, ours_ca, ours_leaf
@@ -133,20 +130,6 @@ def _x509core_without_rsa(build, ca_key):
     return run
 
 
-def _limit(key):
-    """The private-key operation of constant-time CRT signing and nothing else (the RSA layer's
-    floor, as in ``bench_rsa_sign``): two half-size ``gmpy2.powmod_sec`` and the recombination."""
-    import gmpy2
-    p, q, dp, dq, qinv = map(gmpy2.mpz, (key.p, key.q, key.dp, key.dq, key.qinv))
-    c = gmpy2.mpz(key.n - 12345)
-
-    def run():
-        m1 = gmpy2.powmod_sec(c % p, dp, p)
-        m2 = gmpy2.powmod_sec(c % q, dq, q)
-        return m2 + q * ((m1 - m2) * qinv % p)
-    return run
-
-
 def run(quick: bool) -> list[Row]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
@@ -162,7 +145,7 @@ def run(quick: bool) -> list[Row]:
         ("pyca/cryptography (OpenSSL)", _pyca_issue(ca, leaf), ""),
         ("x509core CertificateBuilder.sign (gmpy2; reads back and verifies)",
          _x509core_issue(build, ours_ca), "goal: ratio <= 1.3"),
-        ("limit: RSA-4096 2x gmpy2.powmod_sec + CRT alone", _limit(ours_ca),
+        ("limit: RSA-4096 2x gmpy2.powmod_sec + CRT alone", crt_limit(ours_ca),
          "no x509core issue can be faster than this"),
         ("  part: x509core build + encode + parse, no RSA", _x509core_without_rsa(build, ours_ca),
          "the non-RSA overhead"),

@@ -28,7 +28,7 @@ import datetime
 import ipaddress
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure
+from benchmarks.harness import Row, Stats, measure_interleaved
 
 INTEROP = Path(__file__).resolve().parents[1].parent / "shared" / "interop" / "seed-system"
 
@@ -145,17 +145,6 @@ _IMPLEMENTATIONS = [
     ("asn1crypto (.native)", _asn1crypto, ""),
     ("pyasn1 + pyasn1-modules (rfc5280, extension map)", _pyasn1, ""),
 ]
-
-
-def measure_interleaved(fns: list, *, min_time: float, rounds: int = 9) -> list[Stats]:
-    """Like ``harness.measure`` for several functions at once, taking turns: each round times
-    every function once (one batch of about ``min_time / rounds`` seconds), so that a machine
-    shared with other work slows all of them alike and the ratios stay fair."""
-    per_round: list[list[float]] = [[] for _ in fns]
-    for _ in range(rounds):
-        for samples, fn in zip(per_round, fns):
-            samples.append(measure(fn, min_time=min_time / rounds, repeat=1).median)
-    return [Stats.of(samples) for samples in per_round]
 
 
 def _rows(group: str, certs: list[bytes], min_time: float) -> list[Row]:

@@ -15,7 +15,7 @@ import os
 import resource
 import time
 
-from benchmarks.harness import Row, Stats, measure_each
+from benchmarks.harness import Row, Stats, measure_each, with_backend
 
 GROUP = "RSA-4096 keygen"
 
@@ -48,15 +48,8 @@ def _measure(fn, count: int) -> tuple[Stats, str]:
 
 
 def _x509core(backend: str, workers: int | None):
-    from x509core.rsa import _mpz, keygen
-
-    def run():
-        previous = _mpz.BACKEND
-        _mpz.set_backend(backend)
-        try:
-            return keygen.generate_private_key(4096, 65537, workers=workers)
-        finally:
-            _mpz.set_backend(previous)
+    from x509core.rsa import keygen
+    run = with_backend(backend, lambda: keygen.generate_private_key(4096, 65537, workers=workers))
     run()                                           # build the sieve tables, untimed
     return run
 

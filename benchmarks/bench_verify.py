@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 
-from benchmarks.harness import Row, measure
+from benchmarks.harness import Row, measure, with_backend
 
 AT = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 HOST = "pacs.example.org"
@@ -76,19 +76,6 @@ def _certificates():
     return root, inter, leaf, direct
 
 
-def _with_backend(name, fn):
-    from x509core.rsa import _mpz
-
-    def run():
-        previous = _mpz.BACKEND
-        _mpz.set_backend(name)
-        try:
-            return fn()
-        finally:
-            _mpz.set_backend(previous)
-    return run
-
-
 def _pyca(cert):
     from cryptography import x509
     return x509.load_der_x509_certificate(cert.to_der())
@@ -105,18 +92,18 @@ def _directly_issued_rows(root, direct, t: float) -> list[Row]:
         Row(group, "pyca/cryptography verify_directly_issued_by", measure(
             lambda: pyca_leaf.verify_directly_issued_by(pyca_root), min_time=t), reference=True),
         Row(group, "x509core leaf.verify_directly_issued_by(ca) (gmpy2)", measure(
-            _with_backend("gmpy2", lambda: direct.verify_directly_issued_by(root)), min_time=t),
+            with_backend("gmpy2", lambda: direct.verify_directly_issued_by(root)), min_time=t),
             note="the same check as pyca's (issuer name + signature); goal: <= 1.0x pyca"),
         Row(group, "x509core leaf.verify_signature(ca.public_key) (gmpy2)", measure(
-            _with_backend("gmpy2", lambda: direct.verify_signature(root.public_key)), min_time=t),
+            with_backend("gmpy2", lambda: direct.verify_signature(root.public_key)), min_time=t),
             note="the signature alone"),
         Row(group, "x509core verify_chain, one anchor (gmpy2)", measure(
-            _with_backend("gmpy2", full), min_time=t),
+            with_backend("gmpy2", full), min_time=t),
             note="every RFC 5280 §6.1 check, purpose server; goal: <= 1.0x pyca"),
         Row(group, "x509core leaf.verify_signature (pure Python)", measure(
-            _with_backend("python", lambda: direct.verify_signature(root.public_key)), min_time=t)),
+            with_backend("python", lambda: direct.verify_signature(root.public_key)), min_time=t)),
         Row(group, "x509core verify_chain, one anchor (pure Python)", measure(
-            _with_backend("python", full), min_time=t)),
+            with_backend("python", full), min_time=t)),
     ]
 
 
@@ -146,10 +133,10 @@ def _chain_rows(root, inter, leaf, t: float) -> list[Row]:
         Row(group, "pyca/cryptography PolicyBuilder server verifier", measure(pyca, min_time=t),
             reference=True),
         Row(group, "x509core load_pem_certificate x3 + verify_chain (gmpy2)", measure(
-            _with_backend("gmpy2", ours), min_time=t), note="goal: <= 1.5x pyca"),
+            with_backend("gmpy2", ours), min_time=t), note="goal: <= 1.5x pyca"),
         Row(group, "  part: x509core load_pem_certificate x3 alone", measure(ours_parse_only, min_time=t)),
         Row(group, "x509core load_pem_certificate x3 + verify_chain (pure Python)", measure(
-            _with_backend("python", ours), min_time=t)),
+            with_backend("python", ours), min_time=t)),
     ]
 
 

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Row", "Stats", "measure", "measure_each"]
+__all__ = ["Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
+           "crt_limit", "x509core_key"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,50 @@ def measure_each(fn: Callable[[], object], count: int) -> Stats:
         fn()
         times.append(time.perf_counter() - start)
     return Stats.of(times)
+
+
+def measure_interleaved(fns: list, *, min_time: float, rounds: int = 9) -> list[Stats]:
+    """Like ``measure`` for several functions at once, taking turns: each round times every
+    function once (one batch of about ``min_time / rounds`` seconds), so that a machine shared
+    with other work slows all of them alike and the ratios stay fair."""
+    per_round: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for samples, fn in zip(per_round, fns):
+            samples.append(measure(fn, min_time=min_time / rounds, repeat=1).median)
+    return [Stats.of(samples) for samples in per_round]
+
+
+def with_backend(name: str, fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` run with x509core's bignum backend ``name`` ("gmpy2" or "python")."""
+    from x509core.rsa import _mpz
+
+    def run():
+        previous = _mpz.BACKEND
+        _mpz.set_backend(name)
+        try:
+            return fn()
+        finally:
+            _mpz.set_backend(previous)
+    return run
+
+
+def crt_limit(key) -> Callable[[], object]:
+    """The private-key operation of constant-time CRT signing and nothing else (the RSA layer's
+    floor): two half-size ``gmpy2.powmod_sec`` and the recombination, on x509core key ``key``."""
+    import gmpy2
+    p, q, dp, dq, qinv = map(gmpy2.mpz, (key.p, key.q, key.dp, key.dq, key.qinv))
+    c = gmpy2.mpz(key.n - 12345)
+
+    def run():
+        m1 = gmpy2.powmod_sec(c % p, dp, p)
+        m2 = gmpy2.powmod_sec(c % q, dq, q)
+        return m2 + q * ((m1 - m2) * qinv % p)
+    return run
+
+
+def x509core_key(pyca_private_key):
+    """The same RSA private key as an x509core ``RSAPrivateKey`` (peers' keys made by pyca)."""
+    from x509core.rsa.key import RSAPrivateKey
+    nums = pyca_private_key.private_numbers()
+    return RSAPrivateKey(n=nums.public_numbers.n, e=nums.public_numbers.e, d=nums.d, p=nums.p,
+                         q=nums.q, dp=nums.dmp1, dq=nums.dmq1, qinv=nums.iqmp)
