@@ -61,22 +61,29 @@ def rsa_public_key_der(key: RSAPublicKey) -> bytes:
     return w.to_bytes()
 
 
+def _read_rsa_algorithm(alg: Reader, half: str) -> PssParameters | None:
+    """The inside of an RSA key's AlgorithmIdentifier (SPKI or PKCS #8): rsaEncryption with NULL
+    parameters (RFC 8017 §A.1: "shall" be NULL), or id-RSASSA-PSS with the PSS restriction it
+    carries, None when absent (RFC 4055 §1.2). Other key types: UnsupportedAlgorithm."""
+    start = alg.pos
+    oid = alg.read_oid("algorithm")
+    pss = None
+    if oid == OID_RSA_ENCRYPTION:
+        alg.read_null("parameters")
+    elif oid == OID_RSASSA_PSS:
+        pss = None if alg.at_end else read_pss_parameters(alg)
+    else:
+        raise UnsupportedAlgorithm(f"not an RSA {half} key (algorithm {oid} at byte {start})")
+    alg.finish()
+    return pss
+
+
 def read_subject_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo"
                                  ) -> tuple[RSAPublicKey, PssParameters | None]:
     """An RSA SubjectPublicKeyInfo: the key, and the PSS restriction of an id-RSASSA-PSS key
     (RFC 4055 §1.2: absent parameters mean no restriction). Other key types: UnsupportedAlgorithm."""
     seq = r.read_sequence(name)
-    alg = seq.read_sequence("algorithm")
-    start = alg.pos
-    oid = alg.read_oid("algorithm")
-    pss = None
-    if oid == OID_RSA_ENCRYPTION:
-        alg.read_null("parameters")          # RFC 8017 §A.1: parameters "shall" be NULL
-    elif oid == OID_RSASSA_PSS:
-        pss = None if alg.at_end else read_pss_parameters(alg)
-    else:
-        raise UnsupportedAlgorithm(f"not an RSA public key (algorithm {oid} at byte {start})")
-    alg.finish()
+    pss = _read_rsa_algorithm(seq.read_sequence("algorithm"), "public")
     key_reader = seq.read_bit_string_der("subjectPublicKey")
     key = read_rsa_public_key(key_reader)
     key_reader.finish()
@@ -150,17 +157,7 @@ def _read_private_key_info(r: Reader) -> RSAPrivateKey:
     version = seq.read_integer("version")
     if version not in (0, 1):                          # RFC 5958 §2: v1(0), v2(1)
         raise DecodeError(f"unknown PrivateKeyInfo version {version} (RFC 5958 §2)", seq.pos, seq.path)
-    alg = seq.read_sequence("privateKeyAlgorithm")
-    start = alg.pos
-    oid = alg.read_oid("algorithm")
-    if oid == OID_RSA_ENCRYPTION:
-        alg.read_null("parameters")
-    elif oid == OID_RSASSA_PSS:
-        if not alg.at_end:
-            read_pss_parameters(alg)
-    else:
-        raise UnsupportedAlgorithm(f"not an RSA private key (algorithm {oid} at byte {start})")
-    alg.finish()
+    _read_rsa_algorithm(seq.read_sequence("privateKeyAlgorithm"), "private")
     inner = seq.read_octet_string_der("privateKey")
     key = _read_rsa_private_key(inner)
     inner.finish()
