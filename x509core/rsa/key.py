@@ -88,8 +88,25 @@ def _check_public(n: int, e: int, min_bits: int) -> None:
         raise InvalidValue("RSA public exponent e must be odd with 3 <= e < n")
 
 
+class _Modulus:
+    """What both halves of a key say about their modulus ``n``."""
+
+    __slots__ = ()
+    n: int
+
+    @property
+    def key_size(self) -> int:
+        """The length of n in bits ("modBits" in RFC 8017)."""
+        return self.n.bit_length()
+
+    @property
+    def size_in_bytes(self) -> int:
+        """The length of n in octets ("k" in RFC 8017)."""
+        return (self.n.bit_length() + 7) // 8
+
+
 @dataclass(frozen=True, slots=True, repr=False)
-class RSAPublicKey:
+class RSAPublicKey(_Modulus):
     """An RSA public key (n, e). RFC 8017 §3.1 and §A.1.1::
 
         RSAPublicKey ::= SEQUENCE {
@@ -103,16 +120,6 @@ class RSAPublicKey:
 
     def __post_init__(self) -> None:
         _check_public(self.n, self.e, MIN_MODULUS_BITS)
-
-    @property
-    def key_size(self) -> int:
-        """The length of n in bits ("modBits" in RFC 8017)."""
-        return self.n.bit_length()
-
-    @property
-    def size_in_bytes(self) -> int:
-        """The length of n in octets ("k" in RFC 8017)."""
-        return (self.n.bit_length() + 7) // 8
 
     def __repr__(self) -> str:
         return f"RSAPublicKey(key_size={self.key_size}, e={self.e}, n={_short_hex(self.n)})"
@@ -158,7 +165,7 @@ class RSAPublicKey:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
-class RSAPrivateKey:
+class RSAPrivateKey(_Modulus):
     """An RSA private key in the CRT form, checked when it is made. RFC 8017 §3.2 and §A.1.2::
 
         RSAPrivateKey ::= SEQUENCE {
@@ -210,16 +217,6 @@ class RSAPrivateKey:
             raise InvalidValue("RSA private key: e is not invertible modulo lcm(p-1, q-1), "
                                "or q is not invertible modulo p") from None
         return cls(n=p * q, e=e, d=d, p=p, q=q, dp=d % (p - 1), dq=d % (q - 1), qinv=qinv)
-
-    @property
-    def key_size(self) -> int:
-        """The length of n in bits ("modBits" in RFC 8017)."""
-        return self.n.bit_length()
-
-    @property
-    def size_in_bytes(self) -> int:
-        """The length of n in octets ("k" in RFC 8017)."""
-        return (self.n.bit_length() + 7) // 8
 
     def public_key(self) -> RSAPublicKey:
         """The public half (n, e)."""
