@@ -28,10 +28,22 @@ def require_shared(path: Path) -> Path:
     return path
 
 
+def require_program(name: str, package: str) -> str:
+    """The path of a program a test calls as an oracle; .ci/run installs it, so missing is a
+    failure, never a skip."""
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"the {name} program is required by this test (apt-get install -y {package})")
+    return found
+
+
 @pytest.fixture(scope="session")
 def openssl() -> str:
-    """The OpenSSL CLI; .ci/run installs it, so missing is a failure, never a skip."""
-    found = shutil.which("openssl")
-    if not found:
-        pytest.fail("the openssl CLI is required by this test (apt-get install -y openssl)")
-    return found
+    """The OpenSSL CLI."""
+    return require_program("openssl", "openssl")
+
+
+@pytest.fixture(scope="session")
+def curl() -> str:
+    """The curl CLI (HTTPS link tests)."""
+    return require_program("curl", "curl")

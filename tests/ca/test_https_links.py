@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import http.server
-import shutil
 import ssl
 import subprocess
 import threading
@@ -28,14 +27,6 @@ REFUSED_CLIENTS = ["foreign_client", "server_only"]
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory, ca_key, leaf_key, other_leaf_key):
     return build_pki(tmp_path_factory.mktemp("https"), ca_key, leaf_key, other_leaf_key)
-
-
-@pytest.fixture(scope="session")
-def curl() -> str:
-    found = shutil.which("curl")
-    if not found:
-        pytest.fail("the curl CLI is required by this test (apt-get install -y curl)")
-    return found
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import types
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_program
 from x509core.ca import machine
 from x509core.ca.machine import (APPLICATION_ID, MachineIdError, app_specific_id,
                                  machine_identity, primary_mac_address, raw_machine_id)
@@ -56,9 +56,7 @@ def test_application_id_is_fixed():
 
 def test_systemd_id128_agrees_on_this_machine(tmp_path):
     """The live oracle: systemd-id128 reads this machine's /etc/machine-id as we do."""
-    tool = shutil.which("systemd-id128")
-    if tool is None:
-        pytest.fail("systemd-id128 is required by this test (apt-get install -y systemd)")
+    tool = require_program("systemd-id128", "systemd")
     done = subprocess.run([tool, "machine-id", f"--app-specific={APPLICATION_ID.hex}"],
                           capture_output=True, text=True, timeout=30)
     try:

@@ -163,12 +163,8 @@ def test_the_printed_python_and_pynetdicom_instructions_work(demo):
         scp.shutdown()
 
 
-def test_the_printed_curl_command_works(demo, tmp_path):
+def test_the_printed_curl_command_works(demo, tmp_path, curl):
     import http.server
-    import shutil
-    curl = shutil.which("curl")
-    if curl is None:
-        pytest.fail("the curl CLI is required by this test (apt-get install -y curl)")
     directory, result, _ = demo
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=directory / "ca.pem")
     server_ctx.load_cert_chain(directory / "server.pem", directory / "server.key")
