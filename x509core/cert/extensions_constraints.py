@@ -126,13 +126,8 @@ def _read_subtrees(reader: Reader, number: int, name: str) -> tuple[GeneralSubtr
     if not reader.peek_is(Tag(2, True, number)):
         return None
     seq = reader.read_implicit(number, True, name)
-    if seq.at_end:
-        raise DecodeError(f"{name} must not be empty (SIZE (1..MAX), RFC 5280 §4.2.1.10)",
-                          seq.element_start, seq.path)
-    subtrees = []
-    while not seq.at_end:
-        subtrees.append(GeneralSubtree.read(seq, f"[{len(subtrees)}]"))
-    return tuple(subtrees)
+    return seq.read_items(GeneralSubtree.read,
+                          f"{name} must not be empty (SIZE (1..MAX), RFC 5280 §4.2.1.10)")
 
 
 @dataclass(frozen=True, slots=True)

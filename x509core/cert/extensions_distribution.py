@@ -230,13 +230,8 @@ class CRLDistributionPoints(ExtensionValue):
     @classmethod
     def read_value(cls, reader: Reader):
         seq = reader.read_sequence(cls.__name__)
-        if seq.at_end:
-            raise DecodeError(f"empty {cls.__name__} (SIZE (1..MAX), RFC 5280 §4.2.1.13)",
-                              seq.element_start, seq.path)
-        points = []
-        while not seq.at_end:
-            points.append(DistributionPoint.read(seq, f"[{len(points)}]"))
-        return parsed(cls, tuple(points))
+        return parsed(cls, seq.read_items(
+            DistributionPoint.read, f"empty {cls.__name__} (SIZE (1..MAX), RFC 5280 §4.2.1.13)"))
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

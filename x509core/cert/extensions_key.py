@@ -222,13 +222,9 @@ class ExtendedKeyUsage(ExtensionValue):
     @classmethod
     def read_value(cls, reader: Reader) -> "ExtendedKeyUsage":
         seq = reader.read_sequence("ExtKeyUsageSyntax")
-        if seq.at_end:
-            raise DecodeError("ExtKeyUsageSyntax must not be empty (SIZE (1..MAX), RFC 5280 §4.2.1.12)",
-                              seq.element_start, seq.path)
-        purposes = []
-        while not seq.at_end:
-            purposes.append(seq.read_oid(f"[{len(purposes)}]"))
-        return parsed(cls, tuple(purposes))            # non-empty, and OIDs as read
+        purposes = seq.read_items(Reader.read_oid, "ExtKeyUsageSyntax must not be empty "
+                                                   "(SIZE (1..MAX), RFC 5280 §4.2.1.12)")
+        return parsed(cls, purposes)                   # non-empty, and OIDs as read
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

@@ -155,13 +155,8 @@ class _InfoAccess(ExtensionValue):
     @classmethod
     def read_value(cls, reader: Reader):
         seq = reader.read_sequence(cls.__name__)
-        if seq.at_end:
-            raise DecodeError(f"empty {cls.__name__} (SIZE (1..MAX), RFC 5280 §4.2.2.1)",
-                              seq.element_start, seq.path)
-        descriptions = []
-        while not seq.at_end:
-            descriptions.append(AccessDescription.read(seq, f"[{len(descriptions)}]"))
-        return parsed(cls, tuple(descriptions))
+        return parsed(cls, seq.read_items(
+            AccessDescription.read, f"empty {cls.__name__} (SIZE (1..MAX), RFC 5280 §4.2.2.1)"))
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

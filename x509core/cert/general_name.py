@@ -365,13 +365,9 @@ def read_general_names(reader: Reader, name: str = "", *, implicit: int | None =
                        address_range: bool = False) -> tuple[GeneralName, ...]:
     """``GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName``, or ``[implicit] GeneralNames``."""
     seq = reader.read_sequence(name) if implicit is None else reader.read_implicit(implicit, True, name)
-    if seq.at_end:
-        raise DecodeError("GeneralNames must hold at least one name (SIZE (1..MAX), RFC 5280 §4.2.1.6)",
-                          seq.element_start, seq.path)
-    names = []
-    while not seq.at_end:
-        names.append(read_general_name(seq, f"[{len(names)}]", address_range=address_range))
-    return tuple(names)
+    return seq.read_items(
+        lambda r, index: read_general_name(r, index, address_range=address_range),
+        "GeneralNames must hold at least one name (SIZE (1..MAX), RFC 5280 §4.2.1.6)")
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -87,6 +87,16 @@ class Reader:
             kind = "data after the top-level element" if not self.depth else "unexpected data after the last field"
             raise DecodeError(f"{kind} (X.690 §8.1.1)", self.pos, self.path)
 
+    def read_items(self, read_one, empty: str) -> tuple:
+        """Every element of this SEQUENCE OF / SET OF, as ``read_one(self, "[index]")`` reads
+        it, for a type declared ``SIZE (1..MAX)``: none at all raises DecodeError ``empty``."""
+        if self.pos >= self.end:
+            raise DecodeError(empty, self.element_start, self.path)
+        items = []
+        while self.pos < self.end:
+            items.append(read_one(self, f"[{len(items)}]"))
+        return tuple(items)
+
     def fail(self, error: type[DecodeError], reason: str, offset: int | None = None) -> None:
         raise error(reason, self.pos if offset is None else offset, self.path)
 
