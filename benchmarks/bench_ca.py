@@ -114,7 +114,7 @@ def _csrs(client_key, count: int):
     from cryptography import x509
 
     from x509core.cert import CSRBuilder, Name
-    from x509core.cert.extensions_machine import MachineIdentity
+    from x509core.cert.extensions.machine import MachineIdentity
     ours = []
     for index in range(count):
         subject = Name.from_rfc4514(f"CN=WS{index:014d},O=Clinic Imaging")

@@ -86,7 +86,7 @@ def measure_interleaved(fns: list, *, min_time: float, rounds: int = 9) -> list[
 
 def with_backend(name: str, fn: Callable[[], object]) -> Callable[[], object]:
     """``fn`` run with x509core's bignum backend ``name`` ("gmpy2" or "python")."""
-    from x509core.rsa import _mpz
+    from x509core import bignum as _mpz
 
     def run():
         previous = _mpz.BACKEND

@@ -93,7 +93,7 @@ class PathValidationError(X509CoreError):
     ``reason`` says why in plain words, ``depth`` is the position of the failing certificate
     (0 = leaf), ``rule`` cites the clause, for example ``"RFC 5280 §6.1.3"``, and ``category``
     is a short machine-readable word (``"expired"``, ``"bad_signature"``, ...; the list is in
-    :mod:`x509core.cert.verify`), or ``""`` when none was given.
+    :mod:`x509core.cert.validation.verify`), or ``""`` when none was given.
     """
 
     def __init__(self, reason: str, *, depth: int | None = None, rule: str = "",

@@ -19,7 +19,8 @@ from tests.ca.conftest import MAC, MACHINE_ID
 from tests.conftest import INTEROP, require_shared
 from tests.rsa.keys_fixture import RSA_2048, RSA_3072, RSA_4096, private_key
 from x509core import load_pem_certificate, load_pem_csr
-from x509core.ca import cli_support, machine
+from x509core.ca import machine
+from x509core.ca.cli import support as cli_support
 from x509core.ca.cli import main
 from x509core.cert.oids import OID_CLIENT_AUTH, OID_MACHINE_IDENTITY, OID_SERVER_AUTH
 from x509core.der import Writer
@@ -468,7 +469,7 @@ def test_a_wrong_passphrase_and_a_corrupt_ca_are_one_line_errors(site, tmp_path)
 
 
 def test_an_unexpected_exception_is_still_one_line(monkeypatch):
-    from x509core.ca import cli_verify
+    from x509core.ca.cli import verify as cli_verify
 
     def explode(ctx):
         raise RuntimeError("boom")

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-import x509core.rsa._mpz as _mpz
+import x509core.bignum as _mpz
 from tests.conftest import REPO
 from x509core.ca.issue import CertificateAuthority
 from x509core.ca.store import serial_hex

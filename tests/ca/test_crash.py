@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-import x509core.rsa._mpz as _mpz
+import x509core.bignum as _mpz
 from tests.conftest import REPO
 from x509core.ca.issue import CertificateAuthority
 from x509core.cert import load_pem_certificate

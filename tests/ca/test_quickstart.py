@@ -16,8 +16,9 @@ import pytest
 from tests.ca.test_cli import fixture_keys, one_error_line, run
 from tests.conftest import REPO
 from x509core import load_pem_certificate
-from x509core.ca import cli_support, machine
-from x509core.ca.cli_quickstart import DEMO_ORGANIZATION
+from x509core.ca import machine
+from x509core.ca.cli import support as cli_support
+from x509core.ca.cli.quickstart import DEMO_ORGANIZATION
 from x509core.rsa import load_pem_private_key
 
 RAW_ID = "fedcba9876543210fedcba9876543210"

@@ -42,7 +42,7 @@ from x509core.cert.extensions import (AuthorityKeyIdentifier, BasicConstraints, 
 from x509core.cert.general_name import (DirectoryName, DNSName, IPAddress, RFC822Name,
                                         UniformResourceIdentifier)
 from x509core.cert.name import Name
-from x509core.rsa import _mpz
+from x509core import bignum as _mpz
 
 UTC = timezone.utc
 KEY = private_key(RSA_2048)            # subject and issuer key alike: the signing is not under test

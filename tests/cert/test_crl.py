@@ -25,7 +25,7 @@ from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
 from x509core.cert.crl import CRLBuilder, load_der_crl, load_pem_crl
 from x509core.cert.extensions import BasicConstraints, KeyUsage
-from x509core.cert.extensions_crl import REASON_NAMES
+from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.name import Name
 from x509core.errors import DecodeError, InvalidSignature, InvalidValue
 

@@ -8,7 +8,7 @@ import pytest
 
 from x509core.cert.extensions import SubjectAlternativeName
 from x509core.cert.general_name import DNSName, IPAddress, RFC822Name
-from x509core.cert.hostname import is_dns_name, matches_peer_name, parse_reference
+from x509core.cert.validation.hostname import is_dns_name, matches_peer_name, parse_reference
 
 
 def _san(*names) -> SubjectAlternativeName:

@@ -22,7 +22,7 @@ FILES = ("client-HZ109999.pem", "dicom-org-cn-ca.pem", "dicom-org-cn-client-x.pe
 ANCHORS = ("license-server-ca.pem", "dicom-org-cn-ca.pem", "dicomorg-root-ca.pem",
            "localhost-selfsigned.pem")
 PURPOSES = {None: [], "client": ["-purpose", "sslclient"], "server": ["-purpose", "sslserver"]}
-# Deliberate differences from OpenSSL, each documented in x509core/cert/verify_webpki.py:
+# Deliberate differences from OpenSSL, each documented in x509core/cert/validation/webpki.py:
 # purpose="server" applies the web PKI profile, and CA/B BR §7.1.2.7.12 forbids a critical
 # subjectAltName beside a non-empty subject (the ASP.NET Core development certificate has one).
 DEVIATIONS = {("localhost-selfsigned.pem", "localhost-selfsigned.pem", "server"): "profile"}

@@ -13,7 +13,7 @@ from x509core.cert.extensions import (CertificatePolicies, ExtendedKeyUsage, Gen
                                       KeyUsage, NameConstraints, PolicyConstraints,
                                       PolicyInformation, UnrecognizedExtension)
 from x509core.cert.general_name import DNSName
-from x509core.cert.verify import CATEGORIES
+from x509core.cert.validation.verify import CATEGORIES
 
 
 def _refusal(leaf, anchors, inters=(), **kwargs) -> PathValidationError:

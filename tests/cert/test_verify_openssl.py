@@ -34,10 +34,10 @@ import pytest
 import x509core
 from tests.cert.chains import Chain, Factory, build, recipes
 from x509core.errors import PathValidationError
-from x509core.rsa import _mpz
+from x509core import bignum as _mpz
 
 # X509_V_ERR_* (include/openssl/x509_vfy.h, OpenSSL 3.0) -> the categories of
-# PathValidationError (x509core.cert.verify.CATEGORIES) that may stand for it. Some OpenSSL codes
+# PathValidationError (x509core.cert.validation.verify.CATEGORIES) that may stand for it. Some OpenSSL codes
 # fold two of our reasons into one: INVALID_CA (79) is also what check_ca() returns for a CA
 # whose keyUsage lacks keyCertSign; INVALID_PURPOSE (26) covers both the extKeyUsage and the
 # keyUsage that X509_check_purpose() demands of an SSL client or server certificate; the

@@ -9,7 +9,7 @@ import pytest
 
 from tests.rsa.keys_fixture import ALL_KEYS, RSA_2048, RSA_3072, numbers, private_key
 from x509core.errors import InvalidValue, UnsupportedAlgorithm, X509CoreError
-from x509core.rsa import _mpz
+from x509core import bignum as _mpz
 from x509core.rsa import key as key_module
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey, rsadp, rsaep, rsasp1, rsavp1
 

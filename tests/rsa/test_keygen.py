@@ -16,7 +16,8 @@ import threading
 import pytest
 
 from x509core.errors import InvalidValue
-from x509core.rsa import _mpz, keygen, primes
+from x509core import bignum as _mpz
+from x509core.rsa import keygen, primes
 from x509core.rsa.key import RSAPrivateKey
 
 

@@ -25,7 +25,8 @@ import pytest
 
 from tests.conftest import require_shared
 from x509core.errors import InvalidSignature, InvalidValue, UnsupportedAlgorithm
-from x509core.rsa import _mpz, oaep, pkcs1, pss
+from x509core import bignum as _mpz
+from x509core.rsa import oaep, pkcs1, pss
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
 
 VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors" / "wycheproof" / "testvectors_v1"

@@ -23,7 +23,7 @@ from x509core.cert.builder import CertificateBuilder, random_serial_number
 from x509core.cert.certificate import Certificate, load_pem_certificate
 from x509core.cert.crl import CertificateRevocationList, CRLBuilder
 from x509core.cert.csr import CertificateSigningRequest
-from x509core.cert.extensions_crl import REASON_NAMES
+from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.name import Name
 from x509core.errors import InvalidSignature, InvalidValue
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Callable, Sequence, Union
 
 from x509core.cert import Certificate, load_der_certificate
-from x509core.cert.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
+from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
 from x509core.errors import PathValidationError, X509CoreError
 from x509core.rsa.key import RSAPrivateKey
 from x509core.rsa.keys import private_key_to_pem

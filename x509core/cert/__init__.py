@@ -8,7 +8,7 @@ from x509core.cert.crl import (CertificateRevocationList, CRLBuilder, RevokedCer
 from x509core.cert.csr import CertificateSigningRequest, CSRBuilder, load_der_csr, load_pem_csr
 from x509core.cert.extensions import Extension
 from x509core.cert.name import Name
-from x509core.cert.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
+from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
 
 __all__ = [
     "Certificate", "CertificateBuilder", "load_der_certificate", "load_pem_certificate",

@@ -1,7 +1,7 @@
 """RSA written from RFC 8017 and FIPS 186-5: key generation, CRT signing that is constant-time
 under gmpy2 (blinded and fault-checked), PKCS#1 v1.5 / PSS / OAEP, and the key formats.
 
-This layer knows bytes and integers, not certificates. ``_mpz.py`` is the only module of
+This layer knows bytes and integers, not certificates. ``x509core/bignum.py`` is the only module of
 x509core that imports gmpy2; ``X509CORE_BACKEND=python`` forces the pure-Python backend.
 """
 

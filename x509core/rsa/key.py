@@ -52,7 +52,7 @@ import secrets
 from dataclasses import dataclass
 
 from x509core.errors import InvalidValue, UnsupportedAlgorithm
-from x509core.rsa import _mpz
+from x509core import bignum as _mpz
 
 __all__ = ["MIN_MODULUS_BITS", "MIN_PRIVATE_MODULUS_BITS", "MAX_MODULUS_BITS", "RSAPublicKey",
            "RSAPrivateKey", "rsaep", "rsadp", "rsasp1", "rsavp1"]

@@ -44,7 +44,8 @@ import threading
 from collections.abc import Callable, Iterator
 
 from x509core.errors import InvalidValue
-from x509core.rsa import _mpz, primes
+from x509core import bignum as _mpz
+from x509core.rsa import primes
 from x509core.rsa.key import RSAPrivateKey
 
 __all__ = ["SUPPORTED_SIZES", "HmacDrbg", "generate_private_key"]

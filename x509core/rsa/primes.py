@@ -46,7 +46,7 @@ from math import prod
 from operator import mod, mul, sub
 
 from x509core.errors import InvalidValue
-from x509core.rsa import _mpz
+from x509core import bignum as _mpz
 
 __all__ = ["RSA_PRIME_ROUNDS", "DEFAULT_ROUNDS", "RandomSource", "rsa_prime_rounds",
            "small_odd_primes", "sieve_bound", "sieve_candidates", "miller_rabin",

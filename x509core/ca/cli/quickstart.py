@@ -13,8 +13,8 @@ import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli_support import CA_PASSPHRASE, KEY_SIZES, CLIError, Context, format_serial
-from x509core.ca.cli_verify import expected_machine_identity
+from x509core.ca.cli.support import CA_PASSPHRASE, KEY_SIZES, CLIError, Context, format_serial
+from x509core.ca.cli.verify import expected_machine_identity
 
 __all__ = ["register", "run_quickstart", "DEMO_ORGANIZATION", "OUTPUT_FILES"]
 

@@ -20,7 +20,7 @@ against:
   §3.5 as relaxed by RFC 1123 §2.1: letters, digits, hyphens) match nothing; the reference
   identifier itself must be a valid DNS name or IP address, or the check fails.
 
-Name-constraint processing (:mod:`x509core.cert.name_constraints`) shares the syntax helpers.
+Name-constraint processing (:mod:`x509core.cert.validation.name_constraints`) shares the syntax helpers.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ The trust anchor is not part of the path (§6.1), so its own extensions are not 
 from __future__ import annotations
 
 from x509core.cert import oids
-from x509core.cert.verify_checks import refuse, self_issued
+from x509core.cert.validation.checks import refuse, self_issued
 
 __all__ = ["check_policies"]
 

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli_support import (CLIError, Context, format_serial, parse_duration,
+from x509core.ca.cli.support import (CLIError, Context, format_serial, parse_duration,
                                      parse_serial, positive_days, read_bytes)
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",

@@ -6,8 +6,8 @@ the trust anchors, then the intermediates, whose subject matches its issuer (RFC
 comparison, §6.1.3 (a)(4)); a candidate whose subjectKeyIdentifier differs from the
 certificate's authorityKeyIdentifier keyIdentifier is passed over (RFC 5280 §4.2.1.1, as
 OpenSSL does), and those whose identifier agrees are tried first (RFC 4158 §3.5.12). Each
-candidate is checked as an issuer (:mod:`x509core.cert.verify_checks`), its name constraints are
-applied to the path below it (:mod:`x509core.cert.name_constraints`), and only then is the
+candidate is checked as an issuer (:mod:`x509core.cert.validation.checks`), its name constraints are
+applied to the path below it (:mod:`x509core.cert.validation.name_constraints`), and only then is the
 signature checked (the expensive step). A failing candidate is abandoned and the next one tried,
 so an expired cross-certificate or a constrained CA does not hide a valid alternative.
 
@@ -27,8 +27,8 @@ first such one): a lone expired intermediate says "expired", not "no path".
 
 from __future__ import annotations
 
-from x509core.cert.name_constraints import check_name_constraints
-from x509core.cert.verify_checks import (Context, check_extensions, check_issuer, check_key,
+from x509core.cert.validation.name_constraints import check_name_constraints
+from x509core.cert.validation.checks import (Context, check_extensions, check_issuer, check_key,
                                          check_profile, check_validity, name_key, refuse,
                                          self_issued)
 from x509core.errors import InvalidSignature, PathValidationError, UnsupportedAlgorithm

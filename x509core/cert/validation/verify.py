@@ -65,7 +65,7 @@ Every refusal carries ``category``, one of:
 ``crl``
     CRLs were given but none usable covers the leaf (§6.3.3).
 ``machine_binding_missing``, ``machine_binding_mismatch``, ``organization``, ``issuing_ca``
-    the medical-imaging policy (:mod:`x509core.cert.policy`).
+    the medical-imaging policy (:mod:`x509core.cert.validation.medical_imaging`).
 ``depth``
     more intermediates than ``max_depth`` (8 by default; self-issued ones not counted).
 ``budget``
@@ -84,13 +84,13 @@ from datetime import datetime, timedelta, timezone
 
 from x509core.cert import oids
 from x509core.cert.certificate import Certificate
-from x509core.cert.hostname import matches_peer_name, parse_reference
-from x509core.cert.path_building import PathBuilder
-from x509core.cert.policy import MedicalImagingPolicy, check_medical_policy
-from x509core.cert.revocation import check_crls_argument, check_revocation
-from x509core.cert.verify_checks import (Context, check_extensions, check_key, check_profile,
+from x509core.cert.validation.hostname import matches_peer_name, parse_reference
+from x509core.cert.validation.path_building import PathBuilder
+from x509core.cert.validation.medical_imaging import MedicalImagingPolicy, check_medical_policy
+from x509core.cert.validation.revocation import check_crls_argument, check_revocation
+from x509core.cert.validation.checks import (Context, check_extensions, check_key, check_profile,
                                          check_purpose, check_validity, refuse)
-from x509core.cert.verify_policies import check_policies
+from x509core.cert.validation.policies import check_policies
 from x509core.der import ObjectIdentifier
 from x509core.errors import InvalidValue
 

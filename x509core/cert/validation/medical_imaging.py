@@ -19,7 +19,7 @@ accepted. Each check, and what it defends against:
   ``issuing_ca`` (category ``issuing_ca``): another CA in the trust store cannot issue for it.
 - expiry warning: a chain that is valid but has a certificate expiring within
   ``expiry_warning`` (30 days by default) is returned with a warning (see
-  :class:`x509core.cert.verify.VerifiedChain`); it is never refused for that.
+  :class:`x509core.cert.validation.verify.VerifiedChain`); it is never refused for that.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from datetime import timedelta
 
 from x509core.cert.certificate import Certificate
 from x509core.cert.name_text import prepare_string
-from x509core.cert.verify_checks import refuse
+from x509core.cert.validation.checks import refuse
 
 __all__ = ["MedicalImagingPolicy", "check_medical_policy"]
 

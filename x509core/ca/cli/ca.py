@@ -1,5 +1,5 @@
 """``x509core ca init``, ``keygen``, ``csr`` and ``export-pkcs12``: making the CA, keys and
-requests, and packing a key for Windows; plus the option and input helpers ``cli_issue.py``
+requests, and packing a key for Windows; plus the option and input helpers ``issue.py``
 shares.
 
 Private keys are written as PKCS#8 PEM, mode 0600, atomically, and never over an existing file;
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from x509core.ca.cli_support import (CA_PASSPHRASE, KEY_PASSPHRASE, KEY_SIZES, PKCS12_PASSWORD,
+from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_PASSPHRASE, KEY_SIZES, PKCS12_PASSWORD,
                                      CLIError, Context, positive_days, read_bytes)
-from x509core.ca.cli_verify import expected_mac_address, expected_machine_identity
+from x509core.ca.cli.verify import expected_mac_address, expected_machine_identity
 
 __all__ = ["register", "run_ca_init", "run_keygen", "run_csr", "run_export_pkcs12",
            "subject_name", "load_private_key", "client_options", "check_client_inputs",
@@ -244,7 +244,7 @@ def check_client_inputs(org, client_id, machine, mac) -> None:
 
 
 def run_export_pkcs12(ctx: Context) -> int:
-    from x509core.ca.cli_verify import _certificates
+    from x509core.ca.cli.verify import _certificates
     from x509core.ca.pkcs12 import export_pkcs12
     args = ctx.args
     refuse_existing(args.out)

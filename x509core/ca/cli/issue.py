@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from x509core.ca.cli_ca import (bound_machine, check_client_inputs, client_options,
+from x509core.ca.cli.ca import (bound_machine, check_client_inputs, client_options,
                                 key_bits_option, load_csr, refuse_existing, safe_file_stem)
-from x509core.ca.cli_support import (KEY_PASSPHRASE, CLIError, Context, format_serial,
+from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, format_serial,
                                      parse_not_after, positive_days)
-from x509core.ca.cli_verify import expected_mac_address
+from x509core.ca.cli.verify import expected_mac_address
 
 __all__ = ["register", "run_issue_client", "run_issue_server"]
 

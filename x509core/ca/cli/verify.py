@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from x509core.ca.cli_support import CLIError, Context, parse_time, read_bytes
+from x509core.ca.cli.support import CLIError, Context, parse_time, read_bytes
 from x509core.errors import PathValidationError
 
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",

@@ -22,21 +22,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from x509core.cert._parsed import maker
-from x509core.cert.extension_value import ExtensionValue
-from x509core.cert.extensions_constraints import (BasicConstraints, GeneralSubtree,
+from x509core.cert.extensions.value import ExtensionValue
+from x509core.cert.extensions.constraints import (BasicConstraints, GeneralSubtree,
                                                   InhibitAnyPolicy, NameConstraints,
                                                   PolicyConstraints)
-from x509core.cert.extensions_crl import CRLNumber, CRLReason, DeltaCRLIndicator, InvalidityDate
-from x509core.cert.extensions_distribution import (CRLDistributionPoints, DistributionPoint,
+from x509core.cert.extensions.crl import CRLNumber, CRLReason, DeltaCRLIndicator, InvalidityDate
+from x509core.cert.extensions.distribution import (CRLDistributionPoints, DistributionPoint,
                                                    DistributionPointName, FreshestCRL,
                                                    IssuingDistributionPoint, ReasonFlags)
-from x509core.cert.extensions_key import (AuthorityKeyIdentifier, ExtendedKeyUsage, KeyUsage,
+from x509core.cert.extensions.key import (AuthorityKeyIdentifier, ExtendedKeyUsage, KeyUsage,
                                           SubjectKeyIdentifier)
-from x509core.cert.extensions_machine import MacAddress, MachineIdentity
-from x509core.cert.extensions_names import (AccessDescription, AuthorityInformationAccess,
+from x509core.cert.extensions.machine import MacAddress, MachineIdentity
+from x509core.cert.extensions.names import (AccessDescription, AuthorityInformationAccess,
                                             CertificateIssuer, IssuerAlternativeName,
                                             SubjectAlternativeName, SubjectInformationAccess)
-from x509core.cert.extensions_policies import (CertificatePolicies, NoticeReference,
+from x509core.cert.extensions.policies import (CertificatePolicies, NoticeReference,
                                                PolicyInformation, PolicyMapping, PolicyMappings,
                                                PolicyQualifierInfo, UserNotice)
 from x509core.cert.general_name_text import ascii_print

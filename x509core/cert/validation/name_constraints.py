@@ -33,8 +33,8 @@ from __future__ import annotations
 from x509core.cert import oids
 from x509core.cert.general_name import (DirectoryName, DNSName, IPAddress, RFC822Name,
                                         UniformResourceIdentifier)
-from x509core.cert.hostname import is_dns_name, split_wildcard
-from x509core.cert.verify_checks import name_key, refuse, self_issued
+from x509core.cert.validation.hostname import is_dns_name, split_wildcard
+from x509core.cert.validation.checks import name_key, refuse, self_issued
 
 __all__ = ["check_name_constraints"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from x509core.cert._parsed import parsed
-from x509core.cert.extension_value import ExtensionValue, openssl_lines, tuple_of, val_prn
+from x509core.cert.extensions.value import ExtensionValue, openssl_lines, tuple_of, val_prn
 from x509core.cert.general_name import (DirectoryName, DNSName, GeneralName, RFC822Name,
                                         UniformResourceIdentifier, check_general_names,
                                         read_general_name, write_general_name,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Union
 
 from x509core.cert._parsed import parsed
-from x509core.cert.extension_value import (INDENT, ExtensionValue, openssl_integer, openssl_lines,
+from x509core.cert.extensions.value import (INDENT, ExtensionValue, openssl_integer, openssl_lines,
                                            tuple_of, val_prn)
 from x509core.cert.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_ANY_POLICY, OID_CERTIFICATE_POLICIES, OID_POLICY_MAPPINGS,

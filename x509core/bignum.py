@@ -1,6 +1,7 @@
 """The bignum backend: the only module of x509core that imports gmpy2.
 
-Every function takes and returns plain Python ``int`` (``mpz`` stays inside ``rsa/``). Two
+Every function takes and returns plain Python ``int`` (an ``mpz`` never leaves this module,
+except through :func:`mpz` for the hot loops of ``rsa/primes.py``). Two
 backends give identical results:
 
 ``gmpy2``   GMP through gmpy2. :func:`powmod_sec` is ``gmpy2.powmod_sec``, which calls GMP's

@@ -1,7 +1,7 @@
 """The checks RFC 5280 §6.1 makes on each certificate of a path, one function per concern.
 
 Every check raises :class:`~x509core.errors.PathValidationError` with a category (see
-:mod:`x509core.cert.verify`), the depth of the certificate (0 = leaf) and the clause. What each
+:mod:`x509core.cert.validation.verify`), the depth of the certificate (0 = leaf) and the clause. What each
 check defends against:
 
 - validity (RFC 5280 §6.1.3 (a)(2), §4.1.2.5): a stolen key of an expired certificate, or a
@@ -184,7 +184,7 @@ def check_profile(cert, depth: int, ctx: Context, *, anchor: bool = False) -> No
         # Deviation: trust anchors are exempt; roots with serial 0 are still in trust stores.
         _check_serial(cert, depth)
     if ctx.web_pki:
-        from x509core.cert.verify_webpki import check_web_pki
+        from x509core.cert.validation.webpki import check_web_pki
         check_web_pki(cert, depth, anchor=anchor, leaf=depth == 0)
 
 
@@ -200,7 +200,7 @@ def check_key(cert, depth: int, ctx: Context) -> None:
             raise refuse("weak_key", f"RSA key of {bits} bits, not a multiple of 8",
                          "CA/B BR §6.1.5", depth, cert)
     elif ctx.web_pki and depth == 0:
-        from x509core.cert.verify_webpki import check_leaf_key
+        from x509core.cert.validation.webpki import check_leaf_key
         check_leaf_key(cert)
 
 

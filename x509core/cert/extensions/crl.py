@@ -1,8 +1,8 @@
 """CRL extensions and CRL entry extensions. RFC 5280 §5.2.3, §5.2.4, §5.3.1, §5.3.2.
 
-The issuingDistributionPoint extension (§5.2.5) is in :mod:`x509core.cert.extensions_distribution`
+The issuingDistributionPoint extension (§5.2.5) is in :mod:`x509core.cert.extensions.distribution`
 beside the distribution points it shares types with; certificateIssuer (§5.3.3) is in
-:mod:`x509core.cert.extensions_names` with the other GeneralNames values.
+:mod:`x509core.cert.extensions.names` with the other GeneralNames values.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from x509core.cert.extension_value import ExtensionValue, non_negative, openssl_integer
+from x509core.cert.extensions.value import ExtensionValue, non_negative, openssl_integer
 from x509core.cert.oids import (OID_CRL_NUMBER, OID_CRL_REASON, OID_DELTA_CRL_INDICATOR,
                                 OID_INVALIDITY_DATE)
 from x509core.der import ObjectIdentifier, Reader, Writer

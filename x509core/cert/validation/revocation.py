@@ -30,7 +30,7 @@ from __future__ import annotations
 from x509core.cert import oids
 from x509core.cert.crl import CertificateRevocationList
 from x509core.cert.extensions import UnrecognizedExtension
-from x509core.cert.verify_checks import is_ca, refuse
+from x509core.cert.validation.checks import is_ca, refuse
 from x509core.errors import InvalidSignature, UnsupportedAlgorithm
 
 __all__ = ["check_revocation", "check_crls_argument"]

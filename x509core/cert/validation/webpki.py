@@ -27,7 +27,7 @@ issues, and there these rules close known gaps:
 from __future__ import annotations
 
 from x509core.cert import oids
-from x509core.cert.verify_checks import refuse, self_issued
+from x509core.cert.validation.checks import refuse, self_issued
 
 __all__ = ["check_web_pki", "check_leaf_key"]
 

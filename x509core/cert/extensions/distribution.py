@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from x509core.cert._parsed import parsed
-from x509core.cert.extension_value import (INDENT, ExtensionValue, openssl_lines,
+from x509core.cert.extensions.value import (INDENT, ExtensionValue, openssl_lines,
                                            read_implicit_default_false, tuple_of,
                                            write_implicit_boolean)
 from x509core.cert.general_name import (GeneralName, check_general_names, general_name_print,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from x509core.cert._parsed import parsed
-from x509core.cert.extension_value import ExtensionValue
+from x509core.cert.extensions.value import ExtensionValue
 from x509core.cert.oids import OID_MAC_ADDRESS, OID_MACHINE_IDENTITY
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag

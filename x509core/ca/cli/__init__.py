@@ -1,9 +1,9 @@
 """``x509core`` (also ``python -m x509core``): the certificate authority's command line.
 
 This module parses the arguments, runs one subcommand and maps errors to exit statuses; the
-subcommands live in ``cli_ca.py`` (the CA, keys, CSRs, PKCS#12), ``cli_issue.py`` (issuance),
-``cli_inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``cli_verify.py`` (verify,
-machine-id) and ``cli_quickstart.py``. The work itself is done by :mod:`x509core.ca.issue` and the layers below.
+subcommands live in ``ca.py`` (the CA, keys, CSRs, PKCS#12), ``issue.py`` (issuance),
+``inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``verify.py`` (verify,
+machine-id) and ``quickstart.py``. The work itself is done by :mod:`x509core.ca.issue` and the layers below.
 
 Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
 certificate invalid; 2 a usage or input error — always one line on stderr,
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from x509core.ca.cli_support import CA_DIR_ENV, Context
+from x509core.ca.cli.support import CA_DIR_ENV, Context
 from x509core.errors import X509CoreError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR"]
@@ -57,7 +57,7 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every subcommand and option."""
-    from x509core.ca import cli_ca, cli_inventory, cli_issue, cli_quickstart, cli_verify
+    from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue, quickstart as cli_quickstart, verify as cli_verify
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,

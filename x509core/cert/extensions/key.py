@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from x509core.cert._parsed import parsed
-from x509core.cert.extension_value import (ExtensionValue, hex_colon, openssl_lines, tuple_of,
+from x509core.cert.extensions.value import (ExtensionValue, hex_colon, openssl_lines, tuple_of,
                                            val_prn)
 from x509core.cert.general_name import (GeneralName, check_general_names, read_general_names,
                                         write_general_names)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from x509core.cert._parsed import parsed
-from x509core.cert.extension_value import (INDENT, ExtensionValue, non_negative, openssl_integer,
+from x509core.cert.extensions.value import (INDENT, ExtensionValue, non_negative, openssl_integer,
                                            openssl_lines, tuple_of, val_prn)
 from x509core.cert.general_name import (GeneralName, check_general_names, general_name_print,
                                         read_general_name, write_general_name)
