@@ -44,14 +44,15 @@ class _GeneralNamesValue(ExtensionValue):
     def read_value(cls, reader: Reader):
         seq = reader.read_sequence(cls.__name__)
         if seq.at_end:
-            raise DecodeError(f"empty {cls.__name__} (GeneralNames SIZE (1..MAX), RFC 5280 §4.2.1.6)",
-                              seq.element_start, seq.path)
+            seq.report(DecodeError, f"empty {cls.__name__}", "GeneralNames SIZE (1..MAX), RFC 5280 §4.2.1.6",
+                       seq.element_start)
         names = []
         while not seq.at_end:
             start = seq.pos
             names.append(read_general_name(seq, f"[{len(names)}]"))
             if cls._refuse_empty_fields and _is_empty(names[-1]):
-                raise DecodeError(_EMPTY_FIELD, start, seq.path)
+                reason, _, clause = _EMPTY_FIELD.rpartition(" (")
+                seq.report(DecodeError, reason, clause[:-1], start)
         return parsed(cls, tuple(names))       # non-empty, single addresses, checked above
 
     def write_value(self, writer: Writer) -> None:
