@@ -320,6 +320,11 @@ def _plain(moment: datetime) -> datetime:
 
 
 def _verify_csr(csr: CertificateSigningRequest) -> None:
+    """The CA's untrusted input: a request with any finding (a departure from DER, RFC 2986 or
+    RFC 5280 that a reader could still read) is refused, so the CA never acts on something two
+    readers could see differently; then its proof of possession (RFC 2986 §3)."""
+    if csr.findings:
+        raise InvalidValue(f"the CSR is not conforming DER: {csr.findings[0]}")
     try:
         csr.verify()
     except InvalidSignature:

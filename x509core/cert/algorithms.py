@@ -127,6 +127,15 @@ def _read_rsa(r: Reader, name: str, oid: ObjectIdentifier) -> SignatureAlgorithm
         return SignatureAlgorithm("pkcs1v15", hash_name)
     if oid != OID_RSASSA_PSS:
         return None
+    algorithm = r.fork().read_sequence(name)
+    algorithm.read_oid("algorithm")
+    if algorithm.at_end:
+        # RFC 4055 §3.1: the parameters "MUST be present when used in the algorithm identifier
+        # associated with a signature value"; absent, no salt length or hash is defined, so the
+        # algorithm is kept as unknown: readable, but no signature is checked with it.
+        r.report(DecodeError, "id-RSASSA-PSS signature algorithm without parameters",
+                 "RFC 4055 §3.1", algorithm.element_start, name=name)
+        return None
     probe = r.fork()
     try:
         info = read_signature_algorithm(probe, name)
@@ -157,7 +166,9 @@ def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifi
     CSRs and CRLs share this). Returns None or raises InvalidSignature, UnsupportedAlgorithm, or
     InvalidValue for a key no signature can be checked with (RFC 8017 §3.1)."""
     if info is None:
-        raise UnsupportedAlgorithm(f"unsupported algorithm: signature algorithm {algorithm}")
+        name = SIGNATURE_ALGORITHM_NAMES.get(algorithm)
+        label = f"{name} ({algorithm})" if name else algorithm
+        raise UnsupportedAlgorithm(f"unsupported algorithm: signature algorithm {label}")
     if not isinstance(public_key, RSAPublicKey):
         verify = getattr(public_key, "verify", None)
         if verify is not None and not isinstance(public_key, (str, bytes)):

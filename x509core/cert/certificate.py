@@ -218,7 +218,9 @@ def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule:
     raw_alg = inner_algorithm[0]
     outer = r.fork().read_sequence("signatureAlgorithm")
     if r.data[start:outer.end] != raw_alg:
-        read_algorithm_identifier(r.strict_fork(), "signatureAlgorithm")   # its own error first
+        probe = r.fork()
+        probe.findings = []            # its own refusal first, if it has one; findings do not matter
+        read_algorithm_identifier(probe, "signatureAlgorithm")
         raise DecodeError(f"signatureAlgorithm differs from {tbs_name}.signature ({rule})", start, r.path)
     r.pos = outer.end
     return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)

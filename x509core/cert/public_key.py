@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from x509core.der import ObjectIdentifier, Reader
 from x509core.der.header import read_header, short_header
 from x509core.der.oid import decode_oid_content
-from x509core.der.findings import ERROR, Finding
+from x509core.der.findings import ERROR, Finding, split_message
 from x509core.errors import DecodeError, InvalidValue, UnsupportedAlgorithm, X509CoreError
 from x509core.rsa.algorithms import OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters
 from x509core.rsa.key import RSAPublicKey
@@ -141,10 +141,8 @@ def _read_any_public_key_info(r: Reader, name: str) -> PublicKeyInfo:
         seq.report(DecodeError, f"{KEY_ALGORITHM_NAMES.get(oid, oid)} subjectPublicKey with "
                    f"{bits.unused_bits} unused bits", "RFC 5280 §4.1.2.7", seq.element_start)
     if isinstance(problem, DecodeError):
-        reason, _, clause = problem.reason.rpartition(" (")
-        if not clause.endswith(")"):
-            reason, clause = problem.reason, ")"
-        r.findings.append(Finding(ERROR, f"public key does not read: {reason}", clause[:-1],
+        reason, clause = split_message(problem.reason)
+        r.findings.append(Finding(ERROR, f"public key does not read: {reason}", clause,
                                   problem.offset, problem.path, type(problem)))
         key = UnreadablePublicKey(oid, parameters, bits.data, str(problem))
     else:

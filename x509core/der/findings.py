@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from x509core.errors import DecodeError
 
-__all__ = ["Finding", "ERROR", "WARNING", "SEVERITIES"]
+__all__ = ["Finding", "ERROR", "WARNING", "SEVERITIES", "split_message"]
 
 ERROR = "error"          # a MUST (or a DER rule) is broken
 WARNING = "warning"      # a SHOULD is broken, or a MUST that readers are told to tolerate
@@ -61,3 +61,20 @@ class Finding:
     def __str__(self) -> str:
         where = ".".join(self.path) or "input"
         return f"{self.severity}: {self.message} at byte {self.offset} ({where})"
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """``("what", "clause")`` from a message written ``"what (clause)"``, the clause being the
+    last parenthesised group (which may hold parentheses itself: ``"(SIZE (1..MAX), RFC 5280
+    §4.1)"``); ``(message, "")`` when the message does not end in one that cites a standard."""
+    if not message.endswith(")"):
+        return message, ""
+    depth = 0
+    for index in range(len(message) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(message[index], 0)
+        if depth == 0:
+            clause = message[index + 1:-1]
+            if index > 0 and message[index - 1] == " " and ("§" in clause or "X.6" in clause):
+                return message[:index - 1], clause
+            break
+    return message, ""

@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from x509core.der import content as _content
-from x509core.der.findings import ERROR, Finding
+from x509core.der.findings import ERROR, Finding, split_message
 from x509core.der.header import DEFAULT_MAX_DEPTH, padded_greater, read_header, short_header
 from x509core.der.oid import ObjectIdentifier, decode_oid_content, decoded_oid
 from x509core.der.tags import ONE_OCTET_TAGS as _TAGS
@@ -98,10 +98,7 @@ class Reader:
         it, for a type declared ``SIZE (1..MAX)``: none at all is the departure ``empty``
         ("what (clause)"), reported (a strict reader raises DecodeError ``empty``)."""
         if self.pos >= self.end:
-            reason, sep, clause = empty.rpartition(" (")
-            if not sep or not clause.endswith(")"):
-                reason, clause = empty, ")"
-            self.report(DecodeError, reason, clause[:-1], self.element_start)
+            self.report(DecodeError, *split_message(empty), self.element_start)
             return ()
         items = []
         while self.pos < self.end:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from x509core import pem
 from x509core.der import Reader, Writer
 from x509core.der import tags
+from x509core.der.findings import split_message
 from x509core.errors import DecodeError, InvalidEncodedValue, InvalidValue, UnsupportedAlgorithm
 from x509core.rsa import pbes2
 from x509core.rsa.algorithms import (OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters,
@@ -57,8 +58,7 @@ def read_rsa_public_key(r: Reader, name: str = "RSAPublicKey") -> RSAPublicKey:
         return _checked(lambda: RSAPublicKey(n=n, e=e), start, seq.path)
     problem = public_key_problem(n, e)
     if problem is not None and "RFC 8017" in problem:
-        reason, _, clause = problem.rpartition(" (")
-        seq.report(InvalidEncodedValue, reason, clause.rstrip(")"), start)
+        seq.report(InvalidEncodedValue, *split_message(problem), start)
     return RSAPublicKey.unchecked(n, e)
 
 

@@ -57,7 +57,8 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every subcommand and option."""
-    from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue, quickstart as cli_quickstart, verify as cli_verify
+    from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue
+    from x509core.ca.cli import lint as cli_lint, quickstart as cli_quickstart, verify as cli_verify
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"x509core {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
-    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory):
+    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint):
         module.register(sub, common)
     return parser
 

@@ -244,15 +244,15 @@ def check_client_inputs(org, client_id, machine, mac) -> None:
 
 
 def run_export_pkcs12(ctx: Context) -> int:
-    from x509core.ca.cli.verify import _certificates
+    from x509core.ca.cli.lint import read_certificates
     from x509core.ca.pkcs12 import export_pkcs12
     args = ctx.args
     refuse_existing(args.out)
-    cert = _certificates(args.cert, "certificate")[0]
+    cert = read_certificates(ctx, args.cert, "certificate")[0]
     key = load_private_key(ctx, args.key)
     if key.public_key().n != getattr(cert.public_key, "n", None):
         raise CLIError(f"{args.key} is not the key of {args.cert}")
-    chain = [c for name in args.chain for c in _certificates(name, "CA certificate")]
+    chain = [c for name in args.chain for c in read_certificates(ctx, name, "CA certificate")]
     password = ctx.secret(PKCS12_PASSWORD, confirm=True)
     data = export_pkcs12(cert, key, password=password, chain=chain,
                          friendly_name=args.name or cert.subject.common_name)

@@ -22,9 +22,10 @@ REASONS = ("unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
 def register(sub, common) -> None:
     s = sub.add_parser("show", parents=[common], help="a certificate as text (like openssl x509 "
                        "-text) or JSON")
-    s.add_argument("what", metavar="FILE|SERIAL", help="a certificate file (PEM or DER), or the "
-                   "serial number of a certificate this CA issued")
-    s.add_argument("--json", action="store_true", help="every field as JSON")
+    s.add_argument("what", nargs="+", metavar="FILE|SERIAL", help="certificate files (PEM, one "
+                   "or a bundle, or DER), or serial numbers of certificates this CA issued")
+    s.add_argument("--json", action="store_true", help="every field as JSON, findings included")
+    s.add_argument("--strict", action="store_true", help="refuse a certificate with any finding")
     s.set_defaults(run=run_show)
 
     ls = sub.add_parser("list", parents=[common], help="the certificates this CA issued")
@@ -68,28 +69,34 @@ def _inventory(ctx: Context):
     return ctx.keep(Inventory(ctx.ca_dir))
 
 
-def run_show(ctx: Context) -> int:
-    from x509core.cert import load_der_certificate, load_pem_certificate
-    what = ctx.args.what
+def _show_certificates(ctx: Context, what: str) -> list:
+    from x509core.ca.cli.lint import read_certificates
+    from x509core.cert import load_pem_certificate
     if Path(what).exists() or what == "-":
-        data = read_bytes(what)
-        try:
-            cert = (load_pem_certificate(data) if data.lstrip().startswith(b"-----BEGIN")
-                    else load_der_certificate(data))
-        except ValueError as exc:
-            raise CLIError(f"{what}: not a readable certificate: {exc}") from None
-    else:
-        try:
-            serial = parse_serial(what)
-        except CLIError:
-            raise CLIError(f"{what}: no such file, and not a serial number") from None
-        cert = load_pem_certificate(_inventory(ctx).get(serial).pem)
+        return read_certificates(ctx, what, strict=ctx.args.strict)
+    try:
+        serial = parse_serial(what)
+    except CLIError:
+        raise CLIError(f"{what}: no such file, and not a serial number") from None
+    return [load_pem_certificate(_inventory(ctx).get(serial).pem, strict=ctx.args.strict)]
+
+
+def run_show(ctx: Context) -> int:
+    """Each certificate as text (or JSON), then its findings (x509core/cert/lint.py)."""
+    from x509core.ca.cli.lint import finding_lines
+    from x509core.cert.lint import lint
+    certificates = [cert for what in ctx.args.what for cert in _show_certificates(ctx, what)]
     if ctx.args.json:
-        ctx.out(json.dumps(cert.to_json(), indent=2, default=str))
-    else:
-        ctx.stdout.write(cert.text())
-        if not cert.text().endswith("\n"):
-            ctx.out()
+        data = [cert.to_json() for cert in certificates]
+        ctx.out(json.dumps(data[0] if len(data) == 1 else data, indent=2, default=str))
+        return 0
+    for cert in certificates:
+        text = cert.text()
+        ctx.stdout.write(text if text.endswith("\n") else text + "\n")
+        findings = finding_lines(lint(cert))
+        ctx.out("Findings:" if findings else "Findings: none")
+        for line in findings:
+            ctx.out(f"    {line}")
     return 0
 
 

@@ -50,7 +50,7 @@ from x509core.cert.general_name_text import ascii_print
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
-from x509core.der.findings import ERROR, Finding
+from x509core.der.findings import ERROR, Finding, split_message
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = [
@@ -210,20 +210,13 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
         return value
     except DecodeError as exc:
         del findings[mark:]
-        reason, clause = split_clause(exc.reason)
+        reason, clause = split_message(exc.reason)
         findings.append(Finding(ERROR, f"malformed extension value: {reason}", clause,
                                 exc.offset, exc.path, type(exc)))
         contents.pos = contents.end
         return MalformedExtension(oid, contents.data[start:contents.end], str(exc))
 
 
-def split_clause(reason: str) -> tuple[str, str]:
-    """``("what", "X.690 §8.1.3")`` from an error reason ending in ``"what (X.690 §8.1.3)"``;
-    ``(reason, "")`` when it cites no clause."""
-    head, sep, tail = reason.rpartition(" (")
-    if sep and tail.endswith(")") and ("§" in tail or tail.startswith(("X.6", "RFC"))):
-        return head, tail[:-1]
-    return reason, ""
 
 
 def read_extension(reader: Reader, name: str = "extension") -> Extension:

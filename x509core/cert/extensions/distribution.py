@@ -17,6 +17,7 @@ from x509core.cert.oids import (OID_CRL_DISTRIBUTION_POINTS, OID_FRESHEST_CRL,
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der.content import encode_bit_string
 from x509core.der.tags import SET, Tag
+from x509core.der.findings import split_message
 from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 
 __all__ = ["ReasonFlags", "DistributionPointName", "DistributionPoint", "CRLDistributionPoints",
@@ -184,8 +185,7 @@ class DistributionPoint:
         seq.finish()
         if point is None and issuer is None:
             # RFC 5280 §4.2.1.13: "a DistributionPoint MUST NOT consist of only the reasons field".
-            reason, _, clause = _ONLY_REASONS.rpartition(" (")
-            seq.report(DecodeError, reason, clause[:-1], seq.element_start)
+            seq.report(DecodeError, *split_message(_ONLY_REASONS), seq.element_start)
         return parsed(cls, point, reasons, issuer)
 
     def write(self, writer: Writer) -> None:

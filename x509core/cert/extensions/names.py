@@ -17,6 +17,7 @@ from x509core.cert.oids import (OID_AUTHORITY_INFO_ACCESS, OID_CERTIFICATE_ISSUE
                                 OID_ISSUER_ALT_NAME, OID_SUBJECT_ALT_NAME,
                                 OID_SUBJECT_INFO_ACCESS)
 from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der.findings import split_message
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = ["SubjectAlternativeName", "IssuerAlternativeName", "CertificateIssuer",
@@ -51,8 +52,7 @@ class _GeneralNamesValue(ExtensionValue):
             start = seq.pos
             names.append(read_general_name(seq, f"[{len(names)}]"))
             if cls._refuse_empty_fields and _is_empty(names[-1]):
-                reason, _, clause = _EMPTY_FIELD.rpartition(" (")
-                seq.report(DecodeError, reason, clause[:-1], start)
+                seq.report(DecodeError, *split_message(_EMPTY_FIELD), start)
         return parsed(cls, tuple(names))       # non-empty, single addresses, checked above
 
     def write_value(self, writer: Writer) -> None:

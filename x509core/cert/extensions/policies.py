@@ -12,6 +12,7 @@ from x509core.cert.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_ANY_POLICY, OID_CERTIFICATE_POLICIES, OID_POLICY_MAPPINGS,
                                 OID_QT_CPS, OID_QT_UNOTICE)
 from x509core.der import BMPString, IA5String, ObjectIdentifier, Reader, UTF8String, VisibleString, Writer
+from x509core.der.findings import split_message
 from x509core.der.tags import SEQUENCE
 from x509core.errors import DecodeError, InvalidValue
 
@@ -286,11 +287,7 @@ _ANY_POLICY_QUALIFIERS = "anyPolicy qualifiers MUST be CPS pointers or user noti
 _DUPLICATE_POLICY = "policy {} appears more than once (RFC 5280 §4.2.1.4)"
 
 
-def _reason_clause(message: str) -> tuple[str, str]:
-    """``("what", "clause")`` of a message written ``"what (clause)"``."""
-    reason, _, clause = message.rpartition(" (")
-    return reason, clause[:-1]
-
+_reason_clause = split_message
 
 @dataclass(frozen=True, slots=True)
 class CertificatePolicies(ExtensionValue):
