@@ -36,7 +36,7 @@ from __future__ import annotations
 from x509core import bignum
 from x509core.ec.curves import Curve
 
-__all__ = ["G_WIDTH", "Q_WIDTH", "double", "add_mixed", "to_affine", "affine_add",
+__all__ = ["G_WIDTH", "Q_WIDTH", "double", "add_mixed", "to_affine", "to_affine_all",
            "affine_double", "wnaf", "odd_multiples", "generator_table", "mul_add",
            "scalar_mult"]
 
@@ -97,15 +97,6 @@ def affine_double(x: int, y: int, curve: Curve) -> tuple[int, int]:
     return x3, (slope * (x - x3) - y) % p
 
 
-def affine_add(x1: int, y1: int, x2: int, y2: int, p: int) -> tuple[int, int]:
-    """P + Q in affine coordinates for x1 != x2 (SEC 1 §2.2.1, rule 4), for tables of multiples
-    of one point k*P with small distinct k, which never share an x-coordinate (the order n is a
-    large prime)."""
-    slope = (y2 - y1) * bignum.invert(int((x2 - x1) % p), p) % p
-    x3 = (slope * slope - x1 - x2) % p
-    return x3, (slope * (x1 - x3) - y1) % p
-
-
 def wnaf(k: int, width: int) -> list[int]:
     """The width-``width`` NAF of k >= 0, least significant digit first. GECC Alg. 3.35.
 
@@ -134,19 +125,43 @@ def wnaf(k: int, width: int) -> list[int]:
 
 def odd_multiples(x: int, y: int, width: int, curve: Curve) -> list:
     """A lookup table by w-NAF digit: ``table[d] = d*P`` as an affine (x, y) pair for every odd
-    d with |d| < 2^(width-1); negative d index from the end, as Python lists do."""
+    d with |d| < 2^(width-1); negative d index from the end, as Python lists do.
+
+    2P is made affine with one inversion; 3P, 5P, ... are sums of the previous one and 2P in
+    Jacobian coordinates (small distinct multiples of a point of large prime order: never O,
+    never equal), made affine together with one more inversion (:func:`to_affine_all`)."""
     mpz = bignum.mpz
     p = mpz(curve.p)
     size = 1 << width
+    x, y = mpz(x), mpz(y)
+    points = [(x, y, mpz(1))]
+    if width > 2:
+        tx, ty = affine_double(x, y, curve)
+        for _ in range((size >> 2) - 1):
+            points.append(add_mixed(*points[-1], tx, ty, p))
     table: list = [None] * size
-    point = (mpz(x), mpz(y))
-    twice = affine_double(point[0], point[1], curve) if width > 2 else None
-    for d in range(1, size >> 1, 2):
-        table[d] = point
-        table[-d] = (point[0], (p - point[1]) % p)
-        if d + 2 < size >> 1:
-            point = affine_add(point[0], point[1], twice[0], twice[1], p)
+    for d, (px, py) in zip(range(1, size >> 1, 2), to_affine_all(points, p)):
+        table[d] = (px, py)
+        table[-d] = (px, (p - py) % p)
     return table
+
+
+def to_affine_all(points: list, p: int) -> list:
+    """Jacobian points, none of them O, made affine with one inversion: Montgomery's
+    simultaneous inversion (GECC Algorithm 2.26) of their Z coordinates."""
+    prefix, product = [], 1
+    for _, _, z in points:
+        product = product * z % p
+        prefix.append(product)
+    inverse = bignum.invert(int(product), int(p))          # (Z_0 ... Z_k)^-1
+    result: list = [None] * len(points)
+    for i in range(len(points) - 1, -1, -1):
+        X, Y, Z = points[i]
+        zinv = inverse * prefix[i - 1] % p if i else inverse % p
+        inverse = inverse * Z % p                           # (Z_0 ... Z_{i-1})^-1
+        zinv2 = zinv * zinv % p
+        result[i] = (X * zinv2 % p, Y * zinv2 * zinv % p)
+    return result
 
 
 def generator_table(curve: Curve) -> list:
