@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from hypothesis import given, strategies as st
 from cryptography.hazmat.primitives.asymmetric import ec as pyca_ec
 from cryptography.hazmat.primitives.serialization import (BestAvailableEncryption, Encoding,
                                                           NoEncryption, PrivateFormat)
@@ -171,3 +172,23 @@ def test_one_asymmetric_key_v2_public_key():
     with pytest.raises(DecodeError, match="differ"):
         load_der_private_key_file(_one_asymmetric_key(1, True, two_g.to_encoded_point()))
     assert load_der_private_key_file(_one_asymmetric_key(0, True, None)).public_key == g
+
+
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_raise_only_decode_or_unsupported(data):
+    try:
+        load_der_private_key_file(data)
+    except (DecodeError, UnsupportedAlgorithm):
+        pass
+
+
+@given(st.binary(min_size=0, max_size=40), st.booleans())
+def test_arbitrary_secret_octets_are_never_read(secret, public):
+    # Whatever the privateKey octets hold, only their length matters (RFC 5915 §3).
+    data = _sec1(secret_len=len(secret), public=public).replace(b"\xff" * len(secret), secret, 1)
+    try:
+        key_file = load_der_private_key_file(data)
+    except DecodeError as exc:
+        assert len(secret) != 32 and "must be 32 octets" in str(exc)
+    else:
+        assert len(secret) == 32 and key_file.curve is P256

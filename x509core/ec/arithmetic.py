@@ -6,7 +6,7 @@ depends on the operands. That is deliberate and safe for what this module is use
 *verification*, whose inputs (the public key Q, the signature (r, s), the message digest, and
 therefore u1 and u2) are all public. No secret value may ever be passed to this module: it must
 not be used to sign, to derive a public key from a private one, or for ECDH. That is why the key
-file reader (``keys.py``) never computes a public key from a private scalar.
+file reader (``private_keys.py``) never computes a public key from a private scalar.
 
 Methods (D. Hankerson, A. Menezes, S. Vanstone, "Guide to Elliptic Curve Cryptography", 2004,
 cited as GECC):
@@ -14,7 +14,8 @@ cited as GECC):
 - Jacobian projective coordinates (GECC §3.2.2): (X, Y, Z) stands for the affine point
   (X/Z^2, Y/Z^3); Z = 0 is the point at infinity O. Field elements are kept reduced to [0, p-1].
 - Doubling with a = -3 (GECC Algorithm 3.21; formula "dbl-2001-b" of the Explicit-Formulas
-  Database): 3*(X - Z^2)*(X + Z^2) = 3X^2 + a*Z^4 when a = -3, which saves two multiplications.
+  Database): 3*(X - Z^2)*(X + Z^2) = 3X^2 + a*Z^4 when a = -3, one multiplication where the
+  general formula squares X and Z^2.
   All three curves have a = p - 3 (SP 800-186 §3.2.1).
 - Mixed addition of an affine point to a Jacobian one (GECC Algorithm 3.22), with the cases
   that a verifier can meet on hostile input handled: either operand O, P + P, and P + (-P).
@@ -27,8 +28,13 @@ cited as GECC):
   of doublings for both scalars, so u1*G + u2*Q costs about as many doublings as one
   multiplication.
 
+Cost of u1*G + u2*Q for a b-bit order: b doublings (8 modular multiplications each) and about
+b/9 + b/6 mixed additions (11 each), plus 8 points for Q. The doublings are two thirds of it
+(``benchmarks/bench_ec_verify.py`` times them alone).
+
 Arithmetic runs on ``bignum.mpz`` (a GMP integer under the gmpy2 backend, a plain ``int``
-otherwise) inside the loops; every function here takes and returns plain ``int``.
+otherwise) inside the loops; :func:`mul_add`, :func:`scalar_mult` and :func:`to_affine` take
+and return plain ``int``, and the tables they build stay inside this module.
 """
 
 from __future__ import annotations

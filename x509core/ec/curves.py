@@ -79,7 +79,7 @@ class Curve:
         return f"Curve({self.nist_name})"
 
 
-# NIST SP 800-186 §3.2.1.3: P-256. p = 2^256 - 2^224 + 2^192 + 2^96 - 1.
+# NIST SP 800-186 §3.2.1, curve P-256. p = 2^256 - 2^224 + 2^192 + 2^96 - 1.
 P256 = Curve(
     name="prime256v1", nist_name="P-256", sec_name="secp256r1", oid=OID_SECP256R1,
     p=0xFFFFFFFF_00000001_00000000_00000000_00000000_FFFFFFFF_FFFFFFFF_FFFFFFFF,
@@ -91,7 +91,7 @@ P256 = Curve(
     h=1,
 )
 
-# NIST SP 800-186 §3.2.1.4: P-384. p = 2^384 - 2^128 - 2^96 + 2^32 - 1.
+# NIST SP 800-186 §3.2.1, curve P-384. p = 2^384 - 2^128 - 2^96 + 2^32 - 1.
 P384 = Curve(
     name="secp384r1", nist_name="P-384", sec_name="secp384r1", oid=OID_SECP384R1,
     p=int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFE"
@@ -109,7 +109,7 @@ P384 = Curve(
     h=1,
 )
 
-# NIST SP 800-186 §3.2.1.5: P-521. p = 2^521 - 1.
+# NIST SP 800-186 §3.2.1, curve P-521. p = 2^521 - 1.
 P521 = Curve(
     name="secp521r1", nist_name="P-521", sec_name="secp521r1", oid=OID_SECP521R1,
     p=(1 << 521) - 1,
