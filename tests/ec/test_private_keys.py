@@ -192,3 +192,16 @@ def test_arbitrary_secret_octets_are_never_read(secret, public):
         assert len(secret) != 32 and "must be 32 octets" in str(exc)
     else:
         assert len(secret) == 32 and key_file.curve is P256
+
+
+def test_encrypted_pkcs8_decrypted_by_the_caller_then_read(openssl, tmp_path):
+    # How the CA layer reads an encrypted EC key: PBES2 (rsa/pbes2.py, a layer beside ec/)
+    # decrypts the EncryptedPrivateKeyInfo, and this reader takes the plain PKCS #8 DER.
+    from x509core.rsa import pbes2
+    plain = tmp_path / "key.pem"
+    _ssl(openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(plain))
+    encrypted = _ssl(openssl, "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", str(plain),
+                     "-passout", "pass:modality", "-outform", "DER")
+    key_file = load_der_private_key_file(pbes2.decrypt_private_key_info(encrypted, "modality"))
+    assert key_file == load_pem_private_key_file(plain.read_text())
+    assert key_file.public_key == _public_of(openssl, plain)
