@@ -61,11 +61,9 @@ def register(sub, common) -> None:
 
 
 def _inventory(ctx: Context):
-    from x509core.ca.store import Inventory
-    path = ctx.ca_dir / "inventory.sqlite3"
-    if not path.is_file():
-        raise CLIError(f"no CA inventory in {ctx.ca_dir} (give --ca-dir or set X509CORE_CA_DIR)")
-    return ctx.keep(Inventory(ctx.ca_dir))
+    """The CA's inventory, opened through the CA so that what a crash left is repaired first
+    (issue 16: `list` right after a kill must show the certificate a killed issuance wrote)."""
+    return ctx.open_ca(sign=False).inventory
 
 
 def run_show(ctx: Context) -> int:
@@ -115,14 +113,12 @@ def run_list(ctx: Context) -> int:
     args = ctx.args
     now = datetime.now(timezone.utc)
     within = parse_duration(args.expiring) if args.expiring else None
-    records = _inventory(ctx).records(expiring_within=within, at=now)
-    if within is not None:
-        records = [r for r in records if r.not_after <= now + within]
-    if args.status:
-        records = [r for r in records if _status(r, now) == args.status]
+    records = _inventory(ctx).iter_records(expiring_within=within, status=args.status, at=now,
+                                           sort="not_after" if within else "issued")
     if args.json:
         ctx.out(json.dumps([_record_json(r, now) for r in records], indent=2))
         return 0
+    records = list(records)
     if not records:
         ctx.info("no certificates match")
         return 0
