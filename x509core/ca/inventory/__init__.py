@@ -69,7 +69,7 @@ from x509core.ca.inventory.records import (AuditEvent, Counts, InventoryUnavaila
 from x509core.ca.inventory.sqlite import INVENTORY_FILENAME, SQLiteInventory
 from x509core.errors import InvalidValue
 
-__all__ = ["open_inventory", "recorded_location", "Inventory", "SQLiteInventory",
+__all__ = ["open_inventory", "recorded_location", "record_location", "redact_url", "Inventory", "SQLiteInventory",
            "IssuedRecord", "Reconciliation", "AuditEvent", "Token", "Page", "Counts",
            "SerialTaken", "InventoryUnavailable", "TokenRefused", "serial_hex",
            "INVENTORY_FILENAME", "LOCATION_FILE", "ISSUED_DIRECTORY", "INVENTORY_ENV"]

@@ -54,6 +54,9 @@ class Transaction:
     def all(self, sql: str, args=()) -> list:
         return self.execute(sql, args).fetchall()
 
+    def execute_many(self, sql: str, rows) -> None:
+        self.engine.execute_many(self, sql, rows)
+
     def stream(self, sql: str, args=(), size: int = 2000):
         """Rows one at a time without holding them all (a server-side cursor in PostgreSQL)."""
         return self.engine.stream(self, sql, args, size)
@@ -89,6 +92,12 @@ class InventoryBase:
 
     def stream(self, tx: Transaction, sql: str, args, size: int):
         return iter(tx.execute(sql, args))
+
+    def execute_many(self, tx: Transaction, sql: str, rows) -> None:
+        tx.connection.executemany(self.sql(sql), rows)
+
+    def after_copy(self, tx: Transaction) -> None:
+        """After rows were inserted with their own ids (a migration): move id sequences on."""
 
     # -- connection and transactions --------------------------------------------------------------
 
@@ -166,6 +175,9 @@ class InventoryBase:
         return self.run(lambda tx: tx.all(sql, args), write=False)
 
     # -- schema ---------------------------------------------------------------------------------
+
+    def schema_version_now(self) -> int:
+        return self.run(self.schema_version, write=False)
 
     def schema_version(self, tx: Transaction) -> int:
         if not self._has_table(tx, "schema_migrations"):

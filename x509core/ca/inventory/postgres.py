@@ -107,6 +107,15 @@ class PostgresInventory(Inventory):
         finally:
             cursor.close()
 
+    def execute_many(self, tx, sql: str, rows) -> None:
+        with tx.connection.cursor() as cursor:
+            cursor.executemany(self.sql(sql), rows)
+
+    def after_copy(self, tx) -> None:
+        for table in ("certificates", "audit_events"):
+            tx.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                       f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}")
+
     def _has_table(self, tx, name: str) -> bool:
         return tx.one("SELECT to_regclass(?) IS NOT NULL", (name,))[0]
 

@@ -146,7 +146,7 @@ class ReconcileMixin:
 
     def _catch_up(self, report, dry_run: bool) -> None:
         mark_name = f"files_synced:{self.node}"
-        mark = int(self.meta(mark_name) or 0)
+        mark = start = int(self.meta(mark_name) or 0)
         # The mark never passes an open reservation: its row gets its PEM later.
         pending = self.query("SELECT MIN(id) FROM certificates WHERE status = 'reserved' "
                              "AND id > ?", (mark,))[0][0]
@@ -163,7 +163,7 @@ class ReconcileMixin:
             mark = max(mark, self.query("SELECT COALESCE(MAX(id), 0) FROM certificates")[0][0])
         else:
             mark = max(mark, pending - 1)
-        if not dry_run:
+        if not dry_run and mark != start:
             self.set_meta(mark_name, str(mark))
 
     def _ensure_file(self, key, relative, pem, report, dry_run: bool, *, compare: bool) -> None:
