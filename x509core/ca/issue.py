@@ -122,6 +122,9 @@ class CertificateAuthority:
         options = {} if retry_seconds is None else {"retry_seconds": retry_seconds}
         store = open_inventory(directory, inventory, **options)
         try:
+            if not (directory / ISSUED_DIRECTORY).is_dir():   # a new node of a shared inventory
+                from x509core.ca.files import make_private_directory
+                make_private_directory(directory / ISSUED_DIRECTORY)
             store.bind_ca(certificate.fingerprint("sha256").hex())
             ca = cls(directory, certificate, key, store)
             if reconcile:
