@@ -171,6 +171,7 @@ def _v1(tx, dialect: str) -> None:
     legacy = dialect == "sqlite" and has_legacy_table(tx)
     if legacy:
         tx.execute("ALTER TABLE certificates RENAME TO legacy_certificates")
+        tx.execute("DROP INDEX IF EXISTS certificates_not_after")       # the old one's name
         tx.execute("ALTER TABLE meta RENAME TO legacy_meta")
     for statement in ddl(_V1_TABLES, dialect) + ddl(_V1_APPEND_ONLY[dialect], dialect):
         tx.execute(statement)
