@@ -95,7 +95,8 @@ class ListingMixin:
         where, args = [], []
         now = time_text(at)
         if status is None:
-            where.append(_LISTED)
+            if expiring_within is None:              # (expiring_within narrows it further)
+                where.append(_LISTED)
         elif status == "valid":
             where.append("status = 'valid' AND not_after > ?")
             args.append(now)

@@ -76,9 +76,13 @@ def time_text(moment: datetime) -> str:
 
 
 def parse_time(text: str | None) -> datetime | None:
+    """The inverse of :func:`time_text` (sliced: strptime costs ten times more per row)."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    if len(text) != 20 or text[4] != "-" or text[10] != "T" or text[19] != "Z":
+        raise InvalidValue(f"not an inventory time: {text!r}")
+    return datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
+                    int(text[14:16]), int(text[17:19]), tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
