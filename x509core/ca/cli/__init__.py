@@ -49,6 +49,10 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
                         help="no progress or status lines on stderr")
     common.add_argument("--ca-dir", metavar="DIR", default=default(None),
                         help=f"the CA directory (default: ${CA_DIR_ENV}, else ./ca)")
+    common.add_argument("--inventory", metavar="URL", default=default(None),
+                        help="a postgresql:// inventory shared by several CA nodes (default: "
+                             "$X509CORE_INVENTORY, else the one the CA directory records, else "
+                             "its SQLite file)")
     common.add_argument("--passphrase-file", metavar="FILE", default=default(None),
                         help="the CA key passphrase (first line; else $X509CORE_PASSPHRASE, "
                              "else a prompt)")

@@ -155,6 +155,8 @@ def run_ca_init(ctx: Context) -> int:
     args = ctx.args
     directory = ctx.ca_dir
     refuse_existing(directory / "ca.pem", directory / "ca.key")
+    from x509core.ca.authority import write_new_ca
+    write_new_ca(directory, check_only=True)        # an existing CA, or someone's directory
     name = subject_name(args)
     days = positive_days(args.days)
     if args.no_encrypt:
@@ -164,7 +166,8 @@ def run_ca_init(ctx: Context) -> int:
         passphrase = ctx.secret(CA_PASSPHRASE, confirm=True)
     key = ctx.new_key(args.key_bits, "CA")
     ca = ctx.keep(CertificateAuthority.create(directory, subject=name, passphrase=passphrase,
-                                     path_length=args.path_length, days=days, key=key))
+                                     path_length=args.path_length, days=days, key=key,
+                                     inventory=ctx.inventory_location))
     cert = ca.certificate
     ctx.out(f"created the CA in {ca.directory}")
     ctx.out(f"  subject     {cert.subject.rfc4514()}")
@@ -256,7 +259,7 @@ def run_export_pkcs12(ctx: Context) -> int:
     password = ctx.secret(PKCS12_PASSWORD, confirm=True)
     data = export_pkcs12(cert, key, password=password, chain=chain,
                          friendly_name=args.name or cert.subject.common_name)
-    from x509core.ca.store import atomic_write
+    from x509core.ca.files import atomic_write
     ctx.out(f"wrote {atomic_write(Path(args.out), data, mode=0o600)} (PKCS#12, AES-256-CBC, "
             "PBKDF2-HMAC-SHA256, SHA-256 MAC)")
     return 0

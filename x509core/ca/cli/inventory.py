@@ -12,7 +12,7 @@ from x509core.ca.cli.support import (CLIError, Context, format_serial, parse_dur
                                      parse_serial, positive_days, read_bytes)
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
-           "run_asn1parse", "REASONS"]
+           "run_asn1parse", "run_inventory_migrate", "run_inventory_check", "REASONS"]
 
 # RFC 5280 §5.3.1 CRLReason names (value 7 is not used).
 REASONS = ("unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
@@ -55,18 +55,72 @@ def register(sub, common) -> None:
     n.add_argument("--out", metavar="FILE", help="also write the new certificate here")
     n.set_defaults(run=run_renew)
 
+    _register_inventory(sub, common)
+
     a = sub.add_parser("asn1parse", parents=[common], help="list the DER elements of a DER or "
                        "PEM file (strict DER, like openssl asn1parse -i)")
     a.add_argument("file", help="a DER or PEM file, or - for standard input")
     a.set_defaults(run=run_asn1parse)
 
 
+def _register_inventory(sub, common) -> None:
+    inv = sub.add_parser("inventory", parents=[common], help="the inventory itself: move it to "
+                         "PostgreSQL, check it against the files")
+    inv_sub = inv.add_subparsers(dest="inventory_command", metavar="inventory COMMAND",
+                                 required=True)
+    m = inv_sub.add_parser("migrate", parents=[common], help="copy the SQLite inventory into an "
+                           "empty PostgreSQL database, check it row by row, and use it from now on")
+    m.add_argument("--to", required=True, metavar="URL", help="postgresql://... (no password "
+                   "in it: use ~/.pgpass)")
+    m.set_defaults(run=run_inventory_migrate)
+    k = inv_sub.add_parser("check", parents=[common], help="compare every row with every file "
+                           "of issued/ (changes nothing)")
+    k.set_defaults(run=run_inventory_check)
+
+
+def run_inventory_migrate(ctx: Context) -> int:
+    from x509core.ca.inventory import SQLiteInventory, record_location, redact_url
+    from x509core.ca.inventory.migrate import migrate
+    from x509core.ca.inventory.postgres import PostgresInventory, is_postgres_url
+    url = ctx.args.to
+    if not is_postgres_url(url):
+        raise CLIError(f"--to must be a postgresql:// URL, not {url!r}")
+    if redact_url(url) != url:
+        raise CLIError("keep the password out of --to (use ~/.pgpass or PGPASSFILE): the URL "
+                       "is recorded in the CA directory")
+    ca = ctx.open_ca(sign=False)
+    if not isinstance(ca.inventory, SQLiteInventory):
+        raise CLIError(f"this CA's inventory is already {ca.inventory.location}")
+    target = ctx.keep(PostgresInventory(ca.directory, url))
+    report = migrate(ca.inventory, target)
+    record_location(ca.directory, url)
+    ctx.out(f"migrated {report.rows['certificates']} certificates, "
+            f"{report.rows['enrollment_tokens']} tokens and {report.rows['audit_events']} audit "
+            f"events to {redact_url(url)}; every row checked")
+    ctx.out(f"the CA now uses it ({ca.directory / 'inventory.url'}); "
+            f"{ca.inventory.location} is kept unchanged as a backup and no longer used")
+    return 0
+
+
+def run_inventory_check(ctx: Context) -> int:
+    ca = ctx.open_ca(sign=False)
+    found = ca.check()
+    for line in found.problems:
+        ctx.out(f"problem: {line}")
+    for what, serials in (("missing file", found.restored), ("open reservation", found.abandoned),
+                          ("file to record", found.adopted)):
+        for serial in serials:
+            ctx.out(f"{what}: {format_serial(serial)}")
+    if found.consistent:
+        ctx.out(f"consistent: {len(ca.inventory)} certificates in {ca.inventory.location}")
+        return 0
+    return 1
+
+
 def _inventory(ctx: Context):
-    from x509core.ca.store import Inventory
-    path = ctx.ca_dir / "inventory.sqlite3"
-    if not path.is_file():
-        raise CLIError(f"no CA inventory in {ctx.ca_dir} (give --ca-dir or set X509CORE_CA_DIR)")
-    return ctx.keep(Inventory(ctx.ca_dir))
+    """The CA's inventory, opened through the CA so that what a crash left is repaired first
+    (issue 16: `list` right after a kill must show the certificate a killed issuance wrote)."""
+    return ctx.open_ca(sign=False).inventory
 
 
 def _show_certificates(ctx: Context, what: str) -> list:
@@ -122,14 +176,12 @@ def run_list(ctx: Context) -> int:
     args = ctx.args
     now = datetime.now(timezone.utc)
     within = parse_duration(args.expiring) if args.expiring else None
-    records = _inventory(ctx).records(expiring_within=within, at=now)
-    if within is not None:
-        records = [r for r in records if r.not_after <= now + within]
-    if args.status:
-        records = [r for r in records if _status(r, now) == args.status]
+    records = _inventory(ctx).iter_records(expiring_within=within, status=args.status, at=now,
+                                           sort="not_after" if within else "issued")
     if args.json:
         ctx.out(json.dumps([_record_json(r, now) for r in records], indent=2))
         return 0
+    records = list(records)
     if not records:
         ctx.info("no certificates match")
         return 0

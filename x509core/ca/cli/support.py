@@ -131,6 +131,11 @@ class Context:
 
     # -- the certificate authority ---------------------------------------------------------------
     @property
+    def inventory_location(self) -> str | None:
+        """``--inventory``, else ``$X509CORE_INVENTORY``, else None (what the CA records)."""
+        return getattr(self.args, "inventory", None) or self.environ.get("X509CORE_INVENTORY") or None
+
+    @property
     def ca_dir(self) -> Path:
         given = getattr(self.args, "ca_dir", None)
         return Path(given or self.environ.get(CA_DIR_ENV) or "ca")
@@ -146,18 +151,19 @@ class Context:
                            f"--ca-dir / {CA_DIR_ENV})")
         encrypted = b"ENCRYPTED PRIVATE KEY" in key_file.read_bytes()[:200]
         passphrase = self.secret(CA_PASSPHRASE) if encrypted and sign else None
-        return self.keep(CertificateAuthority.open(directory, passphrase=passphrase))
+        return self.keep(CertificateAuthority.open(directory, passphrase=passphrase,
+                                                   inventory=self.inventory_location))
 
     def write_key(self, path: str | Path, key, passphrase: bytes | None) -> Path:
         """A private key as PKCS#8 PEM (encrypted when a passphrase is given), 0600, atomically,
         never over an existing file."""
-        from x509core.ca.store import atomic_write
+        from x509core.ca.files import atomic_write
         pem_text = key.to_pem(password=passphrase)
         return atomic_write(Path(path), pem_text.encode("ascii"), mode=0o600)
 
     def write_public(self, path: str | Path, text: str) -> Path:
         """A certificate, CSR or CRL (public data), 0644, atomically, never over an existing file."""
-        from x509core.ca.store import atomic_write
+        from x509core.ca.files import atomic_write
         return atomic_write(Path(path), text.encode("ascii"), mode=0o644)
 
 
