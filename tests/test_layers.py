@@ -1,5 +1,6 @@
-"""Imports point down only (STYLE §1): ca -> cert -> rsa -> der/pem -> errors; gmpy2 is imported
-by bignum.py alone; the product imports nothing but the standard library and gmpy2."""
+"""Imports point down only (STYLE §1): service -> ca -> cert -> rsa -> der/pem -> errors; gmpy2
+is imported by bignum.py alone; the product imports nothing but the standard library and gmpy2,
+and the service layer its optional extra (aiohttp) besides."""
 
 from __future__ import annotations
 
@@ -64,11 +65,28 @@ def test_only_the_bignum_module_imports_gmpy2():
     assert users == ["x509core/bignum.py"]
 
 
+# The service layer alone may use its optional extra (pyproject.toml: x509core[server]).
+SERVICE_EXTRAS = {"aiohttp"}
+
+
 def test_product_depends_on_stdlib_and_gmpy2_only():
     allowed = set(sys.stdlib_module_names) | {"x509core", "gmpy2"}
+    service = PACKAGE / "service"
     foreign = {f"{p.relative_to(REPO)}: {n}" for p in _sources() for n in _imports(p)
-               if n and n.split(".")[0] not in allowed}
+               if n and n.split(".")[0] not in allowed
+               and not (p.is_relative_to(service) and n.split(".")[0] in SERVICE_EXTRAS)}
     assert not foreign, foreign
+
+
+def test_the_command_line_registers_the_service_without_its_extra():
+    # `x509core --help` and every CA command must work where aiohttp is not installed.
+    for name in ("__init__.py", "cli.py"):
+        path = PACKAGE / "service" / name
+        top_level = [node for node in ast.parse(path.read_text()).body
+                     if isinstance(node, (ast.Import, ast.ImportFrom))]
+        names = {alias.name for node in top_level if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in top_level if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {n for n in names if n.split(".")[0] in SERVICE_EXTRAS}, (name, names)
 
 
 def test_no_top_level_rsa_or_der_package():
