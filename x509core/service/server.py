@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 
 from aiohttp import web
 
@@ -39,15 +40,31 @@ log = logs.logger
 
 
 def run(ca: CertificateAuthority, options: ServeOptions, *, quiet: bool = False) -> int:
-    """Serve until SIGTERM/SIGINT; the exit status (0)."""
-    logs.configure(quiet=quiet)
-    service = prepare(ca, options)
+    """Serve until SIGTERM/SIGINT; the exit status (0). The ports are bound first, so a port in
+    use stops the command before it signs anything."""
+    sockets = [_bind(options.listen)]
     try:
-        asyncio.run(_serve(service))
+        if options.http_listen is not None:
+            sockets.append(_bind(options.http_listen))
+        logs.configure(quiet=quiet)
+        service = prepare(ca, options)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    try:
+        asyncio.run(_serve(service, sockets))
     finally:
         service.pool.shutdown(wait=True)
     log.info("stopped")
     return 0
+
+
+def _bind(address: tuple[str, int]) -> socket.socket:
+    """A listening socket on ``address`` (OSError, e.g. "address already in use", if not)."""
+    host, port = address
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=128)
 
 
 def prepare(ca: CertificateAuthority, options: ServeOptions) -> Service:
@@ -79,18 +96,17 @@ def create_app(service: Service, *, https: bool) -> web.Application:
     return app
 
 
-async def _listen(app: web.Application, address: tuple[str, int], ssl_context):
-    """Start one listener; (runner, asyncio server)."""
+async def _listen(app: web.Application, sock: socket.socket, ssl_context):
+    """Start one listener on the bound ``sock``; (runner, asyncio server)."""
     runner = web.AppRunner(app, handle_signals=False, access_log_class=logs.access_logger_class(),
                            keepalive_timeout=limits.HEADER_TIMEOUT, max_line_size=limits.MAX_LINE,
                            max_field_size=limits.MAX_FIELD, max_headers=limits.MAX_HEADERS,
                            shutdown_timeout=limits.SHUTDOWN_TIMEOUT)
     await runner.setup()
-    host, port = address
     extra = {"ssl_handshake_timeout": limits.TLS_HANDSHAKE_TIMEOUT} if ssl_context else {}
     try:
         server = await asyncio.get_running_loop().create_server(
-            runner.server, host, port, ssl=ssl_context, reuse_address=True, **extra)
+            runner.server, sock=sock, ssl=ssl_context, **extra)
     except BaseException:
         await runner.cleanup()
         raise
@@ -100,7 +116,7 @@ async def _listen(app: web.Application, address: tuple[str, int], ssl_context):
     return runner, server
 
 
-async def _serve(service: Service) -> None:
+async def _serve(service: Service, sockets: list[socket.socket]) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
@@ -108,11 +124,10 @@ async def _serve(service: Service) -> None:
     listeners = []
     upkeep = None
     try:
-        listeners.append(await _listen(create_app(service, https=True), service.options.listen,
+        listeners.append(await _listen(create_app(service, https=True), sockets[0],
                                        service.ssl_context))
-        if service.options.http_listen is not None:
-            listeners.append(await _listen(create_app(service, https=False),
-                                           service.options.http_listen, None))
+        if len(sockets) > 1:
+            listeners.append(await _listen(create_app(service, https=False), sockets[1], None))
         upkeep = asyncio.create_task(_upkeep(service))
         log.info("ready")
         await stop.wait()
