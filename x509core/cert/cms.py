@@ -47,8 +47,8 @@ _VERSIONS = (1, 3, 4, 5)                                       # CMSVersion valu
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CertsOnly:
-    """A read certs-only message: its certificates (in the order they appear) and the exact DER
-    of any revocation information it carries."""
+    """A read certs-only message: its certificates (in DER's SET OF order) and the exact DER of
+    any revocation information it carries."""
 
     raw: bytes
     certificates: tuple[Certificate, ...]
@@ -129,8 +129,7 @@ def _read_certificates(signed: Reader) -> tuple[Certificate, ...]:
     field = signed.read_optional(Tag(2, True, 0), "certificates")
     if field is None:
         return ()
-    # Deviation: OpenSSL (and pyca/cryptography through it) writes CertificateSet in the order
-    # it was given, not sorted as DER's SET OF; we read either order, and always write sorted.
+    field.check_set_order()                          # a SET OF (X.690 §11.6), as OpenSSL writes it
     certificates = []
     while not field.at_end:
         start = field.pos
@@ -149,6 +148,7 @@ def _read_crls(signed: Reader) -> tuple[bytes, ...]:
     field = signed.read_optional(Tag(2, True, 1), "crls")
     if field is None:
         return ()
+    field.check_set_order()
     crls = []
     while not field.at_end:
         crls.append(field.read_any(f"[{len(crls)}]"))
