@@ -32,7 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from x509core import pem
-from x509core.cert.certificate import Certificate, load_der_certificate
+from x509core.cert.certificate import Certificate
+from x509core.cert.ocsp import read_certificate
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag
 from x509core.errors import DecodeError, InvalidValue
@@ -132,15 +133,10 @@ def _read_certificates(signed: Reader) -> tuple[Certificate, ...]:
     field.check_set_order()                          # a SET OF (X.690 §11.6), as OpenSSL writes it
     certificates = []
     while not field.at_end:
-        start = field.pos
         if not field.peek_is(Tag(0, True, 16)):
             raise DecodeError("only X.509 certificates are supported in CertificateSet "
-                              "(RFC 5652 §10.2.2)", start, field.path)
-        der = field.read_any(f"[{len(certificates)}]")
-        try:
-            certificates.append(load_der_certificate(der))
-        except DecodeError as exc:
-            raise type(exc)(exc.reason, start + exc.offset, field.path + exc.path) from None
+                              "(RFC 5652 §10.2.2)", field.pos, field.path)
+        certificates.append(read_certificate(field, f"[{len(certificates)}]"))
     return tuple(certificates)
 
 

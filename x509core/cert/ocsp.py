@@ -44,19 +44,21 @@ from x509core.cert.extensions import (Extension, ExtensionValue, find_extension,
                                       write_extensions)
 from x509core.cert.general_name import GeneralName, read_general_name
 from x509core.der import ObjectIdentifier, Reader, Writer
-from x509core.errors import DecodeError, InvalidValue
+from x509core.der.tags import Tag
+from x509core.errors import DecodeError, InvalidValue, UnexpectedTag
 from x509core.rsa.algorithms import HASH_NAMES, HASH_OIDS
 
 __all__ = ["OID_PKIX_OCSP_BASIC", "OID_PKIX_OCSP_NONCE", "OID_PKIX_OCSP_NOCHECK",
            "CERT_ID_HASHES", "NONCE_LENGTHS", "CertID", "OCSPNonce", "OCSPNoCheck", "Request",
            "RequestSignature", "OCSPRequest", "OCSPRequestBuilder", "load_der_ocsp_request",
-           "read_cert_id", "read_certificates", "read_nonce"]
+           "issuer_hashes", "read_cert_id", "read_certificate", "read_certificates", "read_nonce"]
 
 OID_PKIX_OCSP_BASIC = ObjectIdentifier("1.3.6.1.5.5.7.48.1.1")     # id-pkix-ocsp 1
 OID_PKIX_OCSP_NONCE = ObjectIdentifier("1.3.6.1.5.5.7.48.1.2")     # id-pkix-ocsp 2
 OID_PKIX_OCSP_NOCHECK = ObjectIdentifier("1.3.6.1.5.5.7.48.1.5")   # id-pkix-ocsp 5
 
 # Hashes a CertID may use here: SHA-1 (what RFC 5019 §2.1.1 and most clients send) and SHA-2.
+_SEQUENCE = Tag(0, True, 16)
 CERT_ID_HASHES = ("sha1", "sha256", "sha384", "sha512")
 NONCE_LENGTHS = (1, 32)                       # RFC 8954 §2.1
 
@@ -205,14 +207,22 @@ def read_certificates(reader: Reader, number: int, name: str = "certs") -> tuple
     seq = holder.read_sequence(name)
     certificates = []
     while not seq.at_end:
-        start = seq.pos
-        der = seq.read_any(f"[{len(certificates)}]")
-        try:
-            certificates.append(load_der_certificate(der))
-        except DecodeError as exc:
-            raise type(exc)(exc.reason, start + exc.offset, seq.path + exc.path) from None
+        certificates.append(read_certificate(seq, f"[{len(certificates)}]"))
     holder.finish()
     return tuple(certificates)
+
+
+def read_certificate(reader: Reader, name: str) -> Certificate:
+    """The next element, a Certificate: its bounds read here, everything else (strictly) by
+    ``load_der_certificate``, whose error offsets are made absolute."""
+    start = reader.pos
+    if not reader.peek_is(_SEQUENCE):
+        reader.fail(UnexpectedTag, f"expected a Certificate (SEQUENCE), found {reader.peek_tag()}")
+    _, element = reader.read_element(name)
+    try:
+        return load_der_certificate(element.element_bytes)
+    except DecodeError as exc:
+        raise type(exc)(exc.reason, start + exc.offset, reader.path + (name,) + exc.path) from None
 
 
 @dataclass(frozen=True, slots=True)
