@@ -94,3 +94,35 @@ def test_tls_1_2_offers_only_forward_secret_aead_suites(openssl, service):
                                  "-tls1_2", "-cipher", suite], input="", capture_output=True,
                                 text=True, timeout=30)
         assert (f"Cipher is {suite}" in result.stdout) == accepted, (suite, result.stdout[-500:])
+
+
+def _ocsp_request_der(service) -> bytes:
+    from x509core.cert.ocsp import CertID, OCSPRequestBuilder
+    from x509core.cert import load_pem_certificate
+    ca = load_pem_certificate((service.ca_dir / "ca.pem").read_text())
+    return OCSPRequestBuilder().with_cert_id(CertID.for_certificate(ca, 12345)).build().raw
+
+
+def test_a_body_in_several_segments_is_read_whole(service):
+    body = _ocsp_request_der(service)
+    head = (f"POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", service.http_port), timeout=30) as sock:
+        sock.sendall(head + body[:10])
+        time.sleep(0.3)
+        sock.sendall(body[10:])
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 ") and b"application/ocsp-response" in reply
+
+
+def test_a_body_that_never_ends_is_refused_in_time(service):
+    head = (b"POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\n"
+            b"Content-Length: 100\r\n\r\n0123456789")
+    with socket.create_connection(("127.0.0.1", service.http_port), timeout=limits.BODY_TIMEOUT + 20) as sock:
+        started = time.monotonic()
+        sock.sendall(head)
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 408 ") and b"x509core: the body did not arrive" in reply
+    assert limits.BODY_TIMEOUT - 1 <= time.monotonic() - started <= limits.BODY_TIMEOUT + 10

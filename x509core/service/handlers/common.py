@@ -64,7 +64,7 @@ async def read_body(request: web.Request, allowed_types: tuple[str, ...], *,
     if request.content_length is not None and request.content_length > max_size:
         raise Refused(413, f"the body is limited to {max_size} octets")
     try:
-        body = await asyncio.wait_for(request.content.read(max_size + 1), limits.BODY_TIMEOUT)
+        body = await asyncio.wait_for(_read_at_most(request, max_size + 1), limits.BODY_TIMEOUT)
     except asyncio.TimeoutError:
         raise Refused(408, f"the body did not arrive within {limits.BODY_TIMEOUT:g} seconds") from None
     if len(body) > max_size:
@@ -72,6 +72,18 @@ async def read_body(request: web.Request, allowed_types: tuple[str, ...], *,
     if not body:
         raise Refused(400, "the body is empty")
     return body
+
+
+async def _read_at_most(request: web.Request, limit: int) -> bytes:
+    """The body up to its end or ``limit`` octets, whichever comes first (a read returns what
+    has arrived, so it loops)."""
+    body = bytearray()
+    while len(body) < limit:
+        chunk = await request.content.read(limit - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
 
 
 def decode_base64(data: bytes, what: str) -> bytes:
