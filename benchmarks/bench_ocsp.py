@@ -31,7 +31,6 @@ lower bounds for both; the ratio is the comparison.
 
 from __future__ import annotations
 
-import datetime
 import http.client
 import os
 import re

@@ -17,8 +17,8 @@ from tests.ca.conftest import CA_SUBJECT
 from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
 from x509core.ca.issue import CertificateAuthority
 from x509core.cert.ocsp import CertID, OCSPRequestBuilder, load_der_ocsp_request
-from x509core.cert.ocsp_response import (OCSPResponseBuilder, encode_error_response,
-                                         load_der_ocsp_response)
+from x509core.cert.ocsp_builder import OCSPResponseBuilder, encode_error_response
+from x509core.cert.ocsp_response import load_der_ocsp_response
 from x509core.der import Writer
 from x509core.errors import DecodeError, InvalidValue
 

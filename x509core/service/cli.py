@@ -4,6 +4,7 @@ without aiohttp stops with one line that says how to install it."""
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def serve_options(args) -> ServeOptions:
 def run_serve(ctx: Context) -> int:
     options = serve_options(ctx.args)
     try:
-        import aiohttp  # noqa: F401  (the service's one dependency, an optional extra)
+        importlib.import_module("aiohttp")      # the service's one dependency, an optional extra
     except ImportError:
         raise CLIError(f"x509core serve needs aiohttp: install it with {_INSTALL}") from None
     from x509core.service import server
