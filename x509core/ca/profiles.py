@@ -189,6 +189,15 @@ def _check_key(public_key, bits: int) -> RSAPublicKey:
         raise InvalidValue(f"only RSA keys are supported, not {type(public_key).__name__}")
     if public_key.key_size < bits:
         raise InvalidValue(f"the key must be at least RSA-{bits}, not RSA-{public_key.key_size}")
+    problem = public_key.problem
+    if problem is not None:
+        raise InvalidValue(f"the key is not usable: {problem}")
+    # CA/B BR §6.1.6: "The value of the public exponent MUST be an odd number equal to 3 or more
+    # ... Additionally, the public exponent SHOULD be in the range between 2^16 + 1 and
+    # 2^256 - 1." The CA certifies only keys every relying party verifies cheaply.
+    if not (1 << 16) < public_key.e < (1 << 256):
+        raise InvalidValue("the RSA public exponent must lie between 2^16 + 1 and 2^256 - 1 "
+                           "(CA/B BR §6.1.6)")
     return public_key
 
 
