@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 __all__ = ["Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
-           "crt_limit", "x509core_key"]
+           "crt_limit", "x509core_key", "bignum_build"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,27 @@ def crt_limit(key) -> Callable[[], object]:
         m2 = gmpy2.powmod_sec(c % q, dq, q)
         return m2 + q * ((m1 - m2) * qinv % p)
     return run
+
+
+def bignum_build(info=None, *, short: bool = False) -> str:
+    """One line naming x509core's bignum backend and, with gmpy2, the GMP build under it (the
+    header of every RESULTS.md section; ``short``: the rows of bench_backends). ``info``: a
+    ``bignum.BackendInfo``, by default this process's."""
+    from x509core import bignum
+    info = info or bignum.backend_info()
+    if info.gmpy2_version is None:
+        return "python (gmpy2 not installed)"
+    origin = {"bundled": "bundled with the gmpy2 wheel", "system": "from the system"}.get(
+        info.gmp_origin, info.gmp_origin)
+    if info.gmp_fat:
+        kernel = "portable C" if info.gmp_kernel == "fat" else info.gmp_kernel
+        build = f"fat binary, {kernel} kernels on this CPU"
+    else:
+        build = "built for one CPU target" if info.gmp_fat is False else "build unknown"
+    if short:
+        return f"GMP {info.gmp_version} {origin} ({build})"
+    return (f"{info.backend}; gmpy2 {info.gmpy2_version} on GMP {info.gmp_version}, {origin}, "
+            f"{build} ({info.gmp_library})")
 
 
 def x509core_key(pyca_private_key):
