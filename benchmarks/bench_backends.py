@@ -150,7 +150,7 @@ def run(quick: bool) -> list[Row]:
         samplers.update({f"{name} here": _local(fn) for name, fn in workloads(key, MESSAGE).items()})
         samplers.update({f"{name} platform": child.sampler(name)
                          for name in ("sign", "limit", "limit_threads", "verify", "public_limit")})
-        stats = _interleaved(samplers, 0.6 if quick else 6.0, rounds=5 if quick else 9)
+        stats = _interleaved(samplers, 0.6 if quick else 6.0, rounds=5 if quick else 15)
     finally:
         child.close()
     return _rows(stats, bignum_build(short=True), bignum_build(child.info, short=True))
