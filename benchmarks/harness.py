@@ -146,8 +146,10 @@ def bignum_build(info=None, *, short: bool = False) -> str:
     origin = {"bundled": "bundled with the gmpy2 wheel", "system": "from the system"}.get(
         info.gmp_origin, info.gmp_origin)
     if info.gmp_fat:
-        kernel = "portable C" if info.gmp_kernel == "fat" else info.gmp_kernel
-        build = f"fat binary, {kernel} kernels on this CPU"
+        names = {k: ("portable C" if v == "fat" else v) for k, v in info.gmp_kernels or ()}
+        same = set(names.values())
+        listed = same.pop() if len(same) == 1 else ", ".join(f"{k} {v}" for k, v in names.items())
+        build = f"fat binary, kernels on this CPU: {listed or 'unknown'}"
     else:
         build = "built for one CPU target" if info.gmp_fat is False else "build unknown"
     if short:

@@ -123,7 +123,7 @@ class BackendInfo:
     gmp_library: str | None       # the file holding the mpz_powm_sec that gmpy2 calls
     gmp_origin: str | None        # "bundled" (in the gmpy2 wheel), "system", "static", "unknown"
     gmp_fat: bool | None          # a fat binary: kernels chosen by CPU model at run time
-    gmp_kernel: str | None        # in a fat binary, the mpn_mul_basecase chosen for this CPU
+    gmp_kernels: tuple[tuple[str, str], ...] | None   # fat: (function, variant) for this CPU
 
 
 def backend_info() -> BackendInfo:
@@ -134,10 +134,10 @@ def backend_info() -> BackendInfo:
     if _gmpy2 is None:
         return BackendInfo(BACKEND, False, _requested or None, None, None, None, None, None, None)
     library, origin = _gmp_library()
-    fat, kernel = _gmp_dispatch(library)
+    fat, kernels = _gmp_dispatch(library)
     version = _gmpy2.mp_version().removeprefix("GMP").strip()
     return BackendInfo(BACKEND, BACKEND == "gmpy2", _requested or None, _gmpy2.version(),
-                       version, library, origin, fat, kernel)
+                       version, library, origin, fat, kernels)
 
 
 def _symbol_at(address: int | None) -> tuple[str, str] | None:
@@ -210,10 +210,15 @@ def _gmpy2_files() -> set[str]:
     return {os.path.realpath(file.locate()) for file in files}
 
 
-def _gmp_dispatch(library: str | None) -> tuple[bool | None, str | None]:
-    """(fat, kernel): whether ``library`` is a fat GMP (it has the dispatch table
-    ``__gmpn_cpuvec``) and, if so, which ``mpn_mul_basecase`` the table holds for this CPU,
-    by its suffix: "coreibwl", "k8", ... or "fat" for GMP's portable C code."""
+# The kernels of mpn_sec_powm's inner loop, as fat GMP names them in its dispatch table.
+_SEC_POWM_KERNELS = ("mul_basecase", "sqr_basecase", "redc_1")
+
+
+def _gmp_dispatch(library: str | None) -> tuple[bool | None, tuple[tuple[str, str], ...] | None]:
+    """(fat, kernels): whether ``library`` is a fat GMP (it has the dispatch table
+    ``__gmpn_cpuvec``) and, if so, which variant of each of ``_SEC_POWM_KERNELS`` the table
+    holds for this CPU, by the suffix of its symbol: "coreibwl", "k8", "zen", ... or "fat" for
+    GMP's portable C code."""
     import ctypes
     if library is None:
         return None, None
@@ -222,12 +227,14 @@ def _gmp_dispatch(library: str | None) -> tuple[bool | None, str | None]:
     except (OSError, ValueError):                  # no table: built for one CPU type
         return (False, None) if os.path.exists(library) else (None, None)
     _gmpy2.powmod(3, (1 << 600) + 1, (1 << 607) - 1)   # the table is filled on first use
-    width = ctypes.sizeof(ctypes.c_void_p)
+    width, kernels = ctypes.sizeof(ctypes.c_void_p), {}
     for index in range(64):     # function pointers first; the first word that is not one ends it
         found = _symbol_at(ctypes.c_void_p.from_address(table + index * width).value)
         if found is None or os.path.realpath(found[0]) != library:
             break
-        if found[1].startswith("__gmpn_mul_basecase_"):
-            kernel = found[1].removeprefix("__gmpn_mul_basecase_")
-            return True, (None if kernel == "init" else kernel)
-    return True, None
+        for name in _SEC_POWM_KERNELS:
+            if found[1].startswith(f"__gmpn_{name}_"):
+                kernels[name] = found[1].removeprefix(f"__gmpn_{name}_")
+    if set(kernels) != set(_SEC_POWM_KERNELS) or "init" in kernels.values():
+        return True, None
+    return True, tuple((name, kernels[name]) for name in _SEC_POWM_KERNELS)

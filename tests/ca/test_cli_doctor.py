@@ -44,7 +44,12 @@ def test_gmpy2_backend_says_constant_time_and_names_the_gmp_build():
     build = _line(text, "GMP build:")
     assert ("fat binary" in build) == report["gmp_fat"]
     if report["gmp_fat"]:
-        assert f"mpn_mul_basecase_{report['gmp_kernel']}" in build
+        listed = ", ".join(f"{name} {variant}" for name, variant in report["gmp_kernels"].items())
+        assert f"kernels for this CPU: {listed}" in build
+        portable = "fat" in report["gmp_kernels"].values()
+        assert ("GMP's portable C code" in build) == portable
+        assert any("system's GMP is faster here" in a for a in report["advice"]) == (
+            portable and report["gmp_origin"] == "bundled")
 
 
 def test_python_backend_says_nothing_is_constant_time():

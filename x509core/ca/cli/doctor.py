@@ -52,7 +52,8 @@ def doctor_report() -> dict:
             "requested": info.requested, "gmpy2": info.gmpy2_version,
             "gmp": info.gmp_version, "gmp_library": info.gmp_library,
             "gmp_origin": info.gmp_origin, "gmp_fat": info.gmp_fat,
-            "gmp_kernel": info.gmp_kernel, "advice": _advice(info)}
+            "gmp_kernels": dict(info.gmp_kernels) if info.gmp_kernels else None,
+            "advice": _advice(info)}
 
 
 def _text(report: dict) -> list[str]:
@@ -82,14 +83,15 @@ def _build(report: dict) -> str:
     if report["gmp_fat"] is None:
         return "unknown (the library could not be inspected on this platform)"
     if not report["gmp_fat"]:
-        return "built for one CPU type (no run-time CPU dispatch)"
-    kernel = report["gmp_kernel"]
-    if kernel == "fat":
-        return ("fat binary; for this CPU it runs GMP's portable C kernels (mpn_mul_basecase_fat): "
-                "the CPU model is not in its table")
-    if kernel:
-        return f"fat binary; kernels for this CPU: {kernel} (mpn_mul_basecase_{kernel})"
-    return "fat binary; the kernels it chose could not be read"
+        return "built for one CPU target (no run-time CPU dispatch)"
+    kernels = report["gmp_kernels"]
+    if not kernels:
+        return "fat binary; the kernels it chose could not be read"
+    listed = ", ".join(f"{name} {variant}" for name, variant in kernels.items())
+    if "fat" in kernels.values():
+        return (f"fat binary; kernels for this CPU: {listed} (fat: GMP's portable C code, "
+                "as the binary has no assembly for this CPU model there)")
+    return f"fat binary; kernels for this CPU: {listed}"
 
 
 def _advice(info) -> list[str]:
@@ -98,7 +100,7 @@ def _advice(info) -> list[str]:
                 "(README, \"Faster RSA with the system's GMP\")"]
     if info.backend != "gmpy2":
         return ["unset X509CORE_BACKEND to use gmpy2 (constant-time powmod_sec)"]
-    if info.gmp_origin == "bundled" and info.gmp_kernel == "fat":
+    if info.gmp_origin == "bundled" and "fat" in dict(info.gmp_kernels or ()).values():
         return ["this CPU runs the wheel's generic C code; gmpy2 built on the system's GMP "
                 "is faster here (README, \"Faster RSA with the system's GMP\"; "
                 "python -m benchmarks backends measures both)"]
