@@ -17,10 +17,16 @@ from x509core.errors import PathValidationError
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
            "expected_mac_address"]
 
+# What `verify --help` says: plain text (the module docstring above is reStructuredText).
+_DESCRIPTION = """\
+verify runs RFC 5280 path validation and, when asked, the medical-imaging policy (machine
+binding, MAC address, organization) on one certificate, and prints the verdict and its reason.
+Exit status 0 valid, 1 invalid, 2 a usage or input error (a file that cannot be read or parsed)."""
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("verify", parents=[common], help="validate a certificate (exit 0 valid, "
-                       "1 invalid, 2 error)", description=__doc__.split("\n\n")[1])
+                       "1 invalid, 2 error)", description=_DESCRIPTION)
     p.add_argument("leaf", metavar="LEAF.pem", help="the certificate (PEM; further certificates "
                    "in the file are taken as intermediates)")
     p.add_argument("--ca", action="append", required=True, metavar="ROOT.pem",
