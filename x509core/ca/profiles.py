@@ -46,6 +46,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
+from x509core.ca.safe_text import control_character, describe_character
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
@@ -54,11 +55,13 @@ from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsa
                                       MachineIdentity, SubjectAlternativeName)
 from x509core.cert.general_name import DNSName, IPAddress
 from x509core.cert.name import Name
+from x509core.cert.name_text import openssl_type_name
 from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
            "check_client_id", "check_machine_id", "check_mac_address", "check_text",
+           "check_no_controls", "check_name", "server_names",
            "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
            "client_builder", "csr_arguments", "CSR_PROFILES"]
 
@@ -101,11 +104,38 @@ def check_mac_address(mac: str) -> str:
 
 
 def check_text(value: str, what: str) -> str:
-    """A non-empty name attribute of at most 64 characters (RFC 5280 Appendix A.1 bounds)."""
+    """A non-empty name attribute of at most 64 characters (RFC 5280 Appendix A.1 bounds),
+    without control characters (:func:`check_no_controls`)."""
     _require_str(value, what)
+    check_no_controls(value, what)
     if not value.strip() or len(value) > _UB_NAME:
         raise InvalidValue(f"{what} must be 1 to {_UB_NAME} characters, not {value!r}")
     return value
+
+
+def check_no_controls(value: str, what: str) -> str:
+    """Refuse a name or SAN value that holds a control character: C0, DEL, C1, a bidi control,
+    a line separator (``x509core/ca/safe_text.py`` lists them), or a lone surrogate (what a byte
+    that is not UTF-8 becomes in an argument). The CA does not certify text that would forge
+    lines or reorder what a relying party's terminal, log or browser shows (issue 16)."""
+    index = control_character(value)
+    if index is not None:
+        char = value[index]
+        surrogate = "\ud800" <= char <= "\udfff"
+        kind = "a byte that is not UTF-8" if surrogate else "a control character"
+        raise InvalidValue(f"{what} holds {kind} ({describe_character(char)} at character "
+                           f"{index + 1}); the CA does not certify such names")
+    return value
+
+
+def check_name(name: Name, what: str) -> Name:
+    """Every string attribute of ``name`` without control characters (:func:`check_no_controls`),
+    each named by its type in the error (``the CA subject's O``)."""
+    for rdn in name.rdns:
+        for attribute in rdn.attributes:
+            if attribute.string_tag is not None:
+                check_no_controls(attribute.value, f"{what}'s {openssl_type_name(attribute.oid)}")
+    return name
 
 
 def _require_str(value, what: str) -> None:
@@ -130,13 +160,13 @@ def parse_not_after(text: str) -> datetime:
 def parse_subject(subject: Name | str) -> Name:
     """A Name, an OpenSSL ``/C=../O=../CN=..`` string, or an RFC 4514 string."""
     if isinstance(subject, Name):
-        return subject
+        return check_name(subject, "the CA subject")
     if not isinstance(subject, str):
         raise TypeError("subject must be a Name, '/C=../O=../CN=..' or an RFC 4514 string")
     name = Name.from_openssl(subject) if subject.startswith("/") else Name.from_rfc4514(subject)
     if not len(name):
         raise InvalidValue("the CA subject must not be empty (RFC 5280 §4.1.2.6)")
-    return name
+    return check_name(name, "the CA subject")
 
 
 def validity(now: datetime | None, *, days: int | None, not_after: datetime | None,
@@ -210,24 +240,42 @@ def server_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: da
                    also_client: bool = False) -> CertificateBuilder:
     """A TLS server certificate (HTTPS, DICOM TLS) for the names and addresses given;
     ``also_client`` adds clientAuth for DICOM peers that both listen and call."""
-    dns, ip = _names(dns, "dns"), _names(ip, "ip")
-    try:
-        addresses = [ipaddress.ip_address(a) for a in ip]
-    except ValueError as exc:
-        raise InvalidValue(f"not an IP address: {exc}") from None
-    names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
-    if not names:
-        raise InvalidValue("a server certificate needs at least one DNS name or IP address")
-    cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
-    attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
+    subject, names = server_names(dns=dns, ip=ip, common_name=common_name, org=org)
     purposes = (oids.OID_SERVER_AUTH, oids.OID_CLIENT_AUTH) if also_client else (oids.OID_SERVER_AUTH,)
-    return (_leaf(issuer, public_key, Name.build(attributes), not_before, not_after)
+    return (_leaf(issuer, public_key, subject, not_before, not_after)
             .with_extension(KeyUsage(digital_signature=True, key_encipherment=True), critical=True)
             .with_extension(ExtendedKeyUsage(purposes), critical=False)
             # RFC 5280 §4.2.1.6: with a non-empty subject, the subjectAltName SHOULD NOT be critical.
             .with_extension(SubjectAlternativeName(names), critical=False)
             .with_subject_key_identifier()
             .with_authority_key_identifier(issuer.public_key))
+
+
+def server_names(*, dns: Sequence[str] = (), ip: Sequence[str] = (),
+                 common_name: str | None = None, org: str | None = None) -> tuple[Name, tuple]:
+    """A server certificate's subject and subjectAltName entries, every input checked; the
+    command line calls it before it generates a key (which takes seconds)."""
+    dns, ip = _names(dns, "dns"), _names(ip, "ip")
+    addresses = [_ip_address(a) for a in ip]
+    names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
+    if not names:
+        raise InvalidValue("a server certificate needs at least one DNS name or IP address")
+    cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
+    attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
+    return Name.build(attributes), names
+
+
+def _ip_address(text: str):
+    """An iPAddress entry: 4 or 16 octets (RFC 5280 §4.2.1.6), so an IPv6 zone (``%eth0``),
+    which those octets cannot carry, is refused rather than dropped."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError as exc:
+        raise InvalidValue(f"not an IP address: {exc}") from None
+    if getattr(address, "scope_id", None) is not None:
+        raise InvalidValue(f"IP address {text!r} has a zone (%...), which a certificate cannot "
+                           "carry (RFC 5280 §4.2.1.6: 4 or 16 octets)")
+    return address
 
 
 def _names(values: Sequence[str], what: str) -> list[str]:

@@ -16,8 +16,8 @@ from x509core.cert import oids
 from x509core.cert.public_key import KEY_ALGORITHM_NAMES, UnsupportedPublicKey
 from x509core.rsa.key import RSAPublicKey
 
-__all__ = ["certificate_text", "certificate_json", "extension_name", "SIGNATURE_NAMES",
-           "hex_block", "format_time"]
+__all__ = ["certificate_text", "certificate_lines", "certificate_json", "extension_name",
+           "SIGNATURE_NAMES", "hex_block", "format_time"]
 
 SIGNATURE_NAMES = {
     "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
@@ -187,6 +187,13 @@ def _value_lines(ext) -> list[str]:
 
 
 def certificate_text(cert) -> str:
+    return "\n".join(certificate_lines(cert)) + "\n"
+
+
+def certificate_lines(cert) -> list[str]:
+    """The listing, line by line. A value shown in a line may hold any character the certificate
+    holds, control characters included: whoever writes the lines to a terminal or a log escapes
+    each one (the command line does, with ``x509core/ca/safe_text.py``)."""
     alg = SIGNATURE_NAMES.get(cert.signature_algorithm, str(cert.signature_algorithm))
     info = cert.signature_algorithm_info
     pss = _pss_signature_lines(info.pss) if info is not None and info.pss is not None else []
@@ -203,7 +210,7 @@ def certificate_text(cert) -> str:
     lines += _extension_lines(cert)
     lines += [f"    Signature Algorithm: {alg}", "    Signature Value:", *pss]
     lines += hex_block(cert.signature, 8, 18)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _json_value(value):

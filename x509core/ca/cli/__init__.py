@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from x509core.ca.cli.support import CA_DIR_ENV, Context
+from x509core.ca.safe_text import escape_controls
 from x509core.errors import X509CoreError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR"]
@@ -75,7 +76,7 @@ def _run(argv: list[str] | None, debug_hint: list[bool]) -> int:
     try:
         args = build_parser().parse_args(argv)
     except _UsageError as exc:
-        print(f"{exc}", file=sys.stderr)
+        print(escape_controls(f"{exc}"), file=sys.stderr)
         return EXIT_ERROR
     debug_hint[0] = args.debug
     ctx = Context(args)
@@ -125,11 +126,13 @@ def _silence_stdout() -> None:
 
 
 def _one_line(exc: BaseException) -> str:
+    """The error as one line: control characters escaped, LF included (a file name or a
+    certificate's name in the message may hold any)."""
     if isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     else:
         text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
+    return escape_controls(text.strip())
 
 
 if __name__ == "__main__":

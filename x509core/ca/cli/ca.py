@@ -155,7 +155,8 @@ def run_ca_init(ctx: Context) -> int:
     args = ctx.args
     directory = ctx.ca_dir
     refuse_existing(directory / "ca.pem", directory / "ca.key")
-    name = subject_name(args)
+    from x509core.ca import profiles
+    name = profiles.check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
     if args.no_encrypt:
         passphrase = None

@@ -3,13 +3,13 @@ issued, and what a file holds."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from x509core.ca.cli.support import (CLIError, Context, format_serial, parse_duration,
                                      parse_serial, positive_days, read_bytes)
+from x509core.ca.safe_text import escape_controls
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
            "run_asn1parse", "REASONS"]
@@ -85,11 +85,10 @@ def run_show(ctx: Context) -> int:
             raise CLIError(f"{what}: no such file, and not a serial number") from None
         cert = load_pem_certificate(_inventory(ctx).get(serial).pem)
     if ctx.args.json:
-        ctx.out(json.dumps(cert.to_json(), indent=2, default=str))
+        ctx.out_json(cert.to_json())
     else:
-        ctx.stdout.write(cert.text())
-        if not cert.text().endswith("\n"):
-            ctx.out()
+        from x509core.cert.text import certificate_lines
+        ctx.out_lines(certificate_lines(cert))
     return 0
 
 
@@ -121,7 +120,7 @@ def run_list(ctx: Context) -> int:
     if args.status:
         records = [r for r in records if _status(r, now) == args.status]
     if args.json:
-        ctx.out(json.dumps([_record_json(r, now) for r in records], indent=2))
+        ctx.out_json([_record_json(r, now) for r in records])
         return 0
     if not records:
         ctx.info("no certificates match")
@@ -129,9 +128,12 @@ def run_list(ctx: Context) -> int:
     rows = [(format_serial(r.serial), _status(r, now), f"{r.not_after:%Y-%m-%d}", r.profile,
              r.subject, r.machine_identity or "-") for r in records]
     header = ("SERIAL", "STATUS", "NOT AFTER", "PROFILE", "SUBJECT", "MACHINE")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    # Columns as wide as their widest cell as printed, that is with controls escaped.
+    widths = [max(len(escape_controls(row[i])) for row in [header, *rows])
+              for i in range(len(header))]
     for row in [header, *rows]:
-        ctx.out("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        ctx.out("  ".join(cell + " " * (width - len(escape_controls(cell)))
+                          for cell, width in zip(row, widths)).rstrip())
     return 0
 
 
@@ -179,11 +181,11 @@ def run_renew(ctx: Context) -> int:
 
 def run_asn1parse(ctx: Context) -> int:
     from x509core import pem
-    from x509core.der.dump import dump
+    from x509core.der.dump import dump_lines
     raw = read_bytes(ctx.args.file)
     blocks = pem.decode(raw) if raw.lstrip().startswith(b"-----BEGIN") else [("DER", raw)]
     for label, der in blocks:
         if len(blocks) > 1:
             ctx.out(f"# {label}")
-        ctx.stdout.write(dump(der))
+        ctx.out_lines(dump_lines(der))
     return 0

@@ -150,9 +150,12 @@ def run_issue_server(ctx: Context) -> int:
     out = args.out or f"{safe_file_stem(first)}.pem"
     key_out = None if csr else (args.key_out or f"{safe_file_stem(first)}.key")
     refuse_existing(out, key_out)
-    ca = ctx.open_ca()
     given = {"dns": tuple(args.dns), "ip": tuple(args.ip), "common_name": args.cn,
              "org": args.org}
+    if csr is None:                         # the names checked before a key is generated
+        from x509core.ca import profiles
+        profiles.server_names(**given)
+    ca = ctx.open_ca()
     # With a CSR, what is not given on the command line comes from the CSR (its SAN, CN, O).
     kwargs = dict(_validity_kwargs(args), also_client=args.also_client,
                   **{name: value for name, value in given.items() if value})

@@ -126,7 +126,8 @@ def _explain(ctx: Context, directory: Path, ca, server, client, checks: list[str
         ctx.out(f"  {line}")
     automatic = ctx.args.machine_id == "auto" and client.machine_identity == _auto_id(ctx)
     hint = ("auto --raw" if ctx.args.raw else "auto") if automatic else client.machine_identity
-    ctx.out(_USAGE.format(d=d, hint=hint))
+    for line in _USAGE.split("\n"):            # one line at a time: each is escaped
+        ctx.out(line.format(d=d, hint=hint))
 
 
 def _auto_id(ctx: Context) -> str | None:

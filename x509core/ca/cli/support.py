@@ -9,6 +9,7 @@ terminal without echo (:func:`getpass.getpass`), in that order.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 import sys
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+from x509core.ca.safe_text import escape_controls
 from x509core.errors import X509CoreError
 
 __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASSPHRASE",
@@ -73,17 +75,32 @@ class Context:
         return resource
 
     # -- output --------------------------------------------------------------------------------
+    # Every line the commands print goes through escape_controls (x509core/ca/safe_text.py):
+    # one call prints one line, and a control character from a certificate, a file name or an
+    # argument is written as \XX, never raw (issue 16: a forged "OK:" line, a terminal title).
     def out(self, text: str = "") -> None:
-        print(text, file=self.stdout)
+        """One line on stdout, control characters escaped."""
+        print(escape_controls(text), file=self.stdout)
+
+    def out_lines(self, lines) -> None:
+        """Several lines on stdout, each escaped (a listing such as ``show``'s)."""
+        for line in lines:
+            self.out(line)
+
+    def out_json(self, value) -> None:
+        """``value`` as JSON on stdout. ``ensure_ascii=True`` writes every control and every
+        non-ASCII character as ``\\uXXXX``, so the text is already safe (and must not be escaped
+        again: that would break the JSON)."""
+        print(json.dumps(value, indent=2, ensure_ascii=True, default=str), file=self.stdout)
 
     def info(self, text: str) -> None:
         """A progress or status line on stderr; ``--quiet`` silences it."""
         if not getattr(self.args, "quiet", False):
-            print(text, file=self.stderr)
+            print(escape_controls(text), file=self.stderr)
 
     def warn(self, text: str) -> None:
         """A warning on stderr; shown even with ``--quiet``."""
-        print(f"x509core: warning: {text}", file=self.stderr)
+        print(f"x509core: warning: {escape_controls(text)}", file=self.stderr)
 
     def _interactive(self) -> bool:
         isatty = getattr(self.stderr, "isatty", None)

@@ -8,7 +8,6 @@ organization) on one certificate, and prints the verdict and its reason. Exit st
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from x509core.ca.cli.support import CLIError, Context, parse_time, read_bytes
@@ -149,7 +148,7 @@ def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
     # The validator's expiry warnings (30 days by default), one per certificate of the chain.
     warnings = [str(w) for w in getattr(chain, "warnings", ())]
     if ctx.args.json:
-        ctx.out(json.dumps({
+        ctx.out_json({
             "valid": chain is not None,
             "subject": leaf.subject.rfc4514(),
             "serial": f"{leaf.serial_number:X}",
@@ -160,10 +159,10 @@ def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
             "rule": getattr(error, "rule", None) if error else None,
             "depth": getattr(error, "depth", None) if error else None,
             "warnings": warnings,
-        }, indent=2))
+        })
         return
     if chain is None:
-        ctx.out(f"INVALID: {leaf.subject.rfc4514()}: {' '.join(str(error).split())}")
+        ctx.out(f"INVALID: {leaf.subject.rfc4514()}: {error}")
         return
     ctx.out(f"OK: {leaf.subject.rfc4514()}")
     for depth, cert in enumerate(chain):
@@ -180,7 +179,7 @@ def run_machine_id(ctx: Context) -> int:
         result = {"machine_identity": identity, "raw": ctx.args.raw}
         if ctx.args.mac:
             result["mac_address"] = mac
-        ctx.out(json.dumps(result, indent=2))
+        ctx.out_json(result)
         return 0
     ctx.out(identity)
     if ctx.args.mac:
