@@ -56,12 +56,13 @@ from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsa
 from x509core.cert.general_name import DNSName, IPAddress
 from x509core.cert.name import Name
 from x509core.cert.name_text import openssl_type_name
+from x509core.cert.validation.hostname import is_dns_name, split_wildcard
 from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
            "check_client_id", "check_machine_id", "check_mac_address", "check_text",
-           "check_no_controls", "check_name", "server_names",
+           "check_no_controls", "check_name", "check_dns_name", "server_names",
            "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
            "client_builder", "csr_arguments", "CSR_PROFILES"]
 
@@ -255,14 +256,70 @@ def server_names(*, dns: Sequence[str] = (), ip: Sequence[str] = (),
                  common_name: str | None = None, org: str | None = None) -> tuple[Name, tuple]:
     """A server certificate's subject and subjectAltName entries, every input checked; the
     command line calls it before it generates a key (which takes seconds)."""
-    dns, ip = _names(dns, "dns"), _names(ip, "ip")
+    dns, ip = [check_dns_name(d) for d in _names(dns, "dns")], _names(ip, "ip")
     addresses = [_ip_address(a) for a in ip]
     names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
     if not names:
         raise InvalidValue("a server certificate needs at least one DNS name or IP address")
+    if common_name is None and len((dns or ip)[0]) > _UB_NAME:
+        raise InvalidValue(f"the first name is longer than the {_UB_NAME} characters a common "
+                           "name may hold (RFC 5280 Appendix A.1): give a shorter common name")
     cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
     attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
     return Name.build(attributes), names
+
+
+_DNS_RULE = ("labels of 1 to 63 letters, digits and hyphens, no hyphen first or last, at most "
+             "253 characters; a wildcard only as the whole left-most label of a name of three or "
+             "more labels (RFC 1034 §3.5, RFC 1123 §2.1, RFC 5280 §4.2.1.6)")
+
+
+def check_dns_name(name: str) -> str:
+    """A dNSName the CA certifies: the preferred name syntax, as the validator reads it
+    (:func:`x509core.cert.validation.hostname.is_dns_name`, case aside), and also:
+
+    - internationalized names only as A-labels, ``xn--`` and valid Punycode (RFC 5890 §2.3.2.1);
+      any other label with ``--`` in its third and fourth characters is reserved (RFC 5890
+      §2.3.1) and refused, as the CA/Browser Forum's Baseline Requirements refuse it;
+    - the right-most label is not all digits (RFC 1123 §2.1: "the highest-level component label
+      will be alphabetic"), so that an IPv4 address is never certified as a DNS name.
+
+    Returned as given (DNS compares without regard to case, RFC 4343)."""
+    _require_str(name, "dns")
+    check_no_controls(name, f"DNS name {name!r}")
+    if not name.isascii():
+        raise InvalidValue(f"DNS name {name!r} is not ASCII: give an internationalized name as "
+                           "its A-label (xn--..., RFC 5890 §2.3.2.1)")
+    lower = name.lower()
+    if not is_dns_name(lower, allow_wildcard=True):
+        hint = " (no trailing dot)" if lower.endswith(".") and lower != "." else ""
+        raise InvalidValue(f"DNS name {name!r} is not in the preferred name syntax{hint}: "
+                           + _DNS_RULE)
+    labels = split_wildcard(lower)[1].split(".")
+    for label in labels:
+        if label[2:4] == "--" and not _is_a_label(label):
+            raise InvalidValue(f"DNS name {name!r}: the label {label!r} is reserved or not a "
+                               "valid A-label (RFC 5890 §2.3.1, §2.3.2.1)")
+    if labels[-1].isdigit():
+        raise InvalidValue(f"DNS name {name!r} ends in an all-numeric label (RFC 1123 §2.1); "
+                           "an IP address goes in --ip")
+    return name
+
+
+def _is_a_label(label: str) -> bool:
+    """``xn--`` and Punycode (RFC 3492) of a U-label that encodes back to the same label.
+
+    Deviation: the U-label is checked by Python's ``idna`` codec, which follows IDNA2003
+    (RFC 3490, nameprep) rather than IDNA2008 (RFC 5891); it refuses control characters and
+    malformed Punycode, which is what matters here, and needs nothing beyond the standard
+    library."""
+    if not label.startswith("xn--"):
+        return False
+    try:
+        decoded = label.encode("ascii").decode("idna")
+        return not decoded.isascii() and decoded.encode("idna").decode("ascii") == label
+    except UnicodeError:
+        return False
 
 
 def _ip_address(text: str):

@@ -93,10 +93,24 @@ def _deliver(ctx: Context, issued, out: str, key_out: str | None, passphrase) ->
     ctx.out(f"  serial      {format_serial(cert.serial_number)}")
     ctx.out(f"  subject     {cert.subject.rfc4514()}")
     ctx.out(f"  not after   {cert.not_valid_after:%Y-%m-%d %H:%M:%SZ}")
+    # Every name certified, also those a CSR asked for: the operator sees what was signed.
+    san = cert.subject_alternative_name
+    for name in (san.names if san is not None else ()):
+        ctx.out(f"  SAN         {_san_entry(name)}")
     if cert.machine_identity:
         ctx.out(f"  machine     {cert.machine_identity}")
     if cert.mac_address:
         ctx.out(f"  MAC address {cert.mac_address}")
+
+
+def _san_entry(name) -> str:
+    """``DNS:pacs.example.org``, ``IP:10.0.0.5`` (compressed IPv6, as --ip takes it)."""
+    from x509core.cert.general_name import DNSName, IPAddress
+    if isinstance(name, DNSName):
+        return f"DNS:{name.value}"
+    if isinstance(name, IPAddress):
+        return f"IP:{name.value}"
+    return name.text()
 
 
 def _generated(ctx: Context, what: str):
