@@ -7,8 +7,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli.support import (CLIError, Context, format_serial, parse_duration,
-                                     parse_serial, positive_days, read_bytes)
+from x509core.ca.cli.support import (CLIError, Context, check_outputs, format_serial,
+                                     parse_duration, parse_serial, positive_days, read_bytes)
 from x509core.ca.safe_text import escape_controls
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
@@ -150,6 +150,8 @@ def run_revoke(ctx: Context) -> int:
 def run_crl(ctx: Context) -> int:
     from datetime import timedelta
     days = positive_days(ctx.args.days)
+    # Checked before the CRL is signed and its number spent; the CA writes crl.pem itself.
+    check_outputs(ctx.args.out, reserved=[ctx.ca_dir / "crl.pem"])
     ca = ctx.open_ca()
     crl = ca.crl(next_update=timedelta(days=days))
     text = crl.to_pem()
@@ -167,8 +169,7 @@ def run_crl(ctx: Context) -> int:
 def run_renew(ctx: Context) -> int:
     serial = parse_serial(ctx.args.serial)
     days = positive_days(ctx.args.days)
-    if ctx.args.out and Path(ctx.args.out).exists():
-        raise CLIError(f"{ctx.args.out} exists; refusing to overwrite it")
+    check_outputs(ctx.args.out)                  # before the new certificate is signed
     ca = ctx.open_ca()
     issued = ca.renew(serial, days=days)
     cert = issued.certificate

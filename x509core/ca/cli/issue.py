@@ -2,8 +2,9 @@
 
 From a CSR (preferred: the key never leaves the machine that made it) or, without one, with a
 key made here and written encrypted (PKCS#8, 0600) unless ``--no-encrypt`` is given. Inputs are
-checked before any key is generated (an RSA-4096 key takes seconds), and output files that exist
-stop the command before anything is issued.
+checked before any key is generated (an RSA-4096 key takes seconds), and so are the output
+files (support.check_outputs: not there yet, a writable directory, two different files), so a
+bad one stops the command before anything is issued.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from x509core.ca.cli.ca import (bound_machine, check_client_inputs, client_options,
-                                key_bits_option, load_csr, refuse_existing, safe_file_stem)
-from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, format_serial,
-                                     parse_not_after, positive_days)
+                                key_bits_option, load_csr, safe_file_stem)
+from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, check_outputs,
+                                     format_serial, parse_not_after, positive_days)
 from x509core.ca.cli.verify import expected_mac_address
 
 __all__ = ["register", "run_issue_client", "run_issue_server"]
@@ -127,7 +128,7 @@ def run_issue_client(ctx: Context) -> int:
         raise CLIError("--client-id is required (or a CSR whose subject has a CN)")
     out = args.out or f"{safe_file_stem(client_id)}.pem"
     key_out = None if csr else (args.key_out or f"{safe_file_stem(client_id)}.key")
-    refuse_existing(out, key_out)
+    check_outputs(out, key_out)
     if csr is None and (not args.org or args.machine_id is None):
         raise CLIError("without --csr, give --org, --client-id and --machine-id auto|VALUE|none")
     machine = bound_machine(args) if args.machine_id is not None else None
@@ -163,7 +164,7 @@ def run_issue_server(ctx: Context) -> int:
     first = args.cn or (args.dns or args.ip or [None])[0] or csr.subject.common_name or "server"
     out = args.out or f"{safe_file_stem(first)}.pem"
     key_out = None if csr else (args.key_out or f"{safe_file_stem(first)}.key")
-    refuse_existing(out, key_out)
+    check_outputs(out, key_out)
     given = {"dns": tuple(args.dns), "ip": tuple(args.ip), "common_name": args.cn,
              "org": args.org}
     if csr is None:                         # the names checked before a key is generated

@@ -13,7 +13,8 @@ import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli.support import CA_PASSPHRASE, KEY_SIZES, CLIError, Context, format_serial
+from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_SIZES, CLIError, Context,
+                                     check_new_directory, check_outputs, format_serial)
 from x509core.ca.cli.verify import expected_machine_identity
 
 __all__ = ["register", "run_quickstart", "DEMO_ORGANIZATION", "OUTPUT_FILES"]
@@ -51,10 +52,9 @@ def run_quickstart(ctx: Context) -> int:
     from x509core.ca.issue import CertificateAuthority
     args = ctx.args
     directory = Path(args.directory)
-    existing = [name for name in OUTPUT_FILES if (directory / name).exists()]
-    if existing:
-        raise CLIError(f"{directory} already holds {', '.join(existing)}; refusing to overwrite "
-                       "(choose another directory)")
+    check_new_directory(directory)               # every output checked before any key is made
+    if directory.is_dir():
+        check_outputs(*(directory / name for name in (*OUTPUT_FILES, "inventory.sqlite3")))
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
     machine = _machine_identity(ctx)

@@ -23,7 +23,7 @@ from x509core.errors import X509CoreError
 __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASSPHRASE",
            "PKCS12_PASSWORD", "KEY_SIZES", "generate_key", "parse_time", "parse_not_after",
            "parse_duration", "parse_serial", "format_serial", "positive_days", "read_bytes",
-           "CA_DIR_ENV"]
+           "check_outputs", "check_new_directory", "CA_DIR_ENV"]
 
 CA_DIR_ENV = "X509CORE_CA_DIR"
 KEY_SIZES = (2048, 3072, 4096)
@@ -168,14 +168,83 @@ class Context:
     def write_key(self, path: str | Path, key, passphrase: bytes | None) -> Path:
         """A private key as PKCS#8 PEM (encrypted when a passphrase is given), 0600, atomically,
         never over an existing file."""
-        from x509core.ca.store import atomic_write
+        from x509core.ca.files import KEY_MODE, atomic_write
         pem_text = key.to_pem(password=passphrase)
-        return atomic_write(Path(path), pem_text.encode("ascii"), mode=0o600)
+        return atomic_write(Path(path), pem_text.encode("ascii"), mode=KEY_MODE)
 
     def write_public(self, path: str | Path, text: str) -> Path:
         """A certificate, CSR or CRL (public data), 0644, atomically, never over an existing file."""
-        from x509core.ca.store import atomic_write
-        return atomic_write(Path(path), text.encode("ascii"), mode=0o644)
+        from x509core.ca.files import FILE_MODE, atomic_write
+        return atomic_write(Path(path), text.encode("ascii"), mode=FILE_MODE)
+
+
+# -- output files: checked before any work ---------------------------------------------------------
+# A command that writes files checks all of them first, before it asks for a passphrase,
+# generates a key, signs anything or spends a CRL number (issue 16: a certificate signed and
+# recorded, an unencrypted key written, a CRL number spent, and only then "exists"). The writes
+# themselves stay atomic and refuse an existing name (x509core/ca/files.py), so a file that
+# appears in between still stops the command; these checks only move the common failures first.
+
+def check_outputs(*paths, reserved=()) -> None:
+    """Refuse output ``paths`` (None and ``-`` skipped) that cannot be written as new files:
+    a name that exists, a dangling symlink included (``lexists``); a parent that does not exist,
+    is not a directory or is not writable; two outputs that are one file however spelled
+    (``./a``, ``d/../a``, a symlinked directory: the parent's device and inode and the name),
+    or an output that is one of the ``reserved`` files the command writes itself."""
+    seen: dict[tuple, str] = {}
+    for path in reserved:
+        seen[_identity(Path(path))] = str(path)
+    for path in paths:
+        if path is None or str(path) == "-":
+            continue
+        path = Path(path)
+        if os.path.lexists(path):
+            raise CLIError(f"{path} exists; refusing to overwrite it (remove it or choose "
+                           "another name)")
+        _check_parent(path)
+        identity = _identity(path)
+        if identity in seen:
+            raise CLIError(f"{path} and {seen[identity]} are the same file; give each output "
+                           "its own name")
+        seen[identity] = str(path)
+
+
+def _check_parent(path: Path) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise CLIError(f"{path}: the directory {parent} does not exist")
+    if not parent.is_dir():
+        raise CLIError(f"{path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"{path}: the directory {parent} is not writable")
+
+
+def _identity(path: Path) -> tuple:
+    """Which file ``path`` names: its directory (device, inode) and its name; a directory that
+    does not exist yet by its absolute, normalized spelling."""
+    try:
+        status = os.stat(path.parent)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return (status.st_dev, status.st_ino, path.name)
+
+
+def check_new_directory(directory: Path) -> None:
+    """A directory a command will create or fill (``quickstart DIR``, ``ca init``): it exists as
+    a directory, or its nearest existing ancestor is a writable directory (missing parents are
+    created)."""
+    directory = Path(directory)
+    if os.path.lexists(directory):
+        if not directory.is_dir():
+            raise CLIError(f"{directory} exists and is not a directory")
+        return
+    ancestor = directory.parent
+    while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CLIError(f"{directory}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise CLIError(f"{directory}: the directory {ancestor} is not writable")
 
 
 def read_bytes(name: str | Path) -> bytes:
