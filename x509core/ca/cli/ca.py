@@ -90,14 +90,21 @@ def _register_export(sub, common) -> None:
     x.set_defaults(run=run_export_pkcs12)
 
 
-def client_options(parser, machine_default) -> None:
+def client_options(parser, machine_default, *, from_csr: bool = False) -> None:
+    """The client options of ``csr`` and ``issue client`` (``from_csr``: the CA side, where
+    the values override what a CSR asks for)."""
+    # On the CA, the operator decides what is certified and a CSR only asks (RFC 2986 §3):
+    # "none" is honoured, and the command says on stderr which requested binding it left out.
+    over = ("; given, it replaces the CSR's; none: no binding, even if the CSR asks for one"
+            if from_csr else "; none: no binding")
     parser.add_argument("--org", metavar="ORG", help="subject O, the organization")
     parser.add_argument("--client-id", metavar="ID", help="subject CN: 16 letters or digits")
     parser.add_argument("--machine-id", default=machine_default, metavar="auto|VALUE|none",
-                        help="the machine to bind to (auto: this machine's derived id)")
+                        help=f"the machine to bind to (auto: this machine's derived id{over})")
     parser.add_argument("--raw", action="store_true", help="with --machine-id auto: bind the raw "
                         "machine id, as the seed system does")
-    parser.add_argument("--mac", metavar="auto|VALUE|none", help="also bind a MAC address")
+    parser.add_argument("--mac", metavar="auto|VALUE|none", help="also bind a MAC address "
+                        f"(auto: this machine's primary interface{over})")
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def register(sub, common) -> None:
     ic = issue_sub.add_parser("client", parents=[common], help="a client certificate bound to a "
                               "machine (EKU clientAuth)")
     ic.add_argument("--csr", metavar="FILE", help="sign this CSR (preferred); else a key is made")
-    client_options(ic, machine_default=None)
+    client_options(ic, machine_default=None, from_csr=True)
     _issue_common(ic, "CLIENT-ID")
     ic.set_defaults(run=run_issue_client)
 
@@ -142,6 +142,7 @@ def run_issue_client(ctx: Context) -> int:
                             ("machine_id", machine), ("mac", mac)):
             if value is not None:
                 kwargs[name] = value
+        kwargs.update(_left_out(ctx, csr))
         issued = ca.sign_csr(csr, profile="client", **kwargs)
     else:
         passphrase, key = _generated(ctx, "client")
@@ -150,6 +151,20 @@ def run_issue_client(ctx: Context) -> int:
         issued = _with_key(issued, key)
     _deliver(ctx, issued, out, key_out, passphrase)
     return 0
+
+
+def _left_out(ctx: Context, csr) -> dict:
+    """``machine_id=None`` / ``mac=None`` for ``--machine-id none`` / ``--mac none``: the
+    certificate is issued without that binding even if the CSR asks for it, and stderr says so."""
+    left_out = {}
+    for option, name, requested in (("machine_id", "machine_id", csr.machine_identity),
+                                    ("mac", "mac", csr.mac_address)):
+        if getattr(ctx.args, option) == "none":
+            left_out[name] = None
+            if requested is not None:
+                flag = "--" + option.replace("_", "-")
+                ctx.warn(f"the CSR asks to bind {requested}; not bound ({flag} none)")
+    return left_out
 
 
 def _with_key(issued, key):
