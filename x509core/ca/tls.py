@@ -22,8 +22,9 @@ logger with the reason, its control characters escaped (``x509core/ca/safe_text.
 reason quotes the peer's subject). The check fails closed: any exception in it (even in a
 policy function) refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or
 a function from the peer's certificate to one (for example the machine registered for that
-client id). The check runs in ``SSLSocket.do_handshake``, so such a context refuses ``do_handshake_on_connect=False``
-and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on the ``SSLObject`` yourself.
+client id). The check runs in ``SSLSocket.do_handshake``, so such a context refuses
+``do_handshake_on_connect=False`` and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on
+the ``SSLObject`` yourself.
 
 Key material and files: :mod:`ssl` loads a certificate and key only from files
 (``load_cert_chain``). We write them to a fresh private directory (``tempfile.mkdtemp``: mode
