@@ -152,6 +152,22 @@ def _unsupported_key_lines(key) -> list[str]:
     return [f"{pad}Public-Key: (not interpreted)", *hex_block(key.subject_public_key, 20)]
 
 
+def _exponent_lines(e: int) -> list[str]:
+    """As OpenSSL's ``ASN1_bn_print``: an exponent that fits an unsigned 64-bit long in decimal
+    and hex, any larger one as octets, like the modulus. Never a huge decimal: CPython refuses
+    to convert an int of more than 4,300 digits to text (a 16384-bit exponent has 4,933)."""
+    if e < 1 << 64:
+        return [f"                Exponent: {e} ({e:#x})"]
+    octets = e.to_bytes(e.bit_length() // 8 + 1, "big")       # a leading 00 if the top bit is set
+    return ["                Exponent:", *hex_block(octets, 20)]
+
+
+def _json_int(value: int) -> int | str:
+    """An integer for JSON: a number up to 2^63, beyond that a ``0x`` hexadecimal string (JSON
+    readers lose precision above 2^53, and CPython cannot print one of more than 4,300 digits)."""
+    return value if -(1 << 63) <= value < 1 << 63 else hex(value)
+
+
 def _public_key_lines(cert) -> list[str]:
     key = cert.public_key
     name = KEY_ALGORITHM_NAMES.get(cert.public_key_info.algorithm, str(cert.public_key_info.algorithm))
@@ -161,7 +177,7 @@ def _public_key_lines(cert) -> list[str]:
         lines.append(f"                Public-Key: ({key.key_size} bit)")
         lines.append("                Modulus:")
         lines.extend(hex_block(modulus, 20))
-        lines.append(f"                Exponent: {key.e} ({key.e:#x})")
+        lines.extend(_exponent_lines(key.e))
         if cert.public_key_info.algorithm == "1.2.840.113549.1.1.10":          # id-RSASSA-PSS
             lines.extend(_pss_key_lines(cert.public_key_info.pss_parameters))
     elif isinstance(key, UnsupportedPublicKey):
@@ -234,7 +250,9 @@ def _json_value(value):
         return str(value)
     if hasattr(value, "rfc4514"):
         return value.rfc4514()
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _json_int(value)
+    if value is None or isinstance(value, (bool, float, str)):
         return value if not isinstance(value, str) else str(value)
     return str(value)
 
@@ -251,7 +269,8 @@ def _public_key_json(cert) -> dict:
     if not isinstance(key, RSAPublicKey):
         return {"algorithm": name, "oid": str(info.algorithm), "key": key.subject_public_key.hex()}
     return {"algorithm": name, "oid": str(info.algorithm), "key_size": key.key_size,
-            "n": f"{key.n:x}", "e": key.e, "pss_parameters": _pss_json(info.pss_parameters)}
+            "n": f"{key.n:x}", "e": _json_int(key.e),
+            "pss_parameters": _pss_json(info.pss_parameters)}
 
 
 def certificate_json(cert) -> dict:

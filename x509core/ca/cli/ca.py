@@ -164,6 +164,8 @@ def run_ca_init(ctx: Context) -> int:
     from x509core.ca import profiles
     name = profiles.check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
+    if args.path_length is not None and args.path_length < 0:
+        raise CLIError("--path-length must be 0 or more (RFC 5280 §4.2.1.9: INTEGER (0..MAX))")
     if args.no_encrypt:
         passphrase = None
         ctx.warn(f"{directory / 'ca.key'} will be stored UNENCRYPTED (--no-encrypt)")

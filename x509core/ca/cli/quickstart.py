@@ -84,9 +84,11 @@ def run_quickstart(ctx: Context) -> int:
 def _machine_identity(ctx: Context) -> str:
     """The id to bind the demo client to. A machine without a machine id (a bare container)
     still gets its demo, bound to a random id, with a warning; an explicit id must be valid."""
+    from x509core.ca import profiles
     from x509core.ca.machine import MachineIdError
-    try:
-        return expected_machine_identity(ctx.args.machine_id, ctx.args.raw)
+    try:                                  # checked here, before the CA and its key are made
+        return profiles.check_machine_id(expected_machine_identity(ctx.args.machine_id,
+                                                                   ctx.args.raw))
     except MachineIdError as exc:
         if ctx.args.machine_id != "auto" or ctx.args.raw:     # the raw id was asked for
             raise

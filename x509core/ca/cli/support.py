@@ -23,7 +23,8 @@ from x509core.errors import X509CoreError
 __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASSPHRASE",
            "PKCS12_PASSWORD", "KEY_SIZES", "generate_key", "parse_time", "parse_not_after",
            "parse_duration", "parse_serial", "format_serial", "positive_days", "read_bytes",
-           "check_outputs", "check_new_directory", "CA_DIR_ENV"]
+           "check_outputs", "check_new_directory", "CA_DIR_ENV", "MAX_INPUT_BYTES",
+           "MAX_DURATION_DAYS"]
 
 CA_DIR_ENV = "X509CORE_CA_DIR"
 KEY_SIZES = (2048, 3072, 4096)
@@ -134,7 +135,9 @@ class Context:
             return data[0]
         value = self.environ.get(source.env)
         if value:
-            return value.encode("utf-8")
+            # The variable's own bytes: os.environ decodes them with surrogateescape, so a
+            # passphrase that is not UTF-8 comes back byte for byte (and never raises).
+            return os.fsencode(value)
         if not (hasattr(self.stdin, "isatty") and self.stdin.isatty()):
             option = "--" + source.file_option.replace("_", "-")
             raise CLIError(f"the {source.what} is needed: give {option} FILE, set {source.env}, "
@@ -247,32 +250,55 @@ def check_new_directory(directory: Path) -> None:
         raise CLIError(f"{directory}: the directory {ancestor} is not writable")
 
 
+# The most the command line reads from one input file or standard input. The largest real
+# inputs are CA bundles and CRLs of a few hundred kilobytes; 16 MiB leaves ample room and bounds
+# the memory a hostile input can claim (/dev/zero, an endless pipe; the PEM reader needs under
+# 4 bytes per input byte, so at most about 64 MiB).
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
 def read_bytes(name: str | Path) -> bytes:
-    """A file's bytes, ``-`` for standard input; a missing file is a one-line error."""
-    if str(name) == "-":
-        return sys.stdin.buffer.read()
+    """A file's bytes, ``-`` for standard input, at most :data:`MAX_INPUT_BYTES`; a missing,
+    unreadable or larger file is a one-line error."""
     try:
-        return Path(name).read_bytes()
+        if str(name) == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with open(name, "rb") as stream:
+                data = stream.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise CLIError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise CLIError(f"{name}: is a directory") from None
     except PermissionError:
         raise CLIError(f"{name}: permission denied") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise CLIError(f"{name}: larger than {MAX_INPUT_BYTES >> 20} MiB, the most x509core "
+                       "reads from one input")
+    return data
 
 
 def parse_time(text: str) -> datetime:
     """``--at``: an ISO-8601 date or date-time (UTC unless it names a zone) or Unix seconds."""
     value = text.strip()
-    if re.fullmatch(r"[0-9]{1,12}", value):
-        return datetime.fromtimestamp(int(value), timezone.utc)
     try:
+        if re.fullmatch(r"[0-9]{1,12}", value):
+            return datetime.fromtimestamp(int(value), timezone.utc)
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             return datetime.combine(date.fromisoformat(value), time(), timezone.utc)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+    except (OverflowError, OSError):
+        raise CLIError(f"--at {text}: outside the years 1 to 9999") from None
+    except ValueError as exc:
+        if "out of range" in str(exc):                    # fromtimestamp's "year ... is out of range"
+            raise CLIError(f"--at {text}: outside the years 1 to 9999") from None
         raise CLIError(f"not an ISO-8601 time or Unix seconds: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    try:                                                  # in UTC now, so that no later step
+        return moment.astimezone(timezone.utc)            # overflows at the ends of the range
+    except OverflowError:
+        raise CLIError(f"--at {text}: outside the years 1 to 9999 in UTC") from None
 
 
 def parse_not_after(text: str) -> datetime:
@@ -287,14 +313,18 @@ def parse_not_after(text: str) -> datetime:
 
 
 _UNITS = {"d": 1, "w": 7, "y": 365}
+MAX_DURATION_DAYS = 36500                 # 100 years, as for --days: now + it stays a date
 
 
 def parse_duration(text: str) -> timedelta:
-    """``30d``, ``2w``, ``1y`` or a plain number of days."""
+    """``30d``, ``2w``, ``1y`` or a plain number of days, at most 100 years."""
     match = re.fullmatch(r"([0-9]{1,6})([dwy]?)", text.strip().lower())
     if not match:
         raise CLIError(f"not a duration (like 30d, 2w, 1y): {text!r}")
-    return timedelta(days=int(match.group(1)) * _UNITS.get(match.group(2) or "d"))
+    days = int(match.group(1)) * _UNITS.get(match.group(2) or "d")
+    if days > MAX_DURATION_DAYS:
+        raise CLIError(f"--expiring {text}: at most 100 years ({MAX_DURATION_DAYS} days)")
+    return timedelta(days=days)
 
 
 def parse_serial(text: str) -> int:
