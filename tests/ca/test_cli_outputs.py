@@ -184,3 +184,11 @@ def test_ca_init_checks_its_files_before_generating_the_key(tmp_path):
                               "--no-encrypt"))
     assert "ca.key" in line and len(cli_support.generate_key.calls) == calls
     assert sorted(os.listdir(tmp_path / "ca")) == ["ca.key"]
+
+
+def test_dash_is_standard_output_only_for_crl(site, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert "standard output" in one_error_line(run("keygen", "--out", "-"))
+    assert not (tmp_path / "-").exists()
+    result = site.ca("crl", "--out", "-")
+    assert result.code == 0 and result.out.startswith("-----BEGIN X509 CRL-----")

@@ -151,7 +151,8 @@ def run_crl(ctx: Context) -> int:
     from datetime import timedelta
     days = positive_days(ctx.args.days)
     # Checked before the CRL is signed and its number spent; the CA writes crl.pem itself.
-    check_outputs(ctx.args.out, reserved=[ctx.ca_dir / "crl.pem"])
+    out = None if ctx.args.out == "-" else ctx.args.out
+    check_outputs(out, reserved=[ctx.ca_dir / "crl.pem"])
     ca = ctx.open_ca()
     crl = ca.crl(next_update=timedelta(days=days))
     text = crl.to_pem()

@@ -189,7 +189,8 @@ class Context:
 # appears in between still stops the command; these checks only move the common failures first.
 
 def check_outputs(*paths, reserved=()) -> None:
-    """Refuse output ``paths`` (None and ``-`` skipped) that cannot be written as new files:
+    """Refuse output ``paths`` (None skipped) that cannot be written as new files: ``-`` (only
+    ``crl --out`` writes to standard output, and handles it before calling this);
     a name that exists, a dangling symlink included (``lexists``); a parent that does not exist,
     is not a directory or is not writable; two outputs that are one file however spelled
     (``./a``, ``d/../a``, a symlinked directory: the parent's device and inode and the name),
@@ -198,8 +199,10 @@ def check_outputs(*paths, reserved=()) -> None:
     for path in reserved:
         seen[_identity(Path(path))] = str(path)
     for path in paths:
-        if path is None or str(path) == "-":
+        if path is None:
             continue
+        if str(path) == "-":
+            raise CLIError("this output cannot be standard output (-): give a file name")
         path = Path(path)
         if os.path.lexists(path):
             raise CLIError(f"{path} exists; refusing to overwrite it (remove it or choose "
