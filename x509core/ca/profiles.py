@@ -33,6 +33,9 @@ The input checks follow the seed system: a client id of 16 ASCII letters and dig
 id of 16 to 128 ASCII letters and digits, a MAC address ``aa:bb:cc:dd:ee:ff`` and an end date
 ``YYYYMMDD`` that is a real calendar date in the future.
 
+The names a profile certifies are checked by ``x509core/ca/names.py``: no control characters
+in any of them, DNS names in the preferred name syntax, IP addresses without a zone.
+
 What a CSR contributes (:func:`csr_arguments`): the CA decides, not the requester (RFC 2986 §3
 leaves that to the CA). Only the subject's O and CN, the machine binding (seed-system
 extensions) and the subjectAltName's DNS names and IP addresses are taken from a request, and
@@ -41,12 +44,11 @@ only where the caller did not give them; every other requested extension is igno
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from x509core.ca.safe_text import control_character, describe_character
+from x509core.ca.names import check_dns_name, check_name, check_no_controls, ip_address_entry
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
@@ -55,14 +57,12 @@ from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsa
                                       MachineIdentity, SubjectAlternativeName)
 from x509core.cert.general_name import DNSName, IPAddress
 from x509core.cert.name import Name
-from x509core.cert.name_text import openssl_type_name
-from x509core.cert.validation.hostname import is_dns_name, split_wildcard
 from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
            "check_client_id", "check_machine_id", "check_mac_address", "check_text",
-           "check_no_controls", "check_name", "check_dns_name", "server_names",
+           "server_names",
            "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
            "client_builder", "csr_arguments", "CSR_PROFILES"]
 
@@ -112,31 +112,6 @@ def check_text(value: str, what: str) -> str:
     if not value.strip() or len(value) > _UB_NAME:
         raise InvalidValue(f"{what} must be 1 to {_UB_NAME} characters, not {value!r}")
     return value
-
-
-def check_no_controls(value: str, what: str) -> str:
-    """Refuse a name or SAN value that holds a control character: C0, DEL, C1, a bidi control,
-    a line separator (``x509core/ca/safe_text.py`` lists them), or a lone surrogate (what a byte
-    that is not UTF-8 becomes in an argument). The CA does not certify text that would forge
-    lines or reorder what a relying party's terminal, log or browser shows (issue 16)."""
-    index = control_character(value)
-    if index is not None:
-        char = value[index]
-        surrogate = "\ud800" <= char <= "\udfff"
-        kind = "a byte that is not UTF-8" if surrogate else "a control character"
-        raise InvalidValue(f"{what} holds {kind} ({describe_character(char)} at character "
-                           f"{index + 1}); the CA does not certify such names")
-    return value
-
-
-def check_name(name: Name, what: str) -> Name:
-    """Every string attribute of ``name`` without control characters (:func:`check_no_controls`),
-    each named by its type in the error (``the CA subject's O``)."""
-    for rdn in name.rdns:
-        for attribute in rdn.attributes:
-            if attribute.string_tag is not None:
-                check_no_controls(attribute.value, f"{what}'s {openssl_type_name(attribute.oid)}")
-    return name
 
 
 def _require_str(value, what: str) -> None:
@@ -257,7 +232,7 @@ def server_names(*, dns: Sequence[str] = (), ip: Sequence[str] = (),
     """A server certificate's subject and subjectAltName entries, every input checked; the
     command line calls it before it generates a key (which takes seconds)."""
     dns, ip = [check_dns_name(d) for d in _names(dns, "dns")], _names(ip, "ip")
-    addresses = [_ip_address(a) for a in ip]
+    addresses = [ip_address_entry(a) for a in ip]
     names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
     if not names:
         raise InvalidValue("a server certificate needs at least one DNS name or IP address")
@@ -267,72 +242,6 @@ def server_names(*, dns: Sequence[str] = (), ip: Sequence[str] = (),
     cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
     attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
     return Name.build(attributes), names
-
-
-_DNS_RULE = ("labels of 1 to 63 letters, digits and hyphens, no hyphen first or last, at most "
-             "253 characters; a wildcard only as the whole left-most label of a name of three or "
-             "more labels (RFC 1034 §3.5, RFC 1123 §2.1, RFC 5280 §4.2.1.6)")
-
-
-def check_dns_name(name: str) -> str:
-    """A dNSName the CA certifies: the preferred name syntax, as the validator reads it
-    (:func:`x509core.cert.validation.hostname.is_dns_name`, case aside), and also:
-
-    - internationalized names only as A-labels, ``xn--`` and valid Punycode (RFC 5890 §2.3.2.1);
-      any other label with ``--`` in its third and fourth characters is reserved (RFC 5890
-      §2.3.1) and refused, as the CA/Browser Forum's Baseline Requirements refuse it;
-    - the right-most label is not all digits (RFC 1123 §2.1: "the highest-level component label
-      will be alphabetic"), so that an IPv4 address is never certified as a DNS name.
-
-    Returned as given (DNS compares without regard to case, RFC 4343)."""
-    _require_str(name, "dns")
-    check_no_controls(name, f"DNS name {name!r}")
-    if not name.isascii():
-        raise InvalidValue(f"DNS name {name!r} is not ASCII: give an internationalized name as "
-                           "its A-label (xn--..., RFC 5890 §2.3.2.1)")
-    lower = name.lower()
-    if not is_dns_name(lower, allow_wildcard=True):
-        hint = " (no trailing dot)" if lower.endswith(".") and lower != "." else ""
-        raise InvalidValue(f"DNS name {name!r} is not in the preferred name syntax{hint}: "
-                           + _DNS_RULE)
-    labels = split_wildcard(lower)[1].split(".")
-    for label in labels:
-        if label[2:4] == "--" and not _is_a_label(label):
-            raise InvalidValue(f"DNS name {name!r}: the label {label!r} is reserved or not a "
-                               "valid A-label (RFC 5890 §2.3.1, §2.3.2.1)")
-    if labels[-1].isdigit():
-        raise InvalidValue(f"DNS name {name!r} ends in an all-numeric label (RFC 1123 §2.1); "
-                           "an IP address goes in --ip")
-    return name
-
-
-def _is_a_label(label: str) -> bool:
-    """``xn--`` and Punycode (RFC 3492) of a U-label that encodes back to the same label.
-
-    Deviation: the U-label is checked by Python's ``idna`` codec, which follows IDNA2003
-    (RFC 3490, nameprep) rather than IDNA2008 (RFC 5891); it refuses control characters and
-    malformed Punycode, which is what matters here, and needs nothing beyond the standard
-    library."""
-    if not label.startswith("xn--"):
-        return False
-    try:
-        decoded = label.encode("ascii").decode("idna")
-        return not decoded.isascii() and decoded.encode("idna").decode("ascii") == label
-    except UnicodeError:
-        return False
-
-
-def _ip_address(text: str):
-    """An iPAddress entry: 4 or 16 octets (RFC 5280 §4.2.1.6), so an IPv6 zone (``%eth0``),
-    which those octets cannot carry, is refused rather than dropped."""
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError as exc:
-        raise InvalidValue(f"not an IP address: {exc}") from None
-    if getattr(address, "scope_id", None) is not None:
-        raise InvalidValue(f"IP address {text!r} has a zone (%...), which a certificate cannot "
-                           "carry (RFC 5280 §4.2.1.6: 4 or 16 octets)")
-    return address
 
 
 def _names(values: Sequence[str], what: str) -> list[str]:

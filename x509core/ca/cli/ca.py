@@ -161,8 +161,8 @@ def run_ca_init(ctx: Context) -> int:
     check_new_directory(directory)
     if directory.is_dir():
         check_outputs(*(directory / name for name in CA_FILES))
-    from x509core.ca import profiles
-    name = profiles.check_name(subject_name(args), "the CA subject")   # before the key is made
+    from x509core.ca.names import check_name
+    name = check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
     if args.path_length is not None and args.path_length < 0:
         raise CLIError("--path-length must be 0 or more (RFC 5280 §4.2.1.9: INTEGER (0..MAX))")

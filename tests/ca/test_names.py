@@ -1,5 +1,6 @@
-"""x509core.ca.profiles: what the CA agrees to certify in a server certificate's names
-(issue 16, item 7: the CA certified any DNS string, from --dns and silently from a CSR).
+"""x509core.ca.names, applied by profiles.server_names: what the CA agrees to certify in a
+server certificate's names (issue 16, item 7: the CA certified any DNS string, from --dns and
+silently from a CSR).
 
 The rule: a dNSName in the preferred name syntax (RFC 1034 §3.5 as relaxed by RFC 1123 §2.1,
 RFC 5280 §4.2.1.6): labels of 1–63 letters, digits and hyphens, no hyphen at either end, at
@@ -13,7 +14,7 @@ import pytest
 
 from tests.ca.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401
 from x509core import CSRBuilder, Name
-from x509core.ca import profiles
+from x509core.ca import names, profiles
 from x509core.cert.extensions import SubjectAlternativeName
 from x509core.cert.general_name import DNSName, IPAddress
 from x509core.errors import InvalidValue
@@ -37,15 +38,15 @@ GOOD_NAMES = ["pacs.example.org", "*.pacs.example.org", "localhost", "PACS01.Exa
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_bad_dns_names_are_refused(name):
     with pytest.raises(InvalidValue) as refused:
-        profiles.check_dns_name(name)
+        names.check_dns_name(name)
     assert "DNS name" in str(refused.value) and "\x1b" not in str(refused.value)
 
 
 @pytest.mark.parametrize("name", GOOD_NAMES)
 def test_good_dns_names_are_certified(name):
-    assert profiles.check_dns_name(name) == name
-    subject, names = profiles.server_names(dns=[name], common_name="server")
-    assert names == (DNSName(name),)
+    assert names.check_dns_name(name) == name
+    subject, entries = profiles.server_names(dns=[name], common_name="server")
+    assert entries == (DNSName(name),)
 
 
 def test_a_name_too_long_for_the_common_name_needs_one_given():
@@ -57,7 +58,7 @@ def test_a_name_too_long_for_the_common_name_needs_one_given():
 
 def test_a_u_label_is_refused_with_a_hint_to_its_a_label():
     with pytest.raises(InvalidValue, match="A-label"):
-        profiles.check_dns_name("münchen.de")
+        names.check_dns_name("münchen.de")
 
 
 @pytest.mark.parametrize("name", ["*", "*.com", "a b.example.org", "-..", "x" * 300,
