@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PEERS = ["x509core", "gmpy2", "cryptography", "pycryptodome", "rsa", "pyasn1", "pyasn1-modules",
-         "asn1crypto"]
+         "asn1crypto", "ecdsa"]
 
 
 def _available() -> list[str]:

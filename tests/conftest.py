@@ -1,4 +1,5 @@
-"""Shared test set-up: hypothesis profiles and the paths of the read-only shared data."""
+"""Shared test set-up: hypothesis profiles, the paths of the read-only shared data, the CLI
+oracles, and one throwaway PostgreSQL cluster per session (``postgres_cluster``, tests/pg.py)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,33 @@ def openssl() -> str:
 def curl() -> str:
     """The curl CLI (HTTPS link tests)."""
     return require_program("curl", "curl")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A PostgreSQL cluster of our own for the whole session (initdb + pg_ctl in a temporary
+    directory, Unix socket only), stopped and removed at the end; ``.new_database()`` gives each
+    test an empty database. Missing PostgreSQL fails loudly (.ci/run installs it)."""
+    from tests.pg import Cluster, PostgresMissing
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.fail("psycopg 3 is required by the PostgreSQL tests (pip install '.[test]')")
+    try:
+        cluster = Cluster()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def inventory_location(request):
+    """None (the SQLite file in the CA directory) or the URL of a fresh PostgreSQL database:
+    tests that take this fixture run on both engines."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres_cluster").new_database()

@@ -1,5 +1,6 @@
 """Imports point down only (STYLE §1): ca -> cert -> rsa -> der/pem -> errors; gmpy2 is imported
-by bignum.py alone; the product imports nothing but the standard library and gmpy2."""
+by bignum.py alone; the product imports nothing but the standard library and gmpy2, except the
+optional extras' own modules, listed one by one in OPTIONAL, which import their library lazily."""
 
 from __future__ import annotations
 
@@ -64,11 +65,25 @@ def test_only_the_bignum_module_imports_gmpy2():
     assert users == ["x509core/bignum.py"]
 
 
+# The optional extras (pyproject.toml) and the one module of each that may import its library.
+OPTIONAL = {"x509core/ca/inventory/postgres.py": {"psycopg"}}       # x509core[postgres]
+
+
 def test_product_depends_on_stdlib_and_gmpy2_only():
     allowed = set(sys.stdlib_module_names) | {"x509core", "gmpy2"}
     foreign = {f"{p.relative_to(REPO)}: {n}" for p in _sources() for n in _imports(p)
-               if n and n.split(".")[0] not in allowed}
+               if n and n.split(".")[0] not in allowed | OPTIONAL.get(str(p.relative_to(REPO)), set())}
     assert not foreign, foreign
+
+
+def test_optional_libraries_are_imported_inside_functions_only():
+    """Importing the package (or the CLI) must not need an optional extra installed."""
+    for relative, libraries in OPTIONAL.items():
+        tree = ast.parse((REPO / relative).read_text())
+        for node in tree.body:                    # module level only
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not {n.split(".")[0] for n in names} & libraries, (relative, names)
 
 
 def test_no_top_level_rsa_or_der_package():

@@ -5,6 +5,7 @@ Layers, each importing only those below it::
     x509core.errors   the one exception hierarchy
     x509core.der      strict X.690 DER (and x509core.pem, RFC 7468)
     x509core.rsa      RSA from RFC 8017 and FIPS 186-5
+    x509core.ec       elliptic curves: ECDSA verification (FIPS 186-5) and EC key formats
     x509core.cert     X.509 as RFC 5280 profiles it
     x509core.ca       the certificate authority and CLI        (later)
 

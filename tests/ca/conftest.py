@@ -5,7 +5,10 @@ generation), leaf keys from the RSA-2048 fixture, and the seed system's binding 
 - ``shared_ca`` (session): one unencrypted CA for tests that only add to it; never assume its
   inventory is empty or in a given state.
 - ``make_ca`` (function): ``make_ca(directory=None, **create_kwargs)`` makes a fresh unencrypted
-  CA (one RSA-4096 signature, no keygen) in a new temporary directory.
+  CA (one RSA-4096 signature, no keygen) in a new temporary directory, with a SQLite inventory.
+- ``engine_ca`` (function, both engines): like ``make_ca``, with the inventory on each engine in
+  turn (``inventory_location`` of tests/conftest.py: SQLite, then a fresh PostgreSQL database;
+  the PostgreSQL run carries the ``postgres`` marker).
 - ``encrypted_ca_dir`` (session): the directory of a CA whose key is encrypted with
   ``PASSPHRASE`` (PBKDF2 600 000 iterations: about 0.5 s per open; open it rarely).
 """
@@ -76,3 +79,13 @@ def make_ca(tmp_path, ca_key):
     yield make
     for ca in made:
         ca.close()
+
+
+@pytest.fixture
+def engine_ca(make_ca, inventory_location):
+    """``make_ca`` on each inventory engine in turn."""
+    def make(directory=None, **kwargs):
+        kwargs.setdefault("inventory", inventory_location)
+        return make_ca(directory, **kwargs)
+    make.location = inventory_location
+    return make

@@ -28,7 +28,6 @@ from tests.ca.conftest import MACHINE_ID, ORG
 from tests.ca.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core import CertificateBuilder, CSRBuilder, Name
-from x509core.ca.cli.support import format_serial
 from x509core.ca.issue import CertificateAuthority
 from x509core.cert.extensions import (BasicConstraints, CertificatePolicies, ExtendedKeyUsage,
                                       KeyUsage, MachineIdentity, SubjectAlternativeName)
@@ -57,12 +56,6 @@ def clean_lines(*texts: str) -> list[str]:
     return lines
 
 
-def issued_name(cert) -> str:
-    """The file name the CA gives a certificate in issued/: its serial, an even number of hex
-    digits (``x509core list`` prints it so)."""
-    return f"{format_serial(cert.serial_number)}.pem"
-
-
 def _root(name: str = "/O=Example Clinic/CN=Hostile Test Root"):
     subject = Name.from_openssl(name)
     return (CertificateBuilder().with_subject(subject).with_issuer(subject)
@@ -76,15 +69,26 @@ def _root(name: str = "/O=Example Clinic/CN=Hostile Test Root"):
 ROOT = _root()
 
 
-def hostile_leaf(issuer, *, cn: str, org: str = ORG, dns: str = "a.example.org",
-                 text: str = "notice", server: bool = True):
-    """A leaf of ``issuer`` (signed with the fixture key) with ``cn``/``org`` in its subject,
-    ``dns`` in its SAN (as DNS, URI and email), ``text`` in a policy's explicitText."""
+def hostile_leaf(issuer, **kwargs):
+    """A leaf of ``issuer``, signed with the fixture key (see :func:`hostile_builder`)."""
+    return hostile_builder(issuer, **kwargs).with_random_serial_number().sign(KEY)
+
+
+def recorded(ca, **kwargs):
+    """A hostile leaf issued by ``ca`` through its own issuance path (reserve, sign, write,
+    record), past the profile checks: what an inventory may hold from before they existed."""
+    return ca._issue(hostile_builder(ca.certificate, **kwargs), "server", None, None).certificate
+
+
+def hostile_builder(issuer, *, cn: str, org: str = ORG, dns: str = "a.example.org",
+                    text: str = "notice", server: bool = True):
+    """An unsigned leaf of ``issuer`` with ``cn``/``org`` in its subject, ``dns`` in its SAN
+    (as DNS, URI and email), ``text`` in a policy's explicitText."""
     ia5 = "".join(c for c in dns if ord(c) < 0x80) or "x"
     notice = PolicyQualifierInfo("1.3.6.1.5.5.7.2.2", UserNotice(explicit_text=text[:200] or "x"))
     eku = OID_SERVER_AUTH if server else OID_CLIENT_AUTH
     return (CertificateBuilder().with_subject(Name.build([("O", org), ("CN", cn)]))
-            .with_issuer(issuer.subject).with_random_serial_number()
+            .with_issuer(issuer.subject)
             .with_validity(NOW - timedelta(days=1), NOW + timedelta(days=100))
             .with_public_key(KEY.public_key())
             .with_extension(KeyUsage(digital_signature=True), critical=True)
@@ -94,8 +98,7 @@ def hostile_leaf(issuer, *, cn: str, org: str = ORG, dns: str = "a.example.org",
             .with_extension(CertificatePolicies((PolicyInformation(
                 "1.3.6.1.4.1.55555.1", (notice,)),)), critical=False)
             .with_extension(MachineIdentity(MACHINE_ID), critical=False)
-            .with_subject_key_identifier().with_authority_key_identifier(KEY.public_key())
-            .sign(KEY))
+            .with_subject_key_identifier().with_authority_key_identifier(KEY.public_key()))
 
 
 # -- the reported defects, one by one ---------------------------------------------------------
@@ -131,10 +134,7 @@ def test_show_text_escapes_and_json_is_already_escaped(tmp_path):
 def test_list_escapes_what_the_inventory_holds(tmp_path):
     with CertificateAuthority.create(tmp_path / "ca", subject="/CN=List Root", passphrase=None,
                                      key=KEY) as ca:
-        leaf = hostile_leaf(ca.certificate, cn=FORGERY)
-    # A certificate of this CA that the inventory adopts as it finds it (as after a crash).
-    (tmp_path / "ca" / "issued" / issued_name(leaf)).write_text(leaf.to_pem())
-    CertificateAuthority.open(tmp_path / "ca").close()
+        recorded(ca, cn=FORGERY)
     table = run("list", "--ca-dir", tmp_path / "ca")
     assert table.code == 0, table.err
     lines = [line for line in clean_lines(table.out, table.err) if line]
@@ -222,15 +222,13 @@ def test_every_line_is_free_of_controls_whatever_the_certificate_holds(cn, org, 
         root = Path(scratch)
         with CertificateAuthority.create(root / "ca", subject="/CN=Property Root", passphrase=None,
                                          key=KEY) as ca:
-            leaf = hostile_leaf(ca.certificate, cn=cn, org=org, dns=dns, text=text)
-        (root / "ca" / "issued" / issued_name(leaf)).write_text(leaf.to_pem())
+            leaf = recorded(ca, cn=cn, org=org, dns=dns, text=text)
         (root / "leaf.pem").write_text(leaf.to_pem())
         request = root / "req.csr"
         request.write_text(CSRBuilder().with_subject(Name.build([("O", org), ("CN", cn)]))
                            .with_extension(SubjectAlternativeName((DNSName(
                                "".join(c for c in dns if ord(c) < 0x80) or "x"),)), critical=False)
                            .sign(KEY).to_pem())
-        CertificateAuthority.open(root / "ca").close()         # adopts the leaf
         ca_dir, ca_pem = root / "ca", root / "ca" / "ca.pem"
         runs = [run("show", root / "leaf.pem"), run("show", root / "leaf.pem", "--json"),
                 run("verify", root / "leaf.pem", "--ca", ca_pem),

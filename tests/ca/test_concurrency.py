@@ -2,7 +2,8 @@
 
 Four processes each open the same CA directory and issue certificates as fast as they can; the
 test then checks 4 x N rows, 4 x N distinct serials, every file present with its row's PEM, and
-every serial the workers reported in the inventory. The CA key signs every certificate, so the
+every serial the workers reported in the inventory; on both inventory engines (several nodes on
+one PostgreSQL: tests/ca/test_nodes.py). The CA key signs every certificate, so the
 leaf public key is the pre-generated RSA-2048 fixture (no key generation). N is 250 with gmpy2
 (1000 certificates) and 25 under the pure-Python backend (100 certificates), whose RSA-4096
 signatures are slower; the code paths are the same.
@@ -17,7 +18,7 @@ import sys
 import x509core.bignum as _mpz
 from tests.conftest import REPO
 from x509core.ca.issue import CertificateAuthority
-from x509core.ca.store import serial_hex
+from x509core.ca.inventory import serial_hex
 from x509core.cert import load_pem_certificate
 
 WORKERS = 4
@@ -40,8 +41,8 @@ def start_worker(directory, index: int, count: int) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=dict(os.environ))
 
 
-def test_concurrent_issuance_keeps_serials_unique(make_ca):
-    ca = make_ca()
+def test_concurrent_issuance_keeps_serials_unique(engine_ca):
+    ca = engine_ca()
     processes = [start_worker(ca.directory, i, PER_WORKER) for i in range(WORKERS)]
     reported = []
     for process in processes:
@@ -65,38 +66,45 @@ def test_concurrent_issuance_keeps_serials_unique(make_ca):
     assert ca.check().consistent
 
 
-def test_a_taken_serial_is_drawn_again(make_ca, leaf_key, monkeypatch):
-    """The retry path: the first serial drawn is already in the inventory."""
+def test_a_taken_serial_is_drawn_again_before_signing(engine_ca, leaf_key, monkeypatch):
+    """The retry path: the serials drawn first are taken (the CA's own, one already issued);
+    the reservation refuses them before anything is signed."""
     import x509core.ca.issue as issue
-    ca = make_ca()
+    ca = engine_ca()
     first = ca.issue_server(dns=["a.example.org"], public_key=leaf_key.public_key())
     draws = iter([first.record.serial, ca.certificate.serial_number, 0x1234567890ABCDEF])
     monkeypatch.setattr(issue, "random_serial_number", lambda: next(draws))
+    real_sign = issue.CertificateBuilder.sign
+    signed = []
+    monkeypatch.setattr(issue.CertificateBuilder, "sign",
+                        lambda builder, *a, **k: signed.append(builder.serial_number)
+                        or real_sign(builder, *a, **k))
     second = ca.issue_server(dns=["b.example.org"], public_key=leaf_key.public_key())
     assert second.record.serial == 0x1234567890ABCDEF
+    assert signed == [0x1234567890ABCDEF]                  # one signature, after the reservation
     assert ca.inventory.get(first.record.serial).pem == first.record.pem
 
 
-def test_a_serial_taken_by_another_process_between_check_and_insert(make_ca, leaf_key, monkeypatch):
-    """SerialTaken from the inventory (the UNIQUE check under the write lock) means a new serial."""
+def test_a_serial_reserved_by_another_process_is_never_signed(engine_ca, leaf_key, monkeypatch):
+    """Another process (or node) reserves the serial first: this one draws again, and the CA
+    key never signs a certificate with the other's serial."""
     import x509core.ca.issue as issue
-    ca = make_ca()
-    other = CertificateAuthority.open(ca.directory)
+    ca = engine_ca()
+    other = CertificateAuthority.open(ca.directory, inventory=engine_ca.location)
     draws = iter([0x0A0B0C0D0E0F1011, 0x1112131415161718])
     monkeypatch.setattr(issue, "random_serial_number", lambda: next(draws))
-    real_sign = issue.CertificateBuilder.sign
+    real_reserve = ca.inventory.reserve
     raced = []
 
-    def sign_and_race(builder, *args, **kwargs):
-        certificate = real_sign(builder, *args, **kwargs)
-        if not raced:                   # another process records the same serial meanwhile
-            raced.append(certificate)
-            other.inventory.record_issued(issue.record_for(other.directory, certificate, "server"))
-        return certificate
+    def reserve_after_rival(record, **kwargs):
+        if not raced:                   # the rival's reservation commits just before ours
+            raced.append(record.serial)
+            other.inventory.reserve(record)
+        return real_reserve(record, **kwargs)
 
-    monkeypatch.setattr(issue.CertificateBuilder, "sign", sign_and_race)
+    monkeypatch.setattr(ca.inventory, "reserve", reserve_after_rival)
     issued = ca.issue_server(dns=["c.example.org"], public_key=leaf_key.public_key())
-    other.close()
     assert issued.record.serial == 0x1112131415161718
-    assert {r.serial for r in ca.inventory.records()} == {0x0A0B0C0D0E0F1011, 0x1112131415161718}
-    assert ca.check().consistent
+    assert ca.inventory.certificate_status(0x0A0B0C0D0E0F1011) is None   # only reserved
+    other.close()
+    assert [r.serial for r in ca.inventory.records()] == [0x1112131415161718]

@@ -1,14 +1,18 @@
 """Crash consistency: an issuing process killed with SIGKILL leaves an inventory and files that
-agree (after the reconciliation ``CertificateAuthority.open`` runs), and the next issuance works.
+agree (after the repair ``CertificateAuthority.open`` runs), and the next issuance works; on
+both inventory engines.
 
-The invariant (x509core/ca/store.py): every inventory row has its file ``issued/<SERIAL>.pem``
-holding exactly the row's PEM, and after reconciliation every such file has a row.
+The invariant (x509core/ca/inventory/reconcile.py): every issued row has its file
+``issued/<SERIAL>.pem`` holding exactly the row's PEM, no reservation stays open, and no file
+lacks a row.
 
 Two kinds of kill:
 - at random instants of a process issuing in a loop (several runs, random delays);
 - at chosen points, by a worker that patches the step after which it kills itself: after the
-  temporary file is written (before it is linked), after the certificate file is in place (before
-  the row is committed), and after crl.pem is written (before its number is recorded).
+  temporary file is written (before it is linked: the reservation is closed, abandoned), after
+  the certificate file is in place (before the row is completed: the file is adopted), and
+  after a CRL's number is committed (before the file is moved into place: a gap, never a
+  number used twice).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def worker(directory: str, crash_point: str) -> None:
     """Run in a child process: issue until killed, or kill itself at ``crash_point``."""
     from tests.rsa.keys_fixture import RSA_2048, private_key
     import x509core.ca.files as files
-    import x509core.ca.store as store
+    import x509core.ca.issue as issue
     public = private_key(RSA_2048).public_key()
 
     def die():
@@ -43,12 +47,13 @@ def worker(directory: str, crash_point: str) -> None:
     if crash_point == "before-link":
         files._link_new = lambda temporary, path: die()
     elif crash_point == "before-commit":
-        real = store.atomic_write
-        store.atomic_write = lambda *a, **k: (real(*a, **k), die())
+        real = issue.atomic_write
+        issue.atomic_write = lambda *a, **k: (real(*a, **k), die())
+    elif crash_point == "crl-before-publish":
+        issue._Temporary.publish = lambda self: die()
     with CertificateAuthority.open(directory) as ca:
         print("ready", flush=True)
-        if crash_point == "crl-before-record":
-            ca.inventory.set_meta = lambda *a: die()
+        if crash_point == "crl-before-publish":
             ca.crl()
         for i in range(10 ** 6):
             issued = ca.issue_server(dns=[f"crash-{i}.example.org"], public_key=public)
@@ -68,6 +73,7 @@ def assert_consistent(directory, reported=()) -> CertificateAuthority:
     rows = {r.serial: r for r in ca.inventory.records()}
     files = {p.name for p in (directory / "issued").iterdir()}
     assert files == {f"{r.serial_hex}.pem" for r in rows.values()}     # no orphan, no temp file
+    assert not ca.inventory.query("SELECT serial FROM certificates WHERE status = 'reserved'")
     for record in rows.values():
         assert record.path.read_text() == record.pem
         load_pem_certificate(record.pem).verify_signature(ca.certificate.public_key)
@@ -82,8 +88,8 @@ def issue_once(ca, leaf_key):
     return issued
 
 
-def test_sigkill_at_random_instants(make_ca, leaf_key):
-    ca = make_ca()
+def test_sigkill_at_random_instants(engine_ca, leaf_key):
+    ca = engine_ca()
     directory = ca.directory
     ca.close()
     rng = random.Random(20251124)
@@ -104,8 +110,8 @@ def test_sigkill_at_random_instants(make_ca, leaf_key):
 
 
 @pytest.mark.parametrize("crash_point", ["before-link", "before-commit"])
-def test_sigkill_at_chosen_points(make_ca, leaf_key, crash_point):
-    ca = make_ca()
+def test_sigkill_at_chosen_points(engine_ca, leaf_key, crash_point):
+    ca = engine_ca()
     directory = ca.directory
     ca.close()
     process = run_worker(directory, crash_point)
@@ -118,11 +124,13 @@ def test_sigkill_at_chosen_points(make_ca, leaf_key, crash_point):
     assert repairing.repairs == found                   # open() reports what it repaired
     repairing.close()
     if crash_point == "before-link":
-        # A complete temporary file, no certificate file, no row: the temp file is removed.
+        # A reservation, a complete temporary file, no certificate file: the temporary file is
+        # removed and the reservation closed (no certificate left the process).
         assert len(found.removed_temporary) == 1 and found.adopted == ()
+        assert len(found.abandoned) == 1
     else:
-        # A complete certificate file without its row: adopted into the inventory.
-        assert len(found.adopted) == 1 and found.removed_temporary == ()
+        # A reservation and its complete certificate file: the row is completed from it.
+        assert len(found.adopted) == 1 and found.removed_temporary == () and not found.abandoned
     assert found.problems == () and found.restored == ()
     with assert_consistent(directory) as reopened:
         assert reopened.repairs.consistent              # the survey's open already repaired
@@ -133,20 +141,44 @@ def test_sigkill_at_chosen_points(make_ca, leaf_key, crash_point):
         issue_once(reopened, leaf_key)
 
 
-def test_sigkill_while_publishing_a_crl(make_ca, leaf_key):
-    ca = make_ca()
+def test_sigkill_while_publishing_a_crl(engine_ca, leaf_key):
+    ca = engine_ca()
     serial = ca.issue_server(dns=["r.example.org"], public_key=leaf_key.public_key()).record.serial
     ca.revoke(serial, "keyCompromise")
     first = ca.crl()
     directory = ca.directory
     ca.close()
-    process = run_worker(directory, "crl-before-record")
+    process = run_worker(directory, "crl-before-publish")
     process.communicate(timeout=120)
     assert process.returncode == -signal.SIGKILL
+    assert [p.name for p in directory.iterdir() if p.name.startswith(".crl.pem.")]  # its temp file
     with assert_consistent(directory) as reopened:
-        # The killed process wrote a CRL with the next number; the next CRL goes beyond it.
-        written = (directory / "crl.pem").read_text()
+        # The killed process took the next number but never published it: crl.pem is the old
+        # one, and the next CRL skips the number (a gap; never one number for two CRLs).
         from x509core.cert import load_pem_crl
-        assert load_pem_crl(written).crl_number == first.crl_number + 1
+        assert load_pem_crl((directory / "crl.pem").read_text()).crl_number == first.crl_number
         assert reopened.crl().crl_number == first.crl_number + 2
         assert load_pem_crl((directory / "crl.pem").read_text()).crl_number == first.crl_number + 2
+
+
+def test_list_records_a_certificate_left_by_a_kill(engine_ca, leaf_key):
+    """issue 16: `list` right after a kill shows the certificate whose file was written but whose
+    row was not completed (it opens the CA, which repairs), not an inventory without it."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+    from x509core.ca.cli import main
+    ca = engine_ca()
+    directory = ca.directory
+    ca.close()
+    process = run_worker(directory, "before-commit")
+    process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    orphan = [p.name[:-4] for p in (directory / "issued").iterdir() if p.name.endswith(".pem")]
+    assert len(orphan) == 1
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        assert main(["--ca-dir", str(directory), "list", "--json"]) == 0
+    import json
+    listed = json.loads(out.getvalue())
+    assert [entry["serial"] for entry in listed] == orphan
+    assert listed[0]["status"] == "valid"

@@ -30,9 +30,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.cert.surgery import (certificate_paths, der_children, der_header, edit_children,
                                 element, extension_paths, oid_text, rebuild, replace, span, tlv)
+from tests.cert.reported import assert_reported
 from tests.conftest import INTEROP, require_shared
-from x509core.cert.certificate import (Certificate, load_der_certificate, load_pem_certificate,
-                                       load_pem_certificates)
+from x509core.cert.bundle import load_pem_certificates
+from x509core.cert.certificate import Certificate, load_der_certificate, load_pem_certificate
+from x509core.cert.extensions import MalformedExtension
 from x509core.cert.public_key import UnsupportedPublicKey
 from x509core.cert.text import format_time
 from x509core.der import BitString
@@ -582,17 +584,18 @@ def _without_version(der: bytes, version: int | None) -> bytes:
     return replace(der, (0, 0), bytes.fromhex(f"a00302010{version}"))[0]
 
 
-def test_v2_certificate_with_extensions_is_refused():
+def test_v2_certificate_with_extensions_is_reported():
     der = _without_version(_base(), 1)
     start, _ = span(der, certificate_paths(der)["extensions"])
-    assert_refused(der, start, "RFC 5280 §4.1.2.9")
+    cert = assert_reported(der, start, "RFC 5280 §4.1.2.9")
+    assert cert.version == 2 and cert.key_usage is not None      # the extensions are read
 
 
-def test_v1_certificate_with_extensions_is_refused():
-    """Refused at the [3] extensions, citing RFC 5280 §4.1.2.9 (extensions only in v3)."""
+def test_v1_certificate_with_extensions_is_reported():
+    """Reported at the [3] extensions, citing RFC 5280 §4.1.2.9 (extensions only in v3)."""
     der = _without_version(_base(), None)
     start, _ = span(der, certificate_paths(der)["extensions"])
-    assert_refused(der, start, "RFC 5280 §4.1.2.9")
+    assert assert_reported(der, start, "RFC 5280 §4.1.2.9").version == 1
 
 
 def _with_unique_id(der: bytes, version: int | None, number: int) -> tuple[bytes, int]:
@@ -615,25 +618,27 @@ def test_unique_identifiers_in_v2_are_read(number):
 
 
 @pytest.mark.parametrize("number", [1, 2])
-def test_unique_identifiers_in_v1_are_refused(number):
-    """Refused at the unique identifier, citing RFC 5280 §4.1.2.8 (v2 or v3 only)."""
+def test_unique_identifiers_in_v1_are_reported(number):
+    """Reported at the unique identifier, citing RFC 5280 §4.1.2.8 (v2 or v3 only)."""
     der, start = _with_unique_id(_base(), None, number)
-    assert_refused(der, start, "RFC 5280 §4.1.2.8")
+    cert = assert_reported(der, start, "RFC 5280 §4.1.2.8")
+    assert (cert.issuer_unique_id, cert.subject_unique_id)[number - 1] == BitString(b"\xaa\xbb")
 
 
-def test_duplicate_extension_is_refused():
+def test_duplicate_extension_is_reported_and_both_are_kept():
     base = _base()
     sequence = certificate_paths(base)["extensions"] + (0,)
     count = len(der_children(base, *der_header(base, span(base, sequence)[0])))
     der = edit_children(base, sequence, lambda kids: [*kids, kids[1]])
-    assert_refused(der, span(der, sequence + (count,))[0], "duplicate extension 2.5.29.15",
-                   "RFC 5280 §4.2")
+    cert = assert_reported(der, span(der, sequence + (count,))[0], "duplicate extension 2.5.29.15",
+                           "RFC 5280 §4.2")
+    assert [e.oid for e in cert.extensions].count("2.5.29.15") == 2
 
 
-def test_empty_extensions_sequence_is_refused():
+def test_empty_extensions_sequence_is_reported():
     base = _base()
     der, start = replace(base, certificate_paths(base)["extensions"] + (0,), b"\x30\x00")
-    assert_refused(der, start, "RFC 5280 §4.1", "SIZE (1..MAX)")
+    assert assert_reported(der, start, "RFC 5280 §4.1", "SIZE (1..MAX)").extensions == ()
 
 
 @pytest.mark.parametrize("trailer", ["00", "3000", "0500"])
@@ -652,12 +657,21 @@ def test_trailing_data_after_the_certificate_is_refused(trailer):
     # SubjectKeyIdentifier followed by one more octet inside extnValue
     ("2.5.29.14", "0401aa00", 3, "X.690 §8.1.1"),
 ])
-def test_extension_value_not_der_is_refused(oid, inner, relative, citation):
+def test_extension_value_not_der_is_kept_as_malformed(oid, inner, relative, citation):
+    """A known extension whose value does not read: the certificate reads, the extension is kept
+    whole as a MalformedExtension with the refusal as its finding (at the refusal's offset), and
+    asking for its value raises — a broken extension is never taken for an absent one."""
     base = _base()
     path = extension_paths(base)[oid]
     path += (len(der_children(base, *der_header(base, span(base, path)[0]))) - 1,)   # extnValue
     der, start = replace(base, path, tlv(0x04, bytes.fromhex(inner)))
-    assert_refused(der, start + 2 + relative, citation)
+    cert = assert_reported(der, start + 2 + relative, citation)
+    ext = cert.extension(oid)
+    assert isinstance(ext.value, MalformedExtension) and ext.raw_value == bytes.fromhex(inner)
+    getter = {"2.5.29.19": "basic_constraints", "2.5.29.15": "key_usage",
+              "2.5.29.37": "extended_key_usage", "2.5.29.14": "subject_key_identifier"}[oid]
+    with pytest.raises(InvalidValue, match="malformed"):
+        getattr(cert, getter)
 
 
 def test_refusal_errors_are_non_canonical_where_ber_is_valid():
@@ -672,7 +686,8 @@ def test_refusal_errors_are_non_canonical_where_ber_is_valid():
 JSON_KEYS = {"version", "serial_number", "signature_algorithm", "signature_algorithm_name",
              "issuer", "subject", "not_valid_before", "not_valid_after", "public_key",
              "issuer_unique_id", "subject_unique_id", "extensions", "machine_identity",
-             "mac_address", "signature", "sha256_fingerprint", "signature_pss_parameters"}
+             "mac_address", "signature", "sha256_fingerprint", "signature_pss_parameters",
+             "findings"}
 
 
 def _all_certificates(openssl_certificates) -> dict[str, bytes]:

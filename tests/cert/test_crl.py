@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from tests.cert.surgery import (der_children, der_header, edit_children, element, replace, span,
                                 tlv)
+from tests.cert.reported import assert_reported
 from tests.rsa.keys_fixture import RSA_2048, RSA_3072, private_key, to_cryptography
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
@@ -427,26 +428,30 @@ def _plain() -> bytes:
     return _builder().with_revoked(5, REVOKED_AT, reason="superseded").sign(CA_KEY).raw
 
 
-def test_an_empty_revoked_certificates_sequence_is_refused():
+def test_an_empty_revoked_certificates_sequence_is_reported():
     der = _plain()
     bad, start = replace(der, (0, 5), b"\x30\x00")
-    with pytest.raises(DecodeError, match=r"RFC 5280 §5\.1\.2\.6") as caught:
-        load_der_crl(bad)
-    assert caught.value.offset == start
+    crl = assert_reported(bad, start, "RFC 5280 §5.1.2.6", loader=load_der_crl)
+    assert crl.revoked_certificates == ()
 
 
-def test_a_version_other_than_v2_is_refused():
+def test_v1_written_out_is_reported_and_a_later_version_refused():
     der = _plain()
     bad, start = replace(der, (0, 0), b"\x02\x01\x00")          # v1 written out: not DER-allowed
+    assert assert_reported(bad, start, "RFC 5280 §5.1.2.1", loader=load_der_crl).version == 1
+    later, start = replace(der, (0, 0), b"\x02\x01\x02")        # "v3": unknown, unreadable
     with pytest.raises(DecodeError, match=r"RFC 5280 §5\.1\.2\.1") as caught:
-        load_der_crl(bad)
+        load_der_crl(later)
     assert caught.value.offset == start
 
 
-def test_extensions_in_a_v1_crl_are_refused():
+def test_extensions_in_a_v1_crl_are_reported():
     der = edit_children(_plain(), (0,), lambda kids: kids[1:])     # drop the version: v1
     with pytest.raises(DecodeError, match=r"RFC 5280 §5\.1\.2\.1"):
-        load_der_crl(der)
+        load_der_crl(der, strict=True)
+    crl = load_der_crl(der)
+    assert crl.version == 1 and crl.extensions
+    assert {f.clause for f in crl.findings} == {"RFC 5280 §5.1.2.1"}
 
 
 def test_outer_and_inner_signature_algorithms_must_match():
@@ -458,14 +463,14 @@ def test_outer_and_inner_signature_algorithms_must_match():
     assert caught.value.offset == start
 
 
-def test_an_undefined_reason_code_is_refused():
+def test_an_undefined_reason_code_is_reported():
     der = _plain()
     path = (0, 5, 0, 2, 0, 1)                                    # the reasonCode's extnValue
     assert element(der, path) == tlv(0x04, bytes.fromhex("0a0104"))
     bad, start = replace(der, path, tlv(0x04, bytes.fromhex("0a0107")))   # 7 is not used
-    with pytest.raises(DecodeError, match="CRLReason 7 is not defined") as caught:
-        load_der_crl(bad)
-    assert caught.value.offset == start + 2
+    crl = assert_reported(bad, start + 2, "CRLReason 7 is not defined", "RFC 5280 §5.3.1",
+                          loader=load_der_crl)
+    assert crl.revoked_certificates[0].extensions[0].value.reason_name == "undefined(7)"
 
 
 @pytest.mark.parametrize("trailer", ["00", "3000"])

@@ -312,18 +312,26 @@ _VALID = _request().raw
 @given(index=st.integers(0, len(_VALID) - 1), mask=st.integers(1, 255))
 def test_any_changed_octet_is_refused_by_the_reader_or_by_verify(index, mask):
     """One changed octet anywhere: DecodeError from the reader, or a request whose signature does
-    not verify. Nothing else escapes, and nothing changed verifies."""
+    not verify (InvalidValue when the changed key is no RSA key a signature can be checked
+    with). Nothing else escapes, and nothing changed verifies."""
     try:
         request = load_der_csr(_flip(_VALID, index, mask))
     except DecodeError:
         return
-    with pytest.raises((InvalidSignature, UnsupportedAlgorithm)):
+    with pytest.raises((InvalidSignature, UnsupportedAlgorithm, InvalidValue)):
         request.verify()
 
 
-def test_a_der_valid_but_invalid_rsa_key_is_a_decode_error():
+def test_a_der_valid_but_invalid_rsa_key_is_reported():
+    """An even exponent breaks RFC 8017 §3.1: read and reported (refused in strict mode), and no
+    signature is ever checked with such a key."""
     der = CSRBuilder().with_subject(SUBJECT).sign(KEY).raw
     exponent = der.index(bytes.fromhex("0203010001"))           # publicExponent INTEGER 65537
     even = der[:exponent + 4] + b"\x00" + der[exponent + 5:]    # 0x010001 -> 0x010000
-    with pytest.raises(DecodeError):
-        load_der_csr(even)
+    with pytest.raises(DecodeError, match=r"RFC 8017 §3\.1"):
+        load_der_csr(even, strict=True)
+    csr = load_der_csr(even)
+    assert csr.public_key.e == 0x010000
+    assert [f.clause for f in csr.findings] == ["RFC 8017 §3.1"]
+    with pytest.raises(InvalidValue, match=r"RFC 8017 §3\.1"):
+        csr.verify()

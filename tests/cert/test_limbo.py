@@ -2,8 +2,10 @@
 
 The suite (../shared/vectors/limbo/limbo-rsa.json.xz, C2SP/x509-limbo with BetterTLS) is read
 unchanged. Each PEM is parsed once (cached by its text). A peer certificate that does not parse
-is a refusal; trusted or intermediate certificates that do not parse are left out of the bundle,
-as a validator given only parsed certificates would see it. A table of matched / mismatched /
+is a refusal; every trusted and intermediate certificate is given to verify_chain — one that
+does not parse is a mismatch of its own ("unreadable"), never silently dropped (parse what
+exists: a CA's mistake in an unrelated root must not hide the rest of the trust store). A
+table of matched / mismatched /
 skipped per namespace is printed; the test fails on any mismatch. Every skip names the feature
 x509core does not implement or the conflicting testcase whose side it takes.
 
@@ -114,9 +116,11 @@ def evaluate(tc: dict, parsed: _Parsed) -> tuple[str, str]:
     leaf = parsed[tc["peer_certificate"]]
     if isinstance(leaf, Exception):
         return "FAILURE", f"peer certificate does not parse: {leaf}"
-    anchors = [c for c in map(parsed.__getitem__, tc["trusted_certs"]) if not isinstance(c, Exception)]
-    inters = [c for c in map(parsed.__getitem__, tc["untrusted_intermediates"])
-              if not isinstance(c, Exception)]
+    anchors = [parsed[pem] for pem in tc["trusted_certs"]]
+    inters = [parsed[pem] for pem in tc["untrusted_intermediates"]]
+    unreadable = [c for c in (*anchors, *inters) if isinstance(c, Exception)]
+    if unreadable:
+        return "UNREADABLE", f"a trusted or intermediate certificate does not parse: {unreadable[0]}"
     when = tc["validation_time"]
     at = datetime.fromisoformat(when) if when else datetime.now(timezone.utc)
     peer = tc["expected_peer_name"]

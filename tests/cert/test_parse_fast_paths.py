@@ -5,7 +5,8 @@ attribute RDNs, the extension envelope, IA5String general names, OIDs and signat
 seen before, RSA SubjectPublicKeyInfo); each fast path accepts a subset of what the general
 reader accepts and hands everything else to it. Here every fast path is switched off and the
 same inputs (real certificates and thousands of mutations of them) are read both ways: each
-must give the same values or the same error (class, reason, offset and path).
+must give the same values and findings, or the same error (class, reason, offset and path),
+both with the default reader and with ``strict=True``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from tests.conftest import INTEROP, require_shared
 from x509core import pem
-from x509core.cert import certificate, extensions, general_name, load_der_certificate, name, public_key
+from x509core.cert import algorithms, extensions, general_name, load_der_certificate, name, public_key
 from x509core.der import reader
 from x509core.errors import X509CoreError
 
@@ -33,15 +34,16 @@ def _certificates() -> list[bytes]:
     return [pem.decode_one(f.read_text(), "CERTIFICATE")[1] for f in files] + roots[:ROOTS]
 
 
-def _outcome(der: bytes):
+def _outcome(der: bytes, strict: bool = False):
     try:
-        cert = load_der_certificate(der)
+        cert = load_der_certificate(der, strict=strict)
     except X509CoreError as exc:
         return (type(exc).__name__, str(exc), getattr(exc, "offset", None), getattr(exc, "path", None))
     return ("ok", repr((cert.version, cert.serial_number, cert.issuer.rdns, cert.subject.rdns,
                         cert.not_valid_before, cert.not_valid_after, cert.public_key_info,
                         cert.extensions, cert.signature_algorithm_info, cert.signature,
-                        [type(a.value).__name__ for a in (*cert.issuer, *cert.subject)])))
+                        [type(a.value).__name__ for a in (*cert.issuer, *cert.subject)],
+                        cert.findings)))
 
 
 def _general_paths_only(monkeypatch) -> None:
@@ -52,8 +54,8 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(name, "_read_single_rdn", lambda *_args: None)
     monkeypatch.setattr(extensions, "_read_common_envelope", lambda _ext: None)
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
-    monkeypatch.setattr(certificate, "_ALGORITHMS", {})
-    monkeypatch.setattr(certificate, "_ALGORITHMS_LIMIT", 0)
+    monkeypatch.setattr(algorithms, "_ALGORITHMS", {})
+    monkeypatch.setattr(algorithms, "_ALGORITHMS_LIMIT", 0)
     monkeypatch.setattr(public_key, "_read_rsa_public_key_info", lambda *_args: None)
     # An identifier octet of -1 matches nothing, so the header goes through read_header.
     monkeypatch.setattr(reader.Reader, "_read", lambda self, _first, tag, name_: read(self, -1, tag, name_))
@@ -98,10 +100,10 @@ def _cuts(der: bytes) -> list[bytes]:
 def test_fast_paths_give_the_general_readers_values_and_errors(monkeypatch):
     rng = random.Random(5280)
     inputs = [m for der in _certificates() for m in (*_mutations(der, rng), *_cuts(der))]
-    fast = [_outcome(der) for der in inputs]
+    fast = [_outcome(der, strict) for der in inputs for strict in (False, True)]
     with monkeypatch.context() as patch:
         _general_paths_only(patch)
-        general = [_outcome(der) for der in inputs]
+        general = [_outcome(der, strict) for der in inputs for strict in (False, True)]
     assert sum(outcome[0] == "ok" for outcome in fast) >= len(_certificates())
     assert any(outcome[0] != "ok" for outcome in fast)
     mismatches = [(i, f, g) for i, (f, g) in enumerate(zip(fast, general)) if f != g]

@@ -1,6 +1,6 @@
-"""The certificate authority: a CA directory with its SQLite inventory, the client (machine-
-bound) and server profiles, CSRs, revocation and CRLs; machine identity, PKCS #12 export and TLS
-contexts beside it.
+"""The certificate authority: a CA directory with its inventory (SQLite, or PostgreSQL for
+several nodes), the client (machine-bound) and server profiles, CSRs, revocation and CRLs;
+machine identity, PKCS #12 export and TLS contexts beside it.
 
     from x509core.ca import CertificateAuthority
     ca = CertificateAuthority.create("site-ca", subject="/C=DE/O=Clinic/CN=Clinic Root CA",
@@ -17,8 +17,10 @@ import importlib
 _LAZY = {
     "CertificateAuthority": "x509core.ca.issue", "Issued": "x509core.ca.issue",
     "REVOCATION_REASONS": "x509core.ca.issue",
-    "Inventory": "x509core.ca.store", "IssuedRecord": "x509core.ca.store",
-    "Reconciliation": "x509core.ca.store", "serial_hex": "x509core.ca.store",
+    "Inventory": "x509core.ca.inventory", "IssuedRecord": "x509core.ca.inventory",
+    "Reconciliation": "x509core.ca.inventory", "serial_hex": "x509core.ca.inventory",
+    "open_inventory": "x509core.ca.inventory", "AuditEvent": "x509core.ca.inventory",
+    "Token": "x509core.ca.inventory", "InventoryUnavailable": "x509core.ca.inventory",
     "AlreadyExists": "x509core.ca.files", "atomic_write": "x509core.ca.files",
     "parse_not_after": "x509core.ca.profiles",
     "machine_identity": "x509core.ca.machine", "primary_mac_address": "x509core.ca.machine",

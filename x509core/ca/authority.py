@@ -1,6 +1,7 @@
 """The CA's own files: writing a new CA directory and loading (and checking) an existing one.
 
-Writing order of ``create``: directory (0700), ``issued/`` and the inventory, ``ca.key`` (0600),
+Writing order of ``create``: directory (0700 when x509core makes it; an existing directory must
+be empty and keeps its mode), ``issued/`` and the inventory, ``ca.key`` (0600),
 ``ca.pem`` last; each written atomically and never over an existing file. ``ca.pem`` is thus the
 mark of a complete CA: a directory with ``ca.key`` but no ``ca.pem`` is a ``create`` that was
 interrupted, and is reported as such rather than half-used.
@@ -18,8 +19,9 @@ from pathlib import Path
 
 from x509core import pem
 from x509core.ca.files import (FILE_MODE, KEY_MODE, AlreadyExists, atomic_write,
-                               make_private_directory)
-from x509core.ca.store import INVENTORY_FILENAME, Inventory
+                               check_new_ca_directory, make_private_directory)
+from x509core.ca.inventory import (INVENTORY_FILENAME, ISSUED_DIRECTORY, LOCATION_FILE, Inventory,
+                                   open_inventory)
 from x509core.cert.certificate import Certificate, load_pem_certificate
 from x509core.errors import X509CoreError, InvalidValue
 from x509core.rsa.key import RSAPrivateKey
@@ -35,16 +37,21 @@ CRL_FILE = "crl.pem"
 
 def write_new_ca(directory: Path, *, certificate: Certificate | None = None,
                  key: RSAPrivateKey | None = None, passphrase: bytes | None = None,
-                 check_only: bool = False) -> Inventory | None:
-    """Write a new CA into ``directory``; with ``check_only``, only refuse an existing one."""
-    for name in (CA_CERTIFICATE, CA_KEY, INVENTORY_FILENAME):
+                 check_only: bool = False, inventory: str | None = None) -> Inventory | None:
+    """Write a new CA into ``directory`` with its inventory (None: SQLite in the directory, or
+    a PostgreSQL URL); with ``check_only``, only refuse an existing CA or a non-empty
+    directory."""
+    for name in (CA_CERTIFICATE, CA_KEY, INVENTORY_FILENAME, LOCATION_FILE):
         if (directory / name).exists():
             raise AlreadyExists(f"{directory} already holds a CA ({name} exists); not overwriting it")
+    check_new_ca_directory(directory)
     if check_only:
         return None
-    make_private_directory(directory)
-    inventory = Inventory(directory, create=True)
+    make_private_directory(directory / ISSUED_DIRECTORY)
+    location = inventory
+    inventory = open_inventory(directory, location, create=True)
     try:
+        inventory.bind_ca(certificate.fingerprint("sha256").hex())
         atomic_write(directory / CA_KEY, key.to_pem(password=passphrase).encode("ascii"), mode=KEY_MODE)
         atomic_write(directory / CA_CERTIFICATE, certificate.to_pem().encode("ascii"), mode=FILE_MODE)
     except BaseException:

@@ -10,12 +10,14 @@ An auditor's summary of the guarantees:
   both win), ``os.replace`` when overwriting is asked for. Last, the directory is fsynced so the
   new name survives a power cut (POSIX leaves a rename's durability to the directory's fsync).
 - After a crash a reader sees either the old state or the complete new file, never a partial one;
-  at worst a stale temporary file ``.<name>.<random>.tmp`` remains, which
-  :meth:`x509core.ca.store.Inventory.reconcile` removes.
-- :func:`reconcile_inventory` brings the inventory and the ``issued/`` files back into agreement.
-  It runs inside the inventory's write transaction, so no issuance runs at the same time (each
-  writes its file under that same lock); the invariant, and why these are the only repairs a
-  crash can need, are in ``x509core/ca/store.py``.
+  at worst a stale temporary file ``.<name>.<8 random characters>.tmp`` remains, which the
+  repair on open (``x509core/ca/inventory/reconcile.py``) removes. Only regular files with
+  exactly that shape are x509core's: an operator's ``.notes.tmp``, or a directory of any name,
+  is never touched.
+- A directory is made private (0700) only when x509core creates it
+  (:func:`make_private_directory`, parents included); an existing directory keeps its owner's
+  mode, so ``--ca-dir /tmp`` cannot lock other users out of /tmp, and a non-empty directory that
+  is not a CA is refused (:func:`check_new_ca_directory`).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from pathlib import Path
 
 from x509core.errors import X509CoreError
 
-__all__ = ["AlreadyExists", "atomic_write", "make_private_directory", "fsync_directory",
-           "is_temporary_name", "reconcile_inventory", "KEY_MODE", "FILE_MODE", "DIRECTORY_MODE"]
+__all__ = ["AlreadyExists", "atomic_write", "make_private_directory", "check_new_ca_directory",
+           "fsync_directory", "is_temporary_name", "KEY_MODE", "FILE_MODE", "DIRECTORY_MODE"]
 
 KEY_MODE = 0o600          # private keys: the owner only
 FILE_MODE = 0o644         # certificates and CRLs are public
@@ -39,9 +41,13 @@ class AlreadyExists(X509CoreError):
     """A file or CA that is already there; x509core never overwrites one silently."""
 
 
+# mkstemp(prefix=".<name>.", suffix=".tmp"): eight characters of tempfile's alphabet between.
+_TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
 def is_temporary_name(name: str) -> bool:
-    """Whether ``name`` is one of :func:`atomic_write`'s temporary files."""
-    return name.startswith(".") and name.endswith(".tmp")
+    """Whether ``name`` has the shape of :func:`atomic_write`'s temporary files."""
+    return _TEMPORARY_NAME.match(name) is not None
 
 
 def fsync_directory(directory: Path) -> None:
@@ -118,86 +124,33 @@ def _remove_quietly(name: str) -> None:
 
 
 def make_private_directory(path: str | os.PathLike) -> Path:
-    """Create ``path`` (and parents) if needed and restrict it to its owner (0700)."""
+    """Create ``path`` and its missing parents, each 0700; an existing directory is left as
+    its owner made it (x509core changes the mode only of what it creates)."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise AlreadyExists(f"{path} exists and is not a directory")
-    path.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
-    os.chmod(path, DIRECTORY_MODE)                    # mkdir's mode is filtered by the umask
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise AlreadyExists(f"{path} exists and is not a directory")
+        return path
+    missing = []
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=DIRECTORY_MODE)
+        except FileExistsError:                       # made meanwhile by someone else: theirs
+            continue
+        os.chmod(directory, DIRECTORY_MODE)           # mkdir's mode is filtered by the umask
     return path
 
 
-# -- repair after a crash -------------------------------------------------------------------------
-
-_ISSUED_NAME = re.compile(r"^((?:[0-9A-F]{2})+)\.pem$")
-
-
-def reconcile_inventory(inventory, db, adopt, *, dry_run: bool):
-    """The :class:`~x509core.ca.store.Reconciliation` of ``inventory``; repairs unless ``dry_run``."""
-    from x509core.ca.store import Reconciliation, temporary_files
-    issued = inventory.issued_directory
-    rows = inventory.rows_for_reconcile(db)
-    problems: list[str] = []
-    removed = [p.name for p in (*temporary_files(issued), *temporary_files(inventory.directory))]
-    if not dry_run:
-        for name in removed:
-            _unlink(issued / name, inventory.directory / name)
-    restored = _check_rows(inventory, rows, problems, dry_run)
-    adopted = _adopt_orphans(inventory, db, rows, adopt, problems, dry_run)
-    return Reconciliation(adopted=tuple(adopted), restored=tuple(restored),
-                          removed_temporary=tuple(removed), problems=tuple(problems))
-
-
-def _unlink(*candidates) -> None:
-    for path in candidates:
-        try:
-            os.unlink(path)
-            return
-        except FileNotFoundError:
-            continue
-
-
-def _check_rows(inventory, rows, problems: list[str], dry_run: bool) -> list[int]:
-    """Every row's file holds the row's PEM; a missing file is rewritten from the row."""
-    restored = []
-    for serial, (relative, pem) in rows.items():
-        path = inventory.directory / relative
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            restored.append(int(serial, 16))
-            if not dry_run:
-                atomic_write(path, pem.encode("ascii"), mode=FILE_MODE)
-            continue
-        if content != pem.encode("ascii"):
-            problems.append(f"{relative} differs from the inventory's copy of serial {serial}; "
-                            "left as it is")
-    return restored
-
-
-def _adopt_orphans(inventory, db, rows, adopt, problems: list[str], dry_run: bool) -> list[int]:
-    """Files of ``issued/`` without a row: added to the inventory when ``adopt`` accepts them."""
-    adopted = []
-    if not inventory.issued_directory.is_dir():
-        return adopted
-    for path in sorted(inventory.issued_directory.iterdir()):
-        if path.name.startswith("."):
-            continue                                      # temporary files: handled above
-        match = _ISSUED_NAME.match(path.name)
-        if match is None:
-            problems.append(f"issued/{path.name}: not a certificate file name; left as it is")
-            continue
-        if match.group(1) in rows:
-            continue
-        if adopt is None:
-            problems.append(f"issued/{path.name} has no inventory row")
-            continue
-        try:
-            record = adopt(path, path.read_text("ascii"))
-        except (X509CoreError, UnicodeDecodeError) as exc:
-            problems.append(f"issued/{path.name} has no inventory row and cannot be adopted: {exc}")
-            continue
-        adopted.append(record.serial)
-        if not dry_run:
-            inventory.insert_row(db, record)
-    return adopted
+def check_new_ca_directory(path: str | os.PathLike) -> None:
+    """Refuse to put a new CA into a non-empty directory: it holds someone's files (a CA there
+    is refused by name before this is asked)."""
+    path = Path(path)
+    if path.is_dir() and any(path.iterdir()):
+        raise AlreadyExists(f"{path} is not empty and holds no CA; choose a new or empty "
+                            "directory for the CA")
+    if path.exists() and not path.is_dir():
+        raise AlreadyExists(f"{path} exists and is not a directory")

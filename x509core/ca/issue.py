@@ -3,8 +3,10 @@ certificates, sign CSRs, revoke, publish CRLs, renew.
 
 Every operation checks its inputs before it touches the CA key or the disk, so a bad input
 (an impossible date, a malformed or forged CSR, an unknown serial) raises an
-:class:`~x509core.errors.X509CoreError` and leaves the CA as it was. The files and the
-inventory are described, with the crash-consistency argument, in ``x509core/ca/store.py``.
+:class:`~x509core.errors.X509CoreError` and leaves the CA as it was. The inventory, and the
+issuance protocol that never signs a certificate without its row (reserve, sign, write the
+file, complete), are described in ``x509core/ca/inventory/__init__.py``; every state change
+lands in the audit trail in the same transaction, with the CA's :attr:`actor`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from typing import Callable
 
 from x509core.ca import profiles
 from x509core.ca.authority import CRL_FILE, load_ca_files, write_new_ca
-from x509core.ca.store import (ISSUED_DIRECTORY, Inventory, IssuedRecord, Reconciliation,
-                               SerialTaken, serial_hex)
+from x509core.ca.files import FILE_MODE, atomic_write
+from x509core.ca.inventory import (ISSUED_DIRECTORY, Inventory, IssuedRecord, Reconciliation,
+                                   SerialTaken, open_inventory, serial_hex)
+from x509core.ca.inventory.fields import extension_fields, key_algorithm, plain_time
+from x509core.ca.inventory.records import Actor
+from x509core.ca.inventory.reconcile import node_lock
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder, random_serial_number
 from x509core.cert.certificate import Certificate, load_pem_certificate
-from x509core.cert.crl import CertificateRevocationList, CRLBuilder
+from x509core.cert.crl import CertificateRevocationList, load_pem_crl
+from x509core.cert.crl_writer import WrittenCRL, write_crl
 from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.name import Name
@@ -60,6 +67,8 @@ class CertificateAuthority:
         self._key = key
         # What open() repaired after a crash (a Reconciliation; .consistent when nothing).
         self.repairs = Reconciliation()
+        # Who acts, for the audit trail: the command line unless a service says otherwise.
+        self.actor = Actor("cli", "cli")
 
     # -- creating and opening ---------------------------------------------------------------------
 
@@ -67,9 +76,11 @@ class CertificateAuthority:
     def create(cls, directory, *, subject: Name | str, passphrase: bytes | None,
                path_length: int | None = None, days: int = DEFAULT_CA_DAYS,
                key: RSAPrivateKey | None = None, now: datetime | None = None,
-               key_bits: int = 4096, progress: Callable[[str], object] | None = None
-               ) -> "CertificateAuthority":
-        """A new root CA in ``directory`` (created 0700); refuses an existing CA (AlreadyExists).
+               key_bits: int = 4096, progress: Callable[[str], object] | None = None,
+               inventory: str | None = None) -> "CertificateAuthority":
+        """A new root CA in ``directory`` (created 0700 with missing parents; an existing
+        directory must be empty and keeps its mode); refuses an existing CA (AlreadyExists).
+        ``inventory``: None for SQLite in the directory, or a PostgreSQL URL (recorded).
 
         The key is generated (RSA-``key_bits``, ``progress`` as for ``generate_private_key``)
         unless given, and stored encrypted with ``passphrase`` (PBES2, RFC 8018) or, with
@@ -92,22 +103,35 @@ class CertificateAuthority:
         builder = profiles.root_ca_builder(key.public_key(), name, not_before, not_after,
                                            path_length=path_length)
         certificate = builder.with_random_serial_number().sign(key, SIGNATURE_HASH)
-        inventory = write_new_ca(directory, certificate=certificate, key=key, passphrase=passphrase)
-        return cls(directory, certificate, key, inventory)
+        store = write_new_ca(directory, certificate=certificate, key=key, passphrase=passphrase,
+                             inventory=inventory)
+        return cls(directory, certificate, key, store)
 
     @classmethod
-    def open(cls, directory, *, passphrase: bytes | None = None,
-             reconcile: bool = True) -> "CertificateAuthority":
+    def open(cls, directory, *, passphrase: bytes | None = None, reconcile: bool = True,
+             inventory: str | None = None, retry_seconds: float | None = None
+             ) -> "CertificateAuthority":
         """An existing CA. A corrupt ``ca.pem``/``ca.key``, a wrong passphrase or a key that does
         not match the certificate is an X509CoreError. An encrypted key opened without a
         passphrase stays encrypted: listing, revoking and checking work, and anything that
-        signs (issuing, renewing, a CRL) raises a clear error. ``reconcile`` repairs the inventory after a crash
-        (:meth:`reconcile`)."""
+        signs (issuing, renewing, a CRL) raises a clear error. ``reconcile`` repairs what a
+        crash left (:meth:`reconcile`). ``inventory``: a PostgreSQL URL, else the one recorded
+        in the directory, else its SQLite file (``x509core/ca/inventory/__init__.py``)."""
         directory = Path(directory)
         certificate, key = load_ca_files(directory, passphrase)
-        ca = cls(directory, certificate, key, Inventory(directory))
-        if reconcile:
-            ca.repairs = ca.reconcile()
+        options = {} if retry_seconds is None else {"retry_seconds": retry_seconds}
+        store = open_inventory(directory, inventory, **options)
+        try:
+            if not (directory / ISSUED_DIRECTORY).is_dir():   # a new node of a shared inventory
+                from x509core.ca.files import make_private_directory
+                make_private_directory(directory / ISSUED_DIRECTORY)
+            store.bind_ca(certificate.fingerprint("sha256").hex())
+            ca = cls(directory, certificate, key, store)
+            if reconcile:
+                ca.repairs = ca.reconcile()
+        except BaseException:
+            store.close()
+            raise
         return ca
 
     def close(self) -> None:
@@ -212,85 +236,124 @@ class CertificateAuthority:
         return key, key.public_key()
 
     def _issue(self, builder: CertificateBuilder, profile: str, private_key, now) -> Issued:
-        """Sign with a fresh random serial and record it; a taken serial (another process, or a
-        file left by a crash) means another serial and another signature."""
+        """Reserve a fresh random serial, sign, write the file, complete the row (the protocol
+        of ``x509core/ca/inventory``): a serial taken on any node is redrawn before signing."""
         key = self.key
         for _ in range(_SERIAL_ATTEMPTS):
             serial = random_serial_number()
-            if serial == self.certificate.serial_number or serial in self.inventory:
+            if serial == self.certificate.serial_number:
                 continue
-            certificate = builder.with_serial_number(serial).sign(key, SIGNATURE_HASH)
-            record = self._record_for(certificate, profile)
-            try:
-                self.inventory.record_issued(record, issued_at=now)
-            except SerialTaken:
-                continue
-            return Issued(certificate, record, private_key)
-        raise InvalidValue(f"no free serial number after {_SERIAL_ATTEMPTS} attempts; "
-                           "run reconcile() on the CA")
+            candidate = builder.with_serial_number(serial)
+            record = self._reservation(candidate, profile)
+            with node_lock(self.directory, exclusive=False):
+                try:
+                    self.inventory.reserve(record, at=now)
+                except SerialTaken:
+                    continue
+                certificate = self._sign_reserved(candidate, key, serial)
+                pem = certificate.to_pem()
+                atomic_write(record.path, pem.encode("ascii"), mode=FILE_MODE)
+                stored = self.inventory.complete(
+                    serial, pem, audit=self.actor.event("issue", serial_hex(serial),
+                                                        detail=f"{profile} {record.subject}"))
+            return Issued(certificate, stored, private_key)
+        raise InvalidValue(f"no free serial number after {_SERIAL_ATTEMPTS} attempts")
 
-    def _record_for(self, certificate: Certificate, profile: str) -> IssuedRecord:
-        return record_for(self.directory, certificate, profile)
+    def _sign_reserved(self, builder: CertificateBuilder, key, serial: int) -> Certificate:
+        try:
+            return builder.sign(key, SIGNATURE_HASH)
+        except BaseException:
+            self.inventory.abandon(serial)            # nothing was signed: close the reservation
+            raise
+
+    def _reservation(self, builder: CertificateBuilder, profile: str) -> IssuedRecord:
+        """The row reserved before signing: what the TBSCertificate will say."""
+        tbs = builder
+        probe = extension_fields(tbs.extensions)
+        return IssuedRecord(
+            serial=tbs.serial_number, subject=tbs.subject.rfc4514(), profile=profile,
+            machine_identity=probe["machine_identity"], mac_address=probe["mac_address"],
+            not_before=_plain(tbs.not_valid_before), not_after=_plain(tbs.not_valid_after),
+            status="reserved", revocation_reason=None, revocation_date=None,
+            path=self.directory / ISSUED_DIRECTORY / f"{serial_hex(tbs.serial_number)}.pem",
+            pem=None, common_name=tbs.subject.common_name,
+            organization=tbs.subject.organization, dns_names=probe["dns_names"],
+            ip_addresses=probe["ip_addresses"], key_algorithm=key_algorithm(tbs.public_key))
 
     # -- revocation ---------------------------------------------------------------------------------
 
     def revoke(self, serial: int, reason: str = "unspecified", *,
                at: datetime | None = None) -> IssuedRecord:
         """Mark ``serial`` revoked for ``reason`` (an RFC 5280 §5.3.1 name) at ``at`` (default
-        now); the next :meth:`crl` lists it."""
+        now); the next :meth:`crl` of every node lists it, and the OCSP status says so at once."""
         if reason not in REVOCATION_REASONS:
             raise InvalidValue(f"unknown revocation reason {reason!r}; one of "
                                f"{', '.join(REVOCATION_REASONS)} (RFC 5280 §5.3.1)")
         at = (at or datetime.now(timezone.utc))
         if at.tzinfo is None:
             raise InvalidValue("at must be timezone-aware")
-        return self.inventory.mark_revoked(serial, reason, at.astimezone(timezone.utc).replace(microsecond=0))
+        return self.inventory.mark_revoked(
+            serial, reason, at.astimezone(timezone.utc).replace(microsecond=0),
+            audit=self.actor.event("revoke", serial_hex(serial), detail=reason))
 
-    def crl(self, *, next_update: timedelta = timedelta(days=7),
-            now: datetime | None = None) -> CertificateRevocationList:
-        """A signed v2 CRL of every revoked certificate (cRLNumber increasing, AKI), also
-        written to ``crl.pem`` unless a newer CRL is already there."""
+    def publish_crl(self, *, next_update: timedelta = timedelta(days=7),
+                    now: datetime | None = None) -> WrittenCRL:
+        """Sign a v2 CRL of every revoked certificate and write it to ``crl.pem``, in bounded
+        memory (:mod:`x509core.cert.crl_writer`); what was written.
+
+        The cRLNumber is taken and the revocations are read in one transaction, under the
+        counter's row lock (RFC 5280 §5.2.3: numbers increase), so across nodes a higher number
+        never lists fewer revocations. The file is signed into a temporary file during that
+        transaction and put in place after it commits: a number is never published twice (a
+        crash between the two only leaves a gap). Within one CA directory, publishers take
+        turns (a lock file), so ``crl.pem`` only ever moves to a higher number."""
         if not isinstance(next_update, timedelta) or next_update <= timedelta(0):
             raise InvalidValue("next_update must be a positive timedelta")
         key = self.key
         this_update = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
-        builder = CRLBuilder().with_issuer(self.certificate.subject).with_update_times(
-            this_update, this_update + next_update)
-        for record in self.inventory.records(status="revoked"):
-            builder = builder.with_revoked(record.serial, record.revocation_date,
-                                           reason=record.revocation_reason)
-        number = self.inventory.next_counter("crl_number")
-        crl = builder.with_crl_number(number).sign(key, SIGNATURE_HASH)
-        self._publish_crl(crl, number)
-        return crl
+        target = self.directory / CRL_FILE
+        with node_lock(self.directory, exclusive=True, name=".x509core-crl.lock"):
+            temporary = _Temporary(target)
+            try:
+                def work(tx):
+                    number = self.inventory.take_counter(tx, "crl_number")
+                    with temporary.open() as out:
+                        written = write_crl(out, issuer=self.certificate.subject, issuer_key=key,
+                                            this_update=this_update,
+                                            next_update=this_update + next_update,
+                                            crl_number=number,
+                                            entries=self.inventory.revoked_entries(tx),
+                                            spool_directory=self.directory)
+                    self.inventory.append_audit_in(tx, self.actor.event(
+                        "crl", str(number), detail=f"{written.entries} revoked"))
+                    return written
+                written = self.inventory.run(work)
+                temporary.publish()
+            finally:
+                temporary.discard()
+        return written
 
-    def _publish_crl(self, crl: CertificateRevocationList, number: int) -> None:
-        """Write crl.pem unless a CRL with a higher number was published meanwhile."""
-        from x509core.ca.files import FILE_MODE, atomic_write
-        with self.inventory.write() as db:
-            published = self.inventory_meta_int(db, "crl_published")
-            if number > published:
-                atomic_write(self.directory / CRL_FILE, crl.to_pem().encode("ascii"),
-                             mode=FILE_MODE, overwrite=True)
-                self.inventory.set_meta(db, "crl_published", str(number))
-
-    @staticmethod
-    def inventory_meta_int(db, name: str) -> int:
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
-        return int(row[0]) if row else 0
+    def crl(self, *, next_update: timedelta = timedelta(days=7),
+            now: datetime | None = None) -> CertificateRevocationList:
+        """:meth:`publish_crl`, then the CRL read back (for small CAs and tests; a CA with very
+        many revocations should use ``publish_crl`` and leave the file on disk)."""
+        self.publish_crl(next_update=next_update, now=now)
+        return load_pem_crl((self.directory / CRL_FILE).read_bytes())
 
     # -- consistency --------------------------------------------------------------------------------
 
     def reconcile(self) -> Reconciliation:
-        """Repair the inventory after a crash: adopt certificates of this CA left without a row,
-        restore missing files from the inventory, remove stale temporary files."""
+        """Repair what a crash left on this node: open reservations recorded or closed, files
+        of rows issued since this node last caught up written, stale temporary files removed."""
         return self.inventory.reconcile(self._adopt)
 
     def check(self) -> Reconciliation:
-        """The same survey as :meth:`reconcile`, changing nothing."""
+        """Compare every row with every file, changing nothing."""
         return self.inventory.check(self._adopt)
 
     def _adopt(self, path: Path, pem: str) -> IssuedRecord:
+        """A file left by a crash completes its reservation only if it is this CA's
+        certificate for that serial."""
         certificate = load_pem_certificate(pem)
         certificate.verify_signature(self.certificate.public_key)
         if path.name != f"{serial_hex(certificate.serial_number)}.pem":
@@ -303,23 +366,58 @@ class CertificateAuthority:
         return f"<CertificateAuthority {self.directory} {self.certificate.subject.rfc4514()!r}>"
 
 
+class _Temporary:
+    """A new file beside ``target``, named as atomic_write names its temporary files (so the
+    repair on open removes it after a crash), moved over ``target`` when published."""
+
+    def __init__(self, target: Path):
+        self.target, self.path = target, None
+
+    def open(self):
+        import os
+        import tempfile
+        self.discard()
+        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
+                                    dir=self.target.parent)
+        self.path = Path(name)
+        return os.fdopen(fd, "wb")
+
+    def publish(self) -> None:
+        import os
+        from x509core.ca.files import fsync_directory
+        with open(self.path, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.chmod(self.path, FILE_MODE)
+        os.replace(self.path, self.target)
+        self.path = None
+        fsync_directory(self.target.parent)
+
+    def discard(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+            self.path = None
+
+
 def record_for(directory: Path, certificate: Certificate, profile: str) -> IssuedRecord:
     """The inventory record of a freshly issued ``certificate``."""
+    from x509core.ca.inventory.fields import certificate_fields
+    fields = certificate_fields(certificate)
     return IssuedRecord(
-        serial=certificate.serial_number, subject=certificate.subject.rfc4514(), profile=profile,
-        machine_identity=certificate.machine_identity, mac_address=certificate.mac_address,
-        not_before=_plain(certificate.not_valid_before), not_after=_plain(certificate.not_valid_after),
-        status="valid", revocation_reason=None, revocation_date=None,
+        profile=profile, status="valid", revocation_reason=None, revocation_date=None,
         path=directory / ISSUED_DIRECTORY / f"{serial_hex(certificate.serial_number)}.pem",
-        pem=certificate.to_pem())
+        pem=certificate.to_pem(), **fields)
 
 
 def _plain(moment: datetime) -> datetime:
-    """A plain aware datetime (not the DER layer's UTCTime/GeneralizedTime subclass)."""
-    return datetime.fromtimestamp(moment.timestamp(), timezone.utc)
+    return plain_time(moment)
 
 
 def _verify_csr(csr: CertificateSigningRequest) -> None:
+    """The CA's untrusted input: a request with any finding (a departure from DER, RFC 2986 or
+    RFC 5280 that a reader could still read) is refused, so the CA never acts on something two
+    readers could see differently; then its proof of possession (RFC 2986 §3)."""
+    if csr.findings:
+        raise InvalidValue(f"the CSR is not conforming DER: {csr.findings[0]}")
     try:
         csr.verify()
     except InvalidSignature:

@@ -141,7 +141,7 @@ class CertificateBuilder:
             w.write_raw(tbs)
             write_signature_algorithm(w, algorithm)
             w.write_bit_string(_bits(sign_with(issuer_key, algorithm, tbs)))
-        cert = load_der_certificate(w.to_bytes())
+        cert = load_der_certificate(w.to_bytes(), strict=True)
         cert.verify_signature(issuer_key.public_key())
         return cert
 

@@ -17,11 +17,16 @@
          subjectUniqueID [2]  IMPLICIT UniqueIdentifier OPTIONAL,
          extensions      [3]  EXPLICIT Extensions OPTIONAL }
 
-``load_der_certificate`` returns a fully checked :class:`Certificate` or raises: strict DER
-throughout (inside extension values too), the outer signatureAlgorithm equal to the inner
-``signature`` byte for byte (§4.1.1.2), extensions only in v3 (§4.1.2.9), unique identifiers only
-in v2/v3 (§4.1.2.8), no duplicate extension (§4.2). Signatures are checked over ``raw_tbs``,
-never over a re-encoding.
+Parse, report, validate (STYLE §5). ``load_der_certificate`` refuses only what cannot be read
+one way: a malformed TLV, an indefinite or non-minimal length, a constructed string, a wrong tag,
+trailing data, a non-minimal INTEGER, text outside its type's alphabet, an unknown version, and an
+outer signatureAlgorithm that differs from the inner ``signature`` (§4.1.1.2). A readable
+departure — from DER's canonical form (X.690 §11) or from a rule RFC 5280 sets for CAs, such as
+extensions only in v3 (§4.1.2.9), unique identifiers only in v2/v3 (§4.1.2.8), no duplicate
+extension (§4.2), SIZE (1..MAX) lists — becomes a :class:`~x509core.der.findings.Finding` in
+``Certificate.findings``; ``strict=True`` refuses at the first one instead (the error the
+finding describes). Key sizes, algorithms and critical extensions are decided by path validation.
+Signatures are checked over ``raw_tbs``, never over a re-encoding.
 """
 
 from __future__ import annotations
@@ -32,16 +37,18 @@ from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
-from x509core.cert.extensions import Extension, find_extension, read_extensions
+from x509core.cert.algorithms import read_algorithm_identifier, verify_signed_bytes
+from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
 from x509core.cert.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
+from x509core.der.findings import Finding
 from x509core.der.tags import context
-from x509core.errors import DecodeError, InvalidSignature, InvalidValue, UnsupportedAlgorithm
-from x509core.rsa.algorithms import SignatureAlgorithm, read_signature_algorithm
+from x509core.errors import DecodeError, InvalidValue
+from x509core.rsa.algorithms import SignatureAlgorithm
 from x509core.rsa.key import RSAPublicKey
 
-__all__ = ["Certificate", "load_der_certificate", "load_pem_certificate", "load_pem_certificates",
+__all__ = ["Certificate", "load_der_certificate", "load_pem_certificate",
            "read_algorithm_identifier", "read_outer_signature", "read_signature_value",
            "verify_signed_bytes"]
 
@@ -68,6 +75,7 @@ class Certificate:
     signature_algorithm: ObjectIdentifier       # dotted OID string
     signature_algorithm_info: SignatureAlgorithm | None   # None: not an RSA algorithm
     signature: bytes
+    findings: tuple[Finding, ...] = ()         # readable departures, in the order met
 
     # -- the exact bytes ---------------------------------------------------------------------
     @property
@@ -101,7 +109,12 @@ class Certificate:
 
     def _value(self, oid: str):
         ext = find_extension(self.extensions, oid)
-        return None if ext is None else ext.value
+        if ext is None:
+            return None
+        if isinstance(ext.value, MalformedExtension):
+            # Never mistake a broken extension for an absent one (a keyUsage that restricts).
+            raise InvalidValue(f"extension {oid} is malformed: {ext.value.error}")
+        return ext.value
 
     @property
     def basic_constraints(self):
@@ -181,79 +194,36 @@ class Certificate:
         return f"<Certificate subject={self.subject.rfc4514()!r} serial={self.serial_number:#x}>"
 
 
-def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifier,
-                        info: SignatureAlgorithm | None, public_key) -> None:
-    """Check an RSA signature over ``data`` as a signatureAlgorithm names it (certificates,
-    CSRs and CRLs share this)."""
-    if info is None:
-        raise UnsupportedAlgorithm(f"unsupported algorithm: signature algorithm {algorithm}")
-    if not isinstance(public_key, RSAPublicKey):
-        if isinstance(public_key, UnsupportedPublicKey):
-            public_key.verify()
-        raise TypeError("verify_signature needs an issuer public key")
-    if info.padding == "pss":
-        public_key.verify(signature, data, info.hash_name, "pss", info.pss.salt_length,
-                          mgf1_hash_name=info.pss.mgf1_hash_name)
-    else:
-        public_key.verify(signature, data, info.hash_name, "pkcs1v15")
-
-
-# Exact DER of a signature AlgorithmIdentifier read before -> (OID, what it means). The world
-# uses a dozen of them, and every certificate carries its own twice, so each distinct value is
-# read in full once and then looked up. The values are immutable; the cache is bounded.
-_ALGORITHMS: dict[bytes, tuple[ObjectIdentifier, SignatureAlgorithm | None]] = {}
-_ALGORITHMS_LIMIT = 64
-_ALGORITHM_MAX_OCTETS = 128
-
-
-def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithm | None]:
-    """A signature AlgorithmIdentifier: its exact bytes, its OID and, for RSA, what it means."""
-    start = r.pos
-    algorithm = r.fork().read_sequence(name)
-    raw = r.data[start:algorithm.end]
-    # A value read in full before gives the same result here, unless this reader's depth limit
-    # could bite: an element of n octets nests at most n / 2 levels (two header octets each).
-    if len(raw) < 2 * (r.max_depth - r.depth - 1):
-        known = _ALGORITHMS.get(raw)
-        if known is not None:
-            r.pos = algorithm.end
-            return raw, known[0], known[1]
-    oid = algorithm.read_oid("algorithm")
-    probe = r.fork()
-    try:
-        info = read_signature_algorithm(probe, name)
-    except UnsupportedAlgorithm:
-        info = None
-        probe = r.fork()                        # keep non-RSA algorithms, checked as DER
-        inner = probe.read_sequence(name)
-        inner.read_oid("algorithm")
-        if not inner.at_end:
-            inner.read_any("parameters")
-        inner.finish()
-    r.pos = probe.pos
-    if len(raw) <= _ALGORITHM_MAX_OCTETS and len(_ALGORITHMS) < _ALGORITHMS_LIMIT:
-        _ALGORITHMS[raw] = (oid, info)
-    return raw, oid, info
-
-
 def read_signature_value(r: Reader, name: str = "signatureValue") -> bytes:
-    """The signature BIT STRING of a certificate, CRL or CSR; its octets (no unused bits)."""
-    bits = r.read_bit_string(name)
+    """The signature BIT STRING of a certificate, CRL or CSR; its octets (no unused bits). A
+    signature is refused, never reported, when it is not whole octets: which octets were signed
+    would be a reader's guess."""
+    probe = r.strict_fork()
+    bits = probe.read_bit_string(name)
+    r.pos = probe.pos
     if bits.unused_bits:
         raise DecodeError(f"{name} must be whole octets", r.pos, r.path + (name,))
     return bits.data
 
 
-def read_outer_signature(r: Reader, inner_algorithm: bytes, tbs_name: str, rule: str):
+def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule: str):
     """signatureAlgorithm and signatureValue after a signed TBS: ``(raw_alg, oid, info,
     signature)``. The algorithm must equal the TBS ``signature`` field byte for byte: RFC 5280
     §4.1.1.2 (certificates) and §5.1.1.2 (CRLs), "MUST contain the same algorithm identifier as
-    the signature field" — ``rule`` names the section."""
+    the signature field" — ``rule`` names the section. Otherwise two readers could disagree on
+    the algorithm, so a difference is refused, never a finding. ``inner_algorithm`` is what
+    :func:`read_algorithm_identifier` gave for the inner one: the same bytes mean the same (and
+    the same findings, reported once)."""
     start = r.pos
-    raw_alg, oid, info = read_algorithm_identifier(r, "signatureAlgorithm")
-    if raw_alg != inner_algorithm:
+    raw_alg = inner_algorithm[0]
+    outer = r.fork().read_sequence("signatureAlgorithm")
+    if r.data[start:outer.end] != raw_alg:
+        probe = r.fork()
+        probe.findings = []            # its own refusal first, if it has one; findings do not matter
+        read_algorithm_identifier(probe, "signatureAlgorithm")
         raise DecodeError(f"signatureAlgorithm differs from {tbs_name}.signature ({rule})", start, r.path)
-    return raw_alg, oid, info, read_signature_value(r)
+    r.pos = outer.end
+    return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
 
 
 def _read_version(tbs: Reader) -> int:
@@ -261,6 +231,7 @@ def _read_version(tbs: Reader) -> int:
     version = tbs.read_explicit_default_integer(0, default=0, name="version")
     # v1(0) is the DEFAULT: absent here (the reader refuses an encoded DEFAULT, X.690 §11.5).
     if version not in (0, 1, 2):
+        # Refused: a later version could change what the fields after it mean.
         raise DecodeError(f"unknown certificate version {version} (RFC 5280 §4.1.2.1)", start, tbs.path)
     return version + 1
 
@@ -283,7 +254,7 @@ def _read_unique_id(tbs: Reader, number: int, name: str, version: int) -> BitStr
     start = tbs.pos
     if version < 2:
         # RFC 5280 §4.1.2.8: "These fields MUST only appear if the version is 2 or 3."
-        raise DecodeError(f"{name} in a v1 certificate (RFC 5280 §4.1.2.8)", start, tbs.path)
+        tbs.report(DecodeError, f"{name} in a v1 certificate", "RFC 5280 §4.1.2.8", start)
     return tbs.read_implicit_value(number, 3, name)
 
 
@@ -294,7 +265,7 @@ def _read_tbs_extensions(tbs: Reader, version: int) -> tuple[Extension, ...]:
         return ()
     if version != 3:
         # RFC 5280 §4.1.2.9: "If present, this field is ... [and] version MUST be v3."
-        raise DecodeError("extensions in a certificate that is not v3 (RFC 5280 §4.1.2.9)", start, tbs.path)
+        tbs.report(DecodeError, "extensions in a certificate that is not v3", "RFC 5280 §4.1.2.9", start)
     extensions = read_extensions(field)
     field.finish()
     return extensions
@@ -317,25 +288,23 @@ def _read_tbs(cert: Reader) -> dict:
     return fields
 
 
-def load_der_certificate(data: bytes) -> Certificate:
-    """A fully checked certificate from its DER; DecodeError (with offset) for anything else."""
-    reader = Reader(data)
+def load_der_certificate(data: bytes, *, strict: bool = False) -> Certificate:
+    """A certificate from its DER: DecodeError (with offset) for what cannot be read one way,
+    readable departures in ``findings`` — or, with ``strict=True``, refused at the first."""
+    findings: list | None = None if strict else []
+    reader = Reader(data, findings=findings)
     cert = reader.read_sequence("certificate")
     fields = _read_tbs(cert)
     raw_alg, oid, info, signature = read_outer_signature(
-        cert, fields.pop("inner_algorithm")[0], "tbsCertificate", "RFC 5280 §4.1.1.2")
+        cert, fields.pop("inner_algorithm"), "tbsCertificate", "RFC 5280 §4.1.1.2")
     cert.finish()
     reader.finish()
     return Certificate(raw=reader.data, raw_signature_algorithm=raw_alg, signature_algorithm=oid,
-                       signature_algorithm_info=info, signature=signature, **fields)
+                       signature_algorithm_info=info, signature=signature,
+                       findings=tuple(findings or ()), **fields)
 
 
-def load_pem_certificate(data: str | bytes) -> Certificate:
+def load_pem_certificate(data: str | bytes, *, strict: bool = False) -> Certificate:
     """Exactly one PEM certificate (explanatory text around it is allowed)."""
     _, der = pem.decode_one(data, _PEM_LABELS)
-    return load_der_certificate(der)
-
-
-def load_pem_certificates(data: str | bytes) -> list[Certificate]:
-    """Every certificate of a PEM bundle, in order (other blocks ignored)."""
-    return [load_der_certificate(der) for der in pem.decode_all(data, "CERTIFICATE")]
+    return load_der_certificate(der, strict=strict)

@@ -40,6 +40,7 @@ from x509core.cert.extensions import (AuthorityKeyIdentifier, CRLNumber, CRLReas
 from x509core.cert.name import Name, read_name, write_name
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der import tags
+from x509core.der.findings import Finding
 from x509core.der.time import to_utc
 from x509core.errors import DecodeError, InvalidValue
 from x509core.rsa.algorithms import SignatureAlgorithm, write_signature_algorithm
@@ -86,6 +87,7 @@ class CertificateRevocationList:
     signature_algorithm: ObjectIdentifier
     signature_algorithm_info: SignatureAlgorithm | None
     signature: bytes
+    findings: tuple[Finding, ...] = ()         # readable departures (der/findings.py)
 
     def extension(self, oid: str) -> Extension | None:
         return find_extension(self.extensions, oid)
@@ -123,7 +125,7 @@ def _read_entries(tbs: Reader, version: int) -> tuple[RevokedCertificate, ...]:
     if seq.at_end:
         # RFC 5280 §5.1.2.6: "When there are no revoked certificates, the revoked certificates
         # list MUST be absent."
-        raise DecodeError("empty revokedCertificates (RFC 5280 §5.1.2.6)", start, seq.path)
+        seq.report(DecodeError, "empty revokedCertificates", "RFC 5280 §5.1.2.6", start)
     entries = []
     while not seq.at_end:
         entry = seq.read_sequence("revokedCertificate")
@@ -132,30 +134,35 @@ def _read_entries(tbs: Reader, version: int) -> tuple[RevokedCertificate, ...]:
         extensions = ()
         if not entry.at_end:
             if version != 2:
-                raise DecodeError("crlEntryExtensions need a v2 CRL (RFC 5280 §5.1.2.1)", entry.pos, entry.path)
+                entry.report(DecodeError, "crlEntryExtensions need a v2 CRL", "RFC 5280 §5.1.2.1")
             extensions_start = entry.pos
             extensions = read_extensions(entry)
-            _check_invalidity_date(entry.data, extensions_start, extensions, entry.path)
+            _check_invalidity_date(entry, extensions_start, extensions)
         entry.finish()
         entries.append(RevokedCertificate(serial, date, extensions))
     return tuple(entries)
 
 
-def _check_invalidity_date(data: bytes, start: int, extensions, path) -> None:
+def _check_invalidity_date(entry: Reader, start: int, extensions) -> None:
     """RFC 5280 §5.3.2: the invalidityDate's GeneralizedTime "MUST be specified and interpreted
     as defined in Section 4.1.2.5.2", which forbids fractional seconds. (InvalidityDate itself
     reads any DER GeneralizedTime; the CRL profile narrows it here.)"""
     for ext in extensions:
-        if ext.oid == oids.OID_INVALIDITY_DATE and ext.value.invalidity_date.microsecond:
-            raise DecodeError("invalidityDate MUST NOT have fractional seconds (RFC 5280 §5.3.2, "
-                              "§4.1.2.5.2)", data.find(ext.raw_value, start), path)
+        if ext.oid == oids.OID_INVALIDITY_DATE and isinstance(ext.value, InvalidityDate) \
+                and ext.value.invalidity_date.microsecond:
+            entry.report(DecodeError, "invalidityDate MUST NOT have fractional seconds",
+                         "RFC 5280 §5.3.2, §4.1.2.5.2", entry.data.find(ext.raw_value, start))
 
 
 def _read_version(tbs: Reader) -> int:
     if not tbs.peek_is(tags.INTEGER):
         return 1
     start = tbs.pos
-    if tbs.read_integer("version") != 1:
+    version = tbs.read_integer("version")
+    if version == 0:            # v1 written out: readable, but RFC 5280 says to omit it
+        tbs.report(DecodeError, "CRL version, if present, MUST be v2", "RFC 5280 §5.1.2.1", start)
+        return 1
+    if version != 1:            # a later version could change what the fields after it mean
         raise DecodeError("CRL version, if present, MUST be v2 (RFC 5280 §5.1.2.1)", start, tbs.path)
     return 2
 
@@ -176,7 +183,7 @@ def _read_tbs(crl: Reader) -> dict:
     explicit = tbs.read_optional_explicit(0, "crlExtensions")
     if explicit is not None:
         if version != 2:
-            raise DecodeError("crlExtensions need a v2 CRL (RFC 5280 §5.1.2.1)", field_start, tbs.path)
+            tbs.report(DecodeError, "crlExtensions need a v2 CRL", "RFC 5280 §5.1.2.1", field_start)
         extensions = read_extensions(explicit)
         explicit.finish()
     fields["extensions"] = extensions
@@ -184,21 +191,25 @@ def _read_tbs(crl: Reader) -> dict:
     return fields
 
 
-def load_der_crl(data: bytes) -> CertificateRevocationList:
-    reader = Reader(data)
+def load_der_crl(data: bytes, *, strict: bool = False) -> CertificateRevocationList:
+    """A CRL from its DER: refused where it cannot be read one way, readable departures in
+    ``findings`` (or, with ``strict=True``, refused at the first), as for certificates."""
+    findings: list | None = None if strict else []
+    reader = Reader(data, findings=findings)
     crl = reader.read_sequence("certificateList")
     fields = _read_tbs(crl)
     _, oid, info, signature = read_outer_signature(
-        crl, fields.pop("inner_algorithm")[0], "tbsCertList", "RFC 5280 §5.1.1.2")
+        crl, fields.pop("inner_algorithm"), "tbsCertList", "RFC 5280 §5.1.1.2")
     crl.finish()
     reader.finish()
     return CertificateRevocationList(raw=reader.data, signature_algorithm=oid,
-                                     signature_algorithm_info=info, signature=signature, **fields)
+                                     signature_algorithm_info=info, signature=signature,
+                                     findings=tuple(findings or ()), **fields)
 
 
-def load_pem_crl(data: str | bytes) -> CertificateRevocationList:
+def load_pem_crl(data: str | bytes, *, strict: bool = False) -> CertificateRevocationList:
     _, der = pem.decode_one(data, "X509 CRL")
-    return load_der_crl(der)
+    return load_der_crl(der, strict=strict)
 
 
 @dataclass(frozen=True)
@@ -281,7 +292,7 @@ class CRLBuilder:
             w.write_raw(tbs)
             write_signature_algorithm(w, algorithm)
             w.write_bit_string(BitString(sign_with(issuer_key, algorithm, tbs), 0))
-        crl = load_der_crl(w.to_bytes())
+        crl = load_der_crl(w.to_bytes(), strict=True)
         crl.verify_signature(issuer_key.public_key())
         return crl
 

@@ -34,6 +34,7 @@ from x509core.cert.extensions import (Extension, ExtensionValue, find_extension,
 from x509core.cert.name import Name, read_name, write_name
 from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
+from x509core.der.findings import Finding
 from x509core.errors import DecodeError, InvalidValue
 from x509core.rsa.algorithms import SignatureAlgorithm, write_signature_algorithm
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
@@ -58,6 +59,7 @@ class CertificateSigningRequest:
     signature_algorithm: ObjectIdentifier
     signature_algorithm_info: SignatureAlgorithm | None
     signature: bytes
+    findings: tuple[Finding, ...] = ()          # readable departures (der/findings.py)
 
     @property
     def public_key(self):
@@ -100,20 +102,27 @@ def _read_attributes(info: Reader):
         raws = []
         while not values.at_end:
             if oid == oids.OID_EXTENSION_REQUEST and not raws:
-                extensions = read_extensions(values.fork())
+                value_start = values.pos
+                extensions = read_extensions(values)
+                raws.append(values.data[value_start:values.pos])
+                continue
             raws.append(values.read_any("value"))
         attribute.finish()
         if not raws:
-            raise DecodeError("attribute with no value (RFC 2986 §4.1: SET SIZE(1..MAX))", start, attribute.path)
-        if oid == oids.OID_EXTENSION_REQUEST and len(raws) != 1:
+            attribute.report(DecodeError, "attribute with no value", "RFC 2986 §4.1: SET SIZE(1..MAX)", start)
+        if oid == oids.OID_EXTENSION_REQUEST and len(raws) > 1:
+            # Refused: which of the values would the CA act on?
             raise DecodeError("extensionRequest is SINGLE VALUE (RFC 2985 §5.4.2)", start, attribute.path)
         attributes.append((oid, tuple(raws)))
     return tuple(attributes), extensions
 
 
-def load_der_csr(data: bytes) -> CertificateSigningRequest:
-    """A fully checked certification request (the signature is checked by ``verify()``)."""
-    reader = Reader(data)
+def load_der_csr(data: bytes, *, strict: bool = False) -> CertificateSigningRequest:
+    """A certification request (the signature is checked by ``verify()``): refused where it
+    cannot be read one way, readable departures in ``findings`` (or, with ``strict=True``,
+    refused at the first), as for certificates. The CA refuses a request with any finding."""
+    findings: list | None = None if strict else []
+    reader = Reader(data, findings=findings)
     request = reader.read_sequence("certificationRequest")
     info = request.read_sequence("certificationRequestInfo")
     start = info.pos
@@ -129,12 +138,13 @@ def load_der_csr(data: bytes) -> CertificateSigningRequest:
     request.finish()
     reader.finish()
     return CertificateSigningRequest(reader.data, info.element_bytes, version, subject, key_info,
-                                     attributes, extensions, oid, alg, signature)
+                                     attributes, extensions, oid, alg, signature,
+                                     tuple(findings or ()))
 
 
-def load_pem_csr(data: str | bytes) -> CertificateSigningRequest:
+def load_pem_csr(data: str | bytes, *, strict: bool = False) -> CertificateSigningRequest:
     _, der = pem.decode_one(data, _PEM_LABELS)
-    return load_der_csr(der)
+    return load_der_csr(der, strict=strict)
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,7 @@ class CSRBuilder:
             w.write_raw(info)
             write_signature_algorithm(w, algorithm)
             w.write_bit_string(BitString(sign_with(key, algorithm, info), 0))
-        request = load_der_csr(w.to_bytes())
+        request = load_der_csr(w.to_bytes(), strict=True)
         request.verify()
         return request
 

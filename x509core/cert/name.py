@@ -388,8 +388,8 @@ def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
     """``RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue``."""
     members = sequence.read_set(f"rdnSequence[{index}]")     # sorted, X.690 §11.6
     if members.at_end:
-        raise DecodeError("empty RelativeDistinguishedName (RFC 5280 §4.1.2.4: SET SIZE (1..MAX))",
-                          members.element_start, members.path)
+        members.report(DecodeError, "empty RelativeDistinguishedName",
+                       "RFC 5280 §4.1.2.4: SET SIZE (1..MAX)", members.element_start)
     attributes = []
     while not members.at_end:
         attribute = members.read_sequence(f"attribute[{len(attributes)}]")

@@ -5,7 +5,10 @@ RFC 5280 §4.1.2.7::
     SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
 
 Non-RSA keys (EC, Ed25519, DSA, …) parse and print; operations on them raise
-``UnsupportedAlgorithm`` with a clear message.
+``UnsupportedAlgorithm`` with a clear message. The key inside the BIT STRING is a payload, like
+an extnValue: a reader that collects findings keeps a key of a known algorithm that does not
+read (a truncated RSAPublicKey, say) as an :class:`UnreadablePublicKey` and reports why; path
+validation refuses it as ``invalid_key``. A strict reader refuses the certificate.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from dataclasses import dataclass
 from x509core.der import ObjectIdentifier, Reader
 from x509core.der.header import read_header, short_header
 from x509core.der.oid import decode_oid_content
-from x509core.errors import UnsupportedAlgorithm, X509CoreError
+from x509core.der.findings import ERROR, Finding, split_message
+from x509core.errors import DecodeError, InvalidValue, UnsupportedAlgorithm, X509CoreError
 from x509core.rsa.algorithms import OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters
 from x509core.rsa.key import RSAPublicKey
 from x509core.rsa.keys import read_subject_public_key_info
 
-__all__ = ["UnsupportedPublicKey", "PublicKeyInfo", "read_public_key_info", "KEY_ALGORITHM_NAMES"]
+__all__ = ["UnsupportedPublicKey", "UnreadablePublicKey", "PublicKeyInfo", "read_public_key_info", "KEY_ALGORITHM_NAMES"]
 
 KEY_ALGORITHM_NAMES = {
     "1.2.840.113549.1.1.1": "rsaEncryption",
@@ -29,7 +33,10 @@ KEY_ALGORITHM_NAMES = {
     "1.3.101.112": "ED25519",
     "1.3.101.113": "ED448",
     "1.2.840.10040.4.1": "dsaEncryption",
+    "1.3.101.110": "X25519",
+    "1.3.101.111": "X448",
 }
+_ABSENT_PARAMETERS = frozenset({"1.3.101.110", "1.3.101.111", "1.3.101.112", "1.3.101.113"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,16 @@ class UnsupportedPublicKey:
 
     def verify(self, *args, **kwargs) -> None:
         raise UnsupportedAlgorithm(f"unsupported algorithm: cannot verify with a {self.algorithm_name} key")
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadablePublicKey(UnsupportedPublicKey):
+    """A public key of a known algorithm whose encoding does not read; ``error`` says why."""
+
+    error: str = ""
+
+    def verify(self, *args, **kwargs) -> None:
+        raise InvalidValue(f"the {self.algorithm_name} public key does not read: {self.error}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,23 +83,28 @@ def read_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo") -> Publi
 
 
 def _read_rsa_public_key_info(r: Reader, name: str) -> PublicKeyInfo | None:
-    """A valid RSA SubjectPublicKeyInfo, read once (a fast path); None (nothing read) otherwise."""
+    """A valid RSA SubjectPublicKeyInfo, read once (a fast path); None (nothing read) otherwise,
+    including when the key has a departure to report (the general reading reports it)."""
     start = r.pos
-    fast = r.fork()
+    fast = r.strict_fork()
     try:
         key, pss = read_subject_public_key_info(fast, name)
     except X509CoreError:
         return None
-    # A valid RSA SubjectPublicKeyInfo (read strictly above): find its parts from the headers.
-    data = r.data
-    spki_start, spki_end = _contents(data, start, fast.pos)
+    r.pos = fast.pos
+    return _rsa_info(r.data, start, r.pos, key, pss)
+
+
+def _rsa_info(data: bytes, start: int, end: int, key: RSAPublicKey, pss) -> PublicKeyInfo:
+    """The PublicKeyInfo of the RSA SubjectPublicKeyInfo ``data[start:end]``, already read
+    strictly: its parts found from the headers."""
+    spki_start, spki_end = _contents(data, start, end)
     algorithm_start, algorithm_end = _contents(data, spki_start, spki_end)
     oid_start, oid_end = _contents(data, algorithm_start, algorithm_end)
     bits_start, bits_end = _contents(data, algorithm_end, spki_end)
     oid = decode_oid_content(data, oid_start, oid_end, ())
-    r.pos = fast.pos
-    # The BIT STRING's octets after its unused-bits octet (0, checked above).
-    return PublicKeyInfo(key, oid, pss, data[start:spki_end], data[bits_start + 1:bits_end])
+    # The BIT STRING's octets after its unused-bits octet (0, checked by the reading).
+    return PublicKeyInfo(key, oid, pss, data[start:end], data[bits_start + 1:bits_end])
 
 
 def _contents(data: bytes, pos: int, end: int) -> tuple[int, int]:
@@ -92,21 +114,55 @@ def _contents(data: bytes, pos: int, end: int) -> tuple[int, int]:
 
 def _read_any_public_key_info(r: Reader, name: str) -> PublicKeyInfo:
     start = r.pos
-    probe = r.fork()
-    seq = probe.read_sequence(name)
-    alg = seq.read_sequence("algorithm")
-    oid = alg.read_oid("algorithm")
-    parameters = alg.data[alg.pos:alg.end]
-    bits = seq.read_bit_string("subjectPublicKey")
-    raw = r.data[start:seq.end]
+    head = r.strict_fork().read_sequence(name)          # headers only: nothing to report there
+    oid = head.read_sequence("algorithm").read_oid("algorithm")
+    problem = None
     if oid in (OID_RSA_ENCRYPTION, OID_RSASSA_PSS):
-        key, pss = read_subject_public_key_info(r, name)
-        return PublicKeyInfo(key, oid, pss, raw, bits.data)
+        result = _read_rsa_key(r, name, start)
+        if isinstance(result, PublicKeyInfo):
+            return result
+        problem = result
+    seq = r.read_sequence(name)
+    alg = seq.read_sequence("algorithm")
+    alg.read_oid("algorithm")
+    parameters = alg.data[alg.pos:alg.end]
     if not alg.at_end:
+        parameters_start = alg.pos
         alg.read_any("parameters")
+        if oid in _ABSENT_PARAMETERS:
+            # RFC 8410 §3: "the parameters MUST be absent".
+            alg.report(DecodeError, f"{KEY_ALGORITHM_NAMES.get(oid, oid)} parameters MUST be absent",
+                       "RFC 8410 §3", parameters_start)
     alg.finish()
+    bits = seq.read_bit_string("subjectPublicKey")
     seq.finish()
-    r.pos = probe.pos
     if bits.unused_bits:
-        raise UnsupportedAlgorithm(f"{oid} public key with {bits.unused_bits} unused bits")
-    return PublicKeyInfo(UnsupportedPublicKey(oid, parameters, bits.data), oid, None, raw, bits.data)
+        # Every public key format of RFC 3279, RFC 5480 and RFC 8410 is a whole number of octets.
+        seq.report(DecodeError, f"{KEY_ALGORITHM_NAMES.get(oid, oid)} subjectPublicKey with "
+                   f"{bits.unused_bits} unused bits", "RFC 5280 §4.1.2.7", seq.element_start)
+    if isinstance(problem, DecodeError):
+        reason, clause = split_message(problem.reason)
+        r.findings.append(Finding(ERROR, f"public key does not read: {reason}", clause,
+                                  problem.offset, problem.path, type(problem)))
+        key = UnreadablePublicKey(oid, parameters, bits.data, str(problem))
+    else:
+        key = UnsupportedPublicKey(oid, parameters, bits.data)
+    return PublicKeyInfo(key, oid, None, r.data[start:r.pos], bits.data)
+
+
+def _read_rsa_key(r: Reader, name: str, start: int):
+    """An RSA SubjectPublicKeyInfo read as such: its PublicKeyInfo, or — when ``r`` collects
+    findings — the DecodeError (or UnsupportedAlgorithm) that reading it raised, nothing read
+    and no finding left behind. A strict reader raises the DecodeError."""
+    findings = r.findings
+    if findings is None:
+        key, pss = read_subject_public_key_info(r, name)
+    else:
+        mark, probe = len(findings), r.fork()
+        try:
+            key, pss = read_subject_public_key_info(probe, name)
+        except (DecodeError, UnsupportedAlgorithm) as exc:
+            del findings[mark:]
+            return exc
+        r.pos = probe.pos
+    return _rsa_info(r.data, start, r.pos, key, pss)

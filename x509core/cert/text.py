@@ -13,25 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from x509core.cert import oids
+from x509core.cert.algorithms import SIGNATURE_ALGORITHM_NAMES
+from x509core.cert.lint import lint
 from x509core.cert.public_key import KEY_ALGORITHM_NAMES, UnsupportedPublicKey
+from x509core.errors import X509CoreError
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["certificate_text", "certificate_lines", "certificate_json", "extension_name",
            "SIGNATURE_NAMES", "hex_block", "format_time"]
 
-SIGNATURE_NAMES = {
-    "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
-    "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
-    "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
-    "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
-    "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
-    "1.2.840.113549.1.1.10": "rsassaPss",
-    "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
-    "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
-    "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
-    "1.3.101.112": "ED25519",
-    "2.16.840.1.101.3.4.3.2": "dsa_with_SHA256",
-}
+SIGNATURE_NAMES = SIGNATURE_ALGORITHM_NAMES      # OID -> the name OpenSSL prints
 
 _EXTENSION_NAMES = {
     oids.OID_BASIC_CONSTRAINTS: "X509v3 Basic Constraints",
@@ -291,8 +282,17 @@ def certificate_json(cert) -> dict:
         "extensions": [{"oid": str(ext.oid), "name": extension_name(ext.oid), "critical": ext.critical,
                         "value": _json_value(ext.value), "raw_value": ext.raw_value.hex()}
                        for ext in cert.extensions],
-        "machine_identity": cert.machine_identity,
-        "mac_address": cert.mac_address,
+        "machine_identity": _binding(cert, "machine_identity"),
+        "mac_address": _binding(cert, "mac_address"),
         "signature": cert.signature.hex(),
         "sha256_fingerprint": cert.fingerprint().hex(),
+        "findings": [finding.to_json() for finding in lint(cert)],
     }
+
+
+def _binding(cert, field: str) -> str | None:
+    """A binding value, or None when its extension is malformed (a finding says so)."""
+    try:
+        return getattr(cert, field)
+    except X509CoreError:
+        return None

@@ -27,6 +27,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from x509core.der import content as _content
+from x509core.der.findings import ERROR, Finding, split_message
 from x509core.der.header import DEFAULT_MAX_DEPTH, padded_greater, read_header, short_header
 from x509core.der.oid import ObjectIdentifier, decode_oid_content, decoded_oid
 from x509core.der.tags import ONE_OCTET_TAGS as _TAGS
@@ -42,9 +43,11 @@ __all__ = ["Reader", "read_header", "DEFAULT_MAX_DEPTH"]
 class Reader:
     """A cursor over ``data[pos:end]``; methods read one element each and advance."""
 
-    __slots__ = ("data", "pos", "end", "_parent", "_name", "depth", "max_depth", "element_start")
+    __slots__ = ("data", "pos", "end", "_parent", "_name", "depth", "max_depth", "element_start",
+                 "findings")
 
-    def __init__(self, data: bytes | bytearray | memoryview, *, max_depth: int = DEFAULT_MAX_DEPTH):
+    def __init__(self, data: bytes | bytearray | memoryview, *, max_depth: int = DEFAULT_MAX_DEPTH,
+                 findings: list | None = None):
         if isinstance(data, (bytearray, memoryview)):
             data = bytes(data)
         elif not isinstance(data, bytes):
@@ -57,6 +60,9 @@ class Reader:
         self.depth = 0
         self.max_depth = max_depth
         self.element_start = 0
+        # None: strict, a departure raises; a list: readable departures are appended to it as
+        # Findings (der/findings.py), shared by every reader made from this one.
+        self.findings = findings
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -89,9 +95,11 @@ class Reader:
 
     def read_items(self, read_one, empty: str) -> tuple:
         """Every element of this SEQUENCE OF / SET OF, as ``read_one(self, "[index]")`` reads
-        it, for a type declared ``SIZE (1..MAX)``: none at all raises DecodeError ``empty``."""
+        it, for a type declared ``SIZE (1..MAX)``: none at all is the departure ``empty``
+        ("what (clause)"), reported (a strict reader raises DecodeError ``empty``)."""
         if self.pos >= self.end:
-            raise DecodeError(empty, self.element_start, self.path)
+            self.report(DecodeError, *split_message(empty), self.element_start)
+            return ()
         items = []
         while self.pos < self.end:
             items.append(read_one(self, f"[{len(items)}]"))
@@ -100,12 +108,31 @@ class Reader:
     def fail(self, error: type[DecodeError], reason: str, offset: int | None = None) -> None:
         raise error(reason, self.pos if offset is None else offset, self.path)
 
+    def report(self, error: type[DecodeError], reason: str, clause: str, offset: int | None = None,
+               *, severity: str = ERROR, name: str = "") -> None:
+        """A readable departure from ``clause`` at ``offset`` (default: here): recorded as a
+        :class:`~x509core.der.findings.Finding` when this reader collects findings, raised as
+        ``error`` (with the same message, offset and path) when it is strict."""
+        finding = Finding(severity, reason, clause, self.pos if offset is None else offset,
+                          self._path(name), error)
+        if self.findings is None:
+            raise finding.to_error()
+        self.findings.append(finding)
+
+    def strict_fork(self) -> "Reader":
+        """A strict copy of this cursor: a look-ahead that raises where this reader would record
+        a finding, so that an abandoned attempt leaves no finding behind."""
+        copy = self.fork()
+        copy.findings = None
+        return copy
+
     def fork(self) -> "Reader":
         """A copy of this cursor, to look ahead without moving this one."""
         copy = _new(Reader)
         copy.data, copy.pos, copy.end = self.data, self.pos, self.end
         copy._parent, copy._name = self._parent, self._name
         copy.depth, copy.max_depth, copy.element_start = self.depth, self.max_depth, self.element_start
+        copy.findings = self.findings
         return copy
 
     def peek_tag(self) -> Tag | None:
@@ -158,6 +185,7 @@ class Reader:
         child.depth = self.depth + 1
         child.max_depth = self.max_depth
         child.element_start = start
+        child.findings = self.findings
         if nests and child.depth > self.max_depth:
             raise DepthExceeded(f"nesting deeper than {self.max_depth} levels", start, child.path)
         return child
@@ -179,6 +207,7 @@ class Reader:
         child.depth = depth = self.depth + 1
         child.max_depth = self.max_depth
         child.element_start = start
+        child.findings = self.findings
         if tag[1] and depth > self.max_depth:
             raise DepthExceeded(f"nesting deeper than {self.max_depth} levels", start, child.path)
         return child
@@ -248,8 +277,9 @@ class Reader:
             cend = bounds[1] if bounds is not None else read_header(data, pos, end, self.path)[3]
             current = data[pos:cend]
             if previous is not None and padded_greater(previous, current):
-                raise NonCanonicalEncoding("SET OF elements not in ascending order (X.690 §11.6)",
-                                           pos, self.path)
+                self.report(NonCanonicalEncoding, "SET OF elements not in ascending order",
+                            "X.690 §11.6", pos)
+                return
             previous, pos = current, cend
 
     def read_explicit(self, number: int, name: str = "") -> "Reader":
@@ -282,7 +312,16 @@ class Reader:
     # -- primitive types ---------------------------------------------------------------------
 
     def read_boolean(self, name: str = "") -> bool:
-        return self._decode(_content.decode_boolean, 0x01, _BOOLEAN, name)
+        start, end = self._bounds(0x01, _BOOLEAN, name)
+        if end - start == 1 and self.data[start] not in (0x00, 0xFF):
+            # BER reads any non-zero octet as TRUE (X.690 §8.2.2); DER wants 0xFF.
+            self.report(NonCanonicalEncoding, "BOOLEAN TRUE must be 0xFF", "X.690 §11.1", start,
+                        name=name)
+            return True
+        try:
+            return _content.decode_boolean(self.data, start, end, ())
+        except DecodeError as exc:
+            raise type(exc)(exc.reason, exc.offset, self._path(name)) from None
 
     def read_default_boolean(self, default: bool = False, name: str = "") -> bool:
         """``BOOLEAN DEFAULT <default>``: absent means the default, which DER never encodes."""
@@ -293,7 +332,7 @@ class Reader:
         if value == default:
             # X.690 §11.5: "The encoding of a set value or sequence value shall not include an
             # encoding for any component value which is equal to its default value."
-            raise NonCanonicalEncoding("DEFAULT value encoded (X.690 §11.5)", start, self._path(name))
+            self.report(NonCanonicalEncoding, "DEFAULT value encoded", "X.690 §11.5", start, name=name)
         return value
 
     def read_integer(self, name: str = "") -> int:
@@ -308,25 +347,37 @@ class Reader:
         value = inner.read_integer()
         inner.finish()
         if value == default:
-            raise NonCanonicalEncoding("DEFAULT value encoded (X.690 §11.5)", start, inner.path)
+            self.report(NonCanonicalEncoding, "DEFAULT value encoded", "X.690 §11.5", start, name=name)
         return value
 
     def read_enumerated(self, name: str = "") -> Enumerated:
         return self._decode(_content.decode_enumerated, 0x0A, _ENUMERATED, name)
 
     def read_bit_string(self, name: str = "") -> BitString:
-        return self._decode(_content.decode_bit_string, 0x03, _BIT_STRING, name)
+        start, end = self._bounds(0x03, _BIT_STRING, name)
+        return self._bit_string(start, end, name)
+
+    def _bit_string(self, start: int, end: int, name: str) -> BitString:
+        data = self.data
+        if end - start > 1 and data[start] <= 7 and data[end - 1] & ((1 << data[start]) - 1):
+            # The padding bits are not part of the value (X.690 §8.6.2.2): readable one way.
+            self.report(NonCanonicalEncoding, "BIT STRING padding bits not zero", "X.690 §11.2.1",
+                        end - 1, name=name)
+            unused = data[start]
+            return BitString(data[start + 1:end - 1] + bytes((data[end - 1] >> unused << unused,)),
+                             unused)
+        try:
+            return _content.decode_bit_string(data, start, end, ())
+        except DecodeError as exc:
+            raise type(exc)(exc.reason, exc.offset, self._path(name)) from None
 
     def read_named_bit_string(self, name: str = "") -> BitString:
         """A BIT STRING with named bits: DER drops trailing zero bits (X.690 §11.2.2)."""
         start, end = self._bounds(0x03, _BIT_STRING, name)
-        try:
-            value = _content.decode_bit_string(self.data, start, end, ())
-        except DecodeError as exc:
-            raise type(exc)(exc.reason, exc.offset, self._path(name)) from None
+        value = self._bit_string(start, end, name)
         if value.has_trailing_zero_bits:
-            raise NonCanonicalEncoding("named BIT STRING with trailing zero bits (X.690 §11.2.2)",
-                                       start, self._path(name))
+            self.report(NonCanonicalEncoding, "named BIT STRING with trailing zero bits",
+                        "X.690 §11.2.2", start, name=name)
         return value
 
     def read_octet_string(self, name: str = "") -> bytes:
@@ -398,6 +449,10 @@ class Reader:
         """A BIT STRING of whole octets that holds DER (subjectPublicKey, RFC 5280 §4.1.2.7)."""
         child = self._read(0x03, _BIT_STRING, name)
         if child.pos == child.end or self.data[child.pos] != 0:
+            try:                               # the error any BIT STRING reader gives, if any
+                _content.decode_bit_string(self.data, child.pos, child.end, ())
+            except DecodeError as exc:
+                raise type(exc)(exc.reason, exc.offset, child.path) from None
             raise DecodeError("BIT STRING holding DER must have 0 unused bits (X.690 §8.6.2.2)",
                               child.element_start, child.path)
         child.pos += 1

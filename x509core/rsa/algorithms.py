@@ -133,7 +133,7 @@ def read_pss_parameters(r: Reader, name: str = "parameters") -> PssParameters:
         field.finish()
         if trailer != 1:   # trailerFieldBC(1) is the only value RFC 8017 §A.2.3 defines
             raise UnsupportedAlgorithm(f"unsupported RSASSA-PSS trailerField {trailer}")
-        raise NonCanonicalEncoding("DEFAULT value encoded (X.690 §11.5)", field.element_start, field.path)
+        field.report(NonCanonicalEncoding, "DEFAULT value encoded", "X.690 §11.5", field.element_start)
     seq.finish()
     return PssParameters(hash_name, mgf_hash, salt)
 
@@ -141,7 +141,7 @@ def read_pss_parameters(r: Reader, name: str = "parameters") -> PssParameters:
 def _not_default(field: Reader, value, default):
     field.finish()
     if value == default:
-        raise NonCanonicalEncoding("DEFAULT value encoded (X.690 §11.5)", field.element_start, field.path)
+        field.report(NonCanonicalEncoding, "DEFAULT value encoded", "X.690 §11.5", field.element_start)
     return value
 
 

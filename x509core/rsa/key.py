@@ -13,6 +13,16 @@ because RSA-1024 private keys still appear in interoperability suites (Wycheproo
 ``keygen.py``, which only makes 2048 bits and more. Both kinds need an odd n and an odd e with
 3 <= e < n (RFC 8017 §3.1).
 
+Bounded work. A public operation costs about (bits of e) x (bits of n)^2, and both come from
+whoever made the key: a 16384-bit modulus with an exponent just below it takes a second of CPU
+(ten with the pure-Python backend). So no operation is done with a modulus above 16384 bits
+(OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS) or, above 3072 bits, with an exponent above 64 bits
+(OpenSSL's RSA_MAX_PUBEXP_BITS rule, rsa_ossl.c; CA/B BR §6.1.6 asks for e < 2^256 anyway): the
+worst case left is a 3072-bit exponent on a 3072-bit modulus, a few milliseconds.
+:func:`public_key_problem` states these rules; certificate parsing keeps a key that breaks them
+(:meth:`RSAPublicKey.unchecked`, the problem recorded as a finding) and :func:`rsaep` and
+:func:`rsavp1` refuse to compute with it.
+
 What every private-key operation does (RSADP, RSASP1; RFC 8017 §5.1.2 step 2b, the CRT form):
 
 1. Blinding. A fresh r is drawn for each operation, uniformly from [2, n-1] with gcd(r, n) = 1,
@@ -54,12 +64,15 @@ from dataclasses import dataclass
 from x509core.errors import InvalidValue, UnsupportedAlgorithm
 from x509core import bignum as _mpz
 
-__all__ = ["MIN_MODULUS_BITS", "MIN_PRIVATE_MODULUS_BITS", "MAX_MODULUS_BITS", "RSAPublicKey",
-           "RSAPrivateKey", "rsaep", "rsadp", "rsasp1", "rsavp1"]
+__all__ = ["MIN_MODULUS_BITS", "MIN_PRIVATE_MODULUS_BITS", "MAX_MODULUS_BITS",
+           "SMALL_MODULUS_BITS", "MAX_LARGE_EXPONENT_BITS", "RSAPublicKey", "RSAPrivateKey",
+           "public_key_problem", "rsaep", "rsadp", "rsasp1", "rsavp1"]
 
 MIN_MODULUS_BITS = 1024          # public keys: legacy signatures still verify
 MIN_PRIVATE_MODULUS_BITS = 1024  # private keys: Wycheproof's RSA-1024 vectors (see above)
 MAX_MODULUS_BITS = 16384         # bounds the work an attacker-supplied key can cause
+SMALL_MODULUS_BITS = 3072        # above this, e is bounded too (OpenSSL's RSA_SMALL_MODULUS_BITS)
+MAX_LARGE_EXPONENT_BITS = 64     # OpenSSL's RSA_MAX_PUBEXP_BITS
 
 _FAULT_MESSAGE = "RSA private-key operation failed its consistency check (possible fault)"
 
@@ -73,19 +86,34 @@ def _require_int(name: str, value: object) -> int:
     return value
 
 
+def public_key_problem(n: int, e: int) -> str | None:
+    """Why (n, e) is not a key this module computes with, or None: the conditions of RFC 8017
+    §3.1 and the work bounds above. The size floor is policy, left to the caller."""
+    if n <= 0 or n % 2 == 0:
+        return "RSA modulus n must be odd and positive (a product of odd primes, RFC 8017 §3.1)"
+    # RFC 8017 §3.1: "the RSA public exponent e is an integer between 3 and n - 1 satisfying
+    # GCD(e, \lambda(n)) = 1"; lambda(n) is even, so e is odd.
+    if e % 2 == 0 or not 3 <= e < n:
+        return "RSA public exponent e must be odd with 3 <= e < n (RFC 8017 §3.1)"
+    bits = n.bit_length()
+    if bits > MAX_MODULUS_BITS:
+        return f"RSA modulus of {bits} bits is above the {MAX_MODULUS_BITS} bits x509core computes with"
+    if bits > SMALL_MODULUS_BITS and e.bit_length() > MAX_LARGE_EXPONENT_BITS:
+        return (f"RSA public exponent of {e.bit_length()} bits with a {bits}-bit modulus (above "
+                f"{SMALL_MODULUS_BITS} bits, at most {MAX_LARGE_EXPONENT_BITS}: OpenSSL's bound)")
+    return None
+
+
 def _check_public(n: int, e: int, min_bits: int) -> None:
     """The public-key conditions of RFC 8017 §3.1, and the size policy of this module."""
     _require_int("n", n)
     _require_int("e", e)
-    if n % 2 == 0:
-        raise InvalidValue("RSA modulus n must be odd (a product of odd primes)")
-    if not min_bits <= n.bit_length() <= MAX_MODULUS_BITS:
+    if n > 0 and not min_bits <= n.bit_length() <= MAX_MODULUS_BITS:
         raise InvalidValue(f"RSA modulus of {n.bit_length()} bits is outside the accepted "
                            f"{min_bits}..{MAX_MODULUS_BITS} bits")
-    # RFC 8017 §3.1: "the RSA public exponent e is an integer between 3 and n - 1 satisfying
-    # GCD(e, \lambda(n)) = 1"; lambda(n) is even, so e is odd.
-    if e % 2 == 0 or not 3 <= e < n:
-        raise InvalidValue("RSA public exponent e must be odd with 3 <= e < n")
+    problem = public_key_problem(n, e)
+    if problem is not None:
+        raise InvalidValue(problem)
 
 
 class _Modulus:
@@ -120,6 +148,22 @@ class RSAPublicKey(_Modulus):
 
     def __post_init__(self) -> None:
         _check_public(self.n, self.e, MIN_MODULUS_BITS)
+
+    @classmethod
+    def unchecked(cls, n: int, e: int) -> "RSAPublicKey":
+        """The key (n, e) as a certificate carries it, without the checks of the constructor: a
+        reader keeps what it read (a 512-bit key, an even exponent) and reports it; validation
+        decides. :func:`rsavp1` and :func:`rsaep` still refuse a key with a
+        :func:`public_key_problem`."""
+        key = object.__new__(cls)
+        object.__setattr__(key, "n", _require_int("n", n))
+        object.__setattr__(key, "e", _require_int("e", e))
+        return key
+
+    @property
+    def problem(self) -> str | None:
+        """:func:`public_key_problem` of this key: None for every key the constructor made."""
+        return public_key_problem(self.n, self.e)
 
     def __repr__(self) -> str:
         return f"RSAPublicKey(key_size={self.key_size}, e={self.e}, n={_short_hex(self.n)})"
@@ -325,8 +369,15 @@ def _check_representative(x: int, n: int, message: str) -> int:
     return x
 
 
+def _require_usable(key: RSAPublicKey) -> None:
+    problem = public_key_problem(key.n, key.e)
+    if problem is not None:
+        raise InvalidValue(problem)
+
+
 def rsaep(key: RSAPublicKey, m: int) -> int:
     """RSA encryption primitive: c = m^e mod n. RFC 8017 §5.1.1."""
+    _require_usable(key)
     _check_representative(m, key.n, "message representative out of range")   # step 1
     return _mpz.powmod(m, key.e, key.n)                                          # step 2
 
@@ -345,6 +396,7 @@ def rsasp1(key: RSAPrivateKey, m: int) -> int:
 
 def rsavp1(key: RSAPublicKey, s: int) -> int:
     """RSA verification primitive: m = s^e mod n. RFC 8017 §5.2.2."""
+    _require_usable(key)
     _check_representative(s, key.n, "signature representative out of range")   # step 1
     return _mpz.powmod(s, key.e, key.n)                                          # step 2
 

@@ -26,11 +26,12 @@ from __future__ import annotations
 from x509core import pem
 from x509core.der import Reader, Writer
 from x509core.der import tags
+from x509core.der.findings import split_message
 from x509core.errors import DecodeError, InvalidEncodedValue, InvalidValue, UnsupportedAlgorithm
 from x509core.rsa import pbes2
 from x509core.rsa.algorithms import (OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters,
                                      read_pss_parameters)
-from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
+from x509core.rsa.key import RSAPrivateKey, RSAPublicKey, public_key_problem
 
 __all__ = [
     "load_der_private_key", "load_pem_private_key", "load_der_public_key", "load_pem_public_key",
@@ -46,11 +47,19 @@ _PUBLIC_LABELS = ("PUBLIC KEY", "RSA PUBLIC KEY")
 # -- public keys -------------------------------------------------------------------------------
 
 def read_rsa_public_key(r: Reader, name: str = "RSAPublicKey") -> RSAPublicKey:
+    """RSAPublicKey. A strict reader checks the key as the constructor does; a reader that
+    collects findings keeps any key (:meth:`RSAPublicKey.unchecked`) and reports a broken RFC
+    8017 §3.1 condition — its size is for the caller's policy to judge."""
     seq = r.read_sequence(name)
     start = seq.pos
     n, e = seq.read_integer("modulus"), seq.read_integer("publicExponent")
     seq.finish()
-    return _checked(lambda: RSAPublicKey(n=n, e=e), start, seq.path)
+    if r.findings is None:
+        return _checked(lambda: RSAPublicKey(n=n, e=e), start, seq.path)
+    problem = public_key_problem(n, e)
+    if problem is not None and "RFC 8017" in problem:
+        seq.report(InvalidEncodedValue, *split_message(problem), start)
+    return RSAPublicKey.unchecked(n, e)
 
 
 def rsa_public_key_der(key: RSAPublicKey) -> bytes:
@@ -69,7 +78,13 @@ def _read_rsa_algorithm(alg: Reader, half: str) -> PssParameters | None:
     oid = alg.read_oid("algorithm")
     pss = None
     if oid == OID_RSA_ENCRYPTION:
-        alg.read_null("parameters")
+        if alg.at_end:
+            # RFC 3279 §2.3.1: "the parameters field MUST have ASN.1 type NULL for this
+            # algorithm identifier" — a CA's rule; the key reads the same without it.
+            alg.report(DecodeError, "rsaEncryption without its NULL parameters", "RFC 3279 §2.3.1",
+                       alg.element_start)
+        else:
+            alg.read_null("parameters")
     elif oid == OID_RSASSA_PSS:
         pss = None if alg.at_end else read_pss_parameters(alg)
     else:

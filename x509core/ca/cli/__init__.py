@@ -52,6 +52,10 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
                         help="no progress or status lines on stderr")
     common.add_argument("--ca-dir", metavar="DIR", default=default(None),
                         help=f"the CA directory (default: ${CA_DIR_ENV}, else ./ca)")
+    common.add_argument("--inventory", metavar="URL", default=default(None),
+                        help="a postgresql:// inventory shared by several CA nodes (default: "
+                             "$X509CORE_INVENTORY, else the one the CA directory records, else "
+                             "its SQLite file)")
     common.add_argument("--passphrase-file", metavar="FILE", default=default(None),
                         help="the CA key passphrase (first line; else $X509CORE_PASSPHRASE, "
                              "else a prompt)")
@@ -60,7 +64,8 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every subcommand and option."""
-    from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue, quickstart as cli_quickstart, verify as cli_verify
+    from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue
+    from x509core.ca.cli import lint as cli_lint, quickstart as cli_quickstart, verify as cli_verify
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -69,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"x509core {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
-    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory):
+    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint):
         module.register(sub, common)
     return parser
 
@@ -94,7 +99,7 @@ def _run(argv: list[str] | None, debug_hint: list[bool]) -> int:
 _PATH_ARGUMENTS = frozenset({
     "out", "key_out", "public_out", "csr", "key", "cert", "chain", "leaf", "ca", "intermediate",
     "crl", "ca_dir", "passphrase_file", "key_passphrase_file", "password_file", "directory",
-    "what", "file"})
+    "what", "file", "files"})
 
 
 def _check_text_arguments(args: argparse.Namespace) -> None:

@@ -22,7 +22,7 @@ __all__ = ["register", "run_ca_init", "run_keygen", "run_csr", "run_export_pkcs1
            "bound_machine", "safe_file_stem", "load_csr", "key_bits_option", "CA_FILES"]
 
 # What `ca init` writes into the CA directory (x509core/ca/authority.py), checked first.
-CA_FILES = ("ca.pem", "ca.key", "inventory.sqlite3")
+CA_FILES = ("ca.pem", "ca.key", "inventory.sqlite3", "inventory.url")
 
 
 def key_bits_option(parser, what: str) -> None:
@@ -161,6 +161,8 @@ def run_ca_init(ctx: Context) -> int:
     check_new_directory(directory)
     if directory.is_dir():
         check_outputs(*(directory / name for name in CA_FILES))
+    from x509core.ca.authority import write_new_ca
+    write_new_ca(directory, check_only=True)        # an existing CA, or someone's directory
     from x509core.ca.names import check_name
     name = check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
@@ -173,7 +175,8 @@ def run_ca_init(ctx: Context) -> int:
         passphrase = ctx.secret(CA_PASSPHRASE, confirm=True)
     key = ctx.new_key(args.key_bits, "CA")
     ca = ctx.keep(CertificateAuthority.create(directory, subject=name, passphrase=passphrase,
-                                     path_length=args.path_length, days=days, key=key))
+                                     path_length=args.path_length, days=days, key=key,
+                                     inventory=ctx.inventory_location))
     cert = ca.certificate
     ctx.out(f"created the CA in {ca.directory}")
     ctx.out(f"  subject     {cert.subject.rfc4514()}")
@@ -253,15 +256,15 @@ def check_client_inputs(org, client_id, machine, mac) -> None:
 
 
 def run_export_pkcs12(ctx: Context) -> int:
-    from x509core.ca.cli.verify import _certificates
+    from x509core.ca.cli.lint import read_certificates
     from x509core.ca.pkcs12 import export_pkcs12
     args = ctx.args
     check_outputs(args.out)
-    cert = _certificates(args.cert, "certificate")[0]
+    cert = read_certificates(ctx, args.cert, "certificate")[0]
     key = load_private_key(ctx, args.key)
     if key.public_key().n != getattr(cert.public_key, "n", None):
         raise CLIError(f"{args.key} is not the key of {args.cert}")
-    chain = [c for name in args.chain for c in _certificates(name, "CA certificate")]
+    chain = [c for name in args.chain for c in read_certificates(ctx, name, "CA certificate")]
     password = ctx.secret(PKCS12_PASSWORD, confirm=True)
     data = export_pkcs12(cert, key, password=password, chain=chain,
                          friendly_name=args.name or cert.subject.common_name)

@@ -12,7 +12,7 @@ from x509core.ca.cli.support import (CLIError, Context, check_outputs, format_se
 from x509core.ca.safe_text import escape_controls
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
-           "run_asn1parse", "REASONS"]
+           "run_asn1parse", "run_inventory_migrate", "run_inventory_check", "REASONS"]
 
 # RFC 5280 §5.3.1 CRLReason names (value 7 is not used).
 REASONS = ("unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
@@ -22,9 +22,10 @@ REASONS = ("unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
 def register(sub, common) -> None:
     s = sub.add_parser("show", parents=[common], help="a certificate as text (like openssl x509 "
                        "-text) or JSON")
-    s.add_argument("what", metavar="FILE|SERIAL", help="a certificate file (PEM or DER), or the "
-                   "serial number of a certificate this CA issued")
-    s.add_argument("--json", action="store_true", help="every field as JSON")
+    s.add_argument("what", nargs="+", metavar="FILE|SERIAL", help="certificate files (PEM, one "
+                   "or a bundle, or DER), or serial numbers of certificates this CA issued")
+    s.add_argument("--json", action="store_true", help="every field as JSON, findings included")
+    s.add_argument("--strict", action="store_true", help="refuse a certificate with any finding")
     s.set_defaults(run=run_show)
 
     ls = sub.add_parser("list", parents=[common], help="the certificates this CA issued")
@@ -54,41 +55,102 @@ def register(sub, common) -> None:
     n.add_argument("--out", metavar="FILE", help="also write the new certificate here")
     n.set_defaults(run=run_renew)
 
+    _register_inventory(sub, common)
+
     a = sub.add_parser("asn1parse", parents=[common], help="list the DER elements of a DER or "
                        "PEM file (strict DER, like openssl asn1parse -i)")
     a.add_argument("file", help="a DER or PEM file, or - for standard input")
     a.set_defaults(run=run_asn1parse)
 
 
+def _register_inventory(sub, common) -> None:
+    inv = sub.add_parser("inventory", parents=[common], help="the inventory itself: move it to "
+                         "PostgreSQL, check it against the files")
+    inv_sub = inv.add_subparsers(dest="inventory_command", metavar="inventory COMMAND",
+                                 required=True)
+    m = inv_sub.add_parser("migrate", parents=[common], help="copy the SQLite inventory into an "
+                           "empty PostgreSQL database, check it row by row, and use it from now on")
+    m.add_argument("--to", required=True, metavar="URL", help="postgresql://... (no password "
+                   "in it: use ~/.pgpass)")
+    m.set_defaults(run=run_inventory_migrate)
+    k = inv_sub.add_parser("check", parents=[common], help="compare every row with every file "
+                           "of issued/ (changes nothing)")
+    k.set_defaults(run=run_inventory_check)
+
+
+def run_inventory_migrate(ctx: Context) -> int:
+    from x509core.ca.inventory import SQLiteInventory, record_location, redact_url
+    from x509core.ca.inventory.migrate import migrate
+    from x509core.ca.inventory.postgres import PostgresInventory, is_postgres_url
+    url = ctx.args.to
+    if not is_postgres_url(url):
+        raise CLIError(f"--to must be a postgresql:// URL, not {url!r}")
+    if redact_url(url) != url:
+        raise CLIError("keep the password out of --to (use ~/.pgpass or PGPASSFILE): the URL "
+                       "is recorded in the CA directory")
+    ca = ctx.open_ca(sign=False)
+    if not isinstance(ca.inventory, SQLiteInventory):
+        raise CLIError(f"this CA's inventory is already {ca.inventory.location}")
+    target = ctx.keep(PostgresInventory(ca.directory, url))
+    report = migrate(ca.inventory, target)
+    record_location(ca.directory, url)
+    ctx.out(f"migrated {report.rows['certificates']} certificates, "
+            f"{report.rows['enrollment_tokens']} tokens and {report.rows['audit_events']} audit "
+            f"events to {redact_url(url)}; every row checked")
+    ctx.out(f"the CA now uses it ({ca.directory / 'inventory.url'}); "
+            f"{ca.inventory.location} is kept unchanged as a backup and no longer used")
+    return 0
+
+
+def run_inventory_check(ctx: Context) -> int:
+    ca = ctx.open_ca(sign=False)
+    found = ca.check()
+    for line in found.problems:
+        ctx.out(f"problem: {line}")
+    for what, serials in (("missing file", found.restored), ("open reservation", found.abandoned),
+                          ("file to record", found.adopted)):
+        for serial in serials:
+            ctx.out(f"{what}: {format_serial(serial)}")
+    if found.consistent:
+        ctx.out(f"consistent: {len(ca.inventory)} certificates in {ca.inventory.location}")
+        return 0
+    return 1
+
+
 def _inventory(ctx: Context):
-    from x509core.ca.store import Inventory
-    path = ctx.ca_dir / "inventory.sqlite3"
-    if not path.is_file():
-        raise CLIError(f"no CA inventory in {ctx.ca_dir} (give --ca-dir or set X509CORE_CA_DIR)")
-    return ctx.keep(Inventory(ctx.ca_dir))
+    """The CA's inventory, opened through the CA so that what a crash left is repaired first
+    (issue 16: `list` right after a kill must show the certificate a killed issuance wrote)."""
+    return ctx.open_ca(sign=False).inventory
+
+
+def _show_certificates(ctx: Context, what: str) -> list:
+    from x509core.ca.cli.lint import read_certificates
+    from x509core.cert import load_pem_certificate
+    if Path(what).exists() or what == "-":
+        return read_certificates(ctx, what, strict=ctx.args.strict)
+    try:
+        serial = parse_serial(what)
+    except CLIError:
+        raise CLIError(f"{what}: no such file, and not a serial number") from None
+    return [load_pem_certificate(_inventory(ctx).get(serial).pem, strict=ctx.args.strict)]
 
 
 def run_show(ctx: Context) -> int:
-    from x509core.cert import load_der_certificate, load_pem_certificate
-    what = ctx.args.what
-    if Path(what).exists() or what == "-":
-        data = read_bytes(what)
-        try:
-            cert = (load_pem_certificate(data) if data.lstrip().startswith(b"-----BEGIN")
-                    else load_der_certificate(data))
-        except ValueError as exc:
-            raise CLIError(f"{what}: not a readable certificate: {exc}") from None
-    else:
-        try:
-            serial = parse_serial(what)
-        except CLIError:
-            raise CLIError(f"{what}: no such file, and not a serial number") from None
-        cert = load_pem_certificate(_inventory(ctx).get(serial).pem)
+    """Each certificate as text (or JSON), then its findings (x509core/cert/lint.py)."""
+    from x509core.ca.cli.lint import finding_lines
+    from x509core.cert.lint import lint
+    certificates = [cert for what in ctx.args.what for cert in _show_certificates(ctx, what)]
     if ctx.args.json:
-        ctx.out_json(cert.to_json())
-    else:
-        from x509core.cert.text import certificate_lines
-        ctx.out_lines(certificate_lines(cert))
+        data = [cert.to_json() for cert in certificates]
+        ctx.out_json(data[0] if len(data) == 1 else data)
+        return 0
+    from x509core.cert.text import certificate_lines
+    for cert in certificates:
+        ctx.out_lines(certificate_lines(cert))        # each line escaped
+        findings = finding_lines(lint(cert))
+        ctx.out("Findings:" if findings else "Findings: none")
+        for line in findings:
+            ctx.out(f"    {line}")
     return 0
 
 
@@ -114,14 +176,12 @@ def run_list(ctx: Context) -> int:
     args = ctx.args
     now = datetime.now(timezone.utc)
     within = parse_duration(args.expiring) if args.expiring else None
-    records = _inventory(ctx).records(expiring_within=within, at=now)
-    if within is not None:
-        records = [r for r in records if r.not_after <= now + within]
-    if args.status:
-        records = [r for r in records if _status(r, now) == args.status]
+    records = _inventory(ctx).iter_records(expiring_within=within, status=args.status, at=now,
+                                           sort="not_after" if within else "issued")
     if args.json:
         ctx.out_json([_record_json(r, now) for r in records])
         return 0
+    records = list(records)
     if not records:
         ctx.info("no certificates match")
         return 0

@@ -57,6 +57,8 @@ def run_quickstart(ctx: Context) -> int:
         check_outputs(*(directory / name for name in (*OUTPUT_FILES, "inventory.sqlite3")))
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
+    from x509core.ca.authority import write_new_ca
+    write_new_ca(directory, check_only=True)        # someone's non-empty directory is refused
     machine = _machine_identity(ctx)
     passphrase = ctx.secret(CA_PASSPHRASE, confirm=True) if args.encrypt else None
     if passphrase is None:
@@ -64,7 +66,8 @@ def run_quickstart(ctx: Context) -> int:
                  "`x509core ca init`, which encrypts it")
     ca = ctx.keep(CertificateAuthority.create(
         directory, subject=f"/O={DEMO_ORGANIZATION}/CN=x509core demo root CA",
-        passphrase=passphrase, key=ctx.new_key(args.key_bits, "CA")))
+        passphrase=passphrase, key=ctx.new_key(args.key_bits, "CA"),
+        inventory=ctx.inventory_location))
     server_key = ctx.new_key(args.key_bits, "server")
     server = ca.issue_server(dns=_SERVER_DNS, ip=_SERVER_IP, common_name="localhost",
                              org=DEMO_ORGANIZATION, public_key=server_key.public_key())

@@ -88,11 +88,12 @@ class Context:
         for line in lines:
             self.out(line)
 
-    def out_json(self, value) -> None:
-        """``value`` as JSON on stdout. ``ensure_ascii=True`` writes every control and every
-        non-ASCII character as ``\\uXXXX``, so the text is already safe (and must not be escaped
-        again: that would break the JSON)."""
-        print(json.dumps(value, indent=2, ensure_ascii=True, default=str), file=self.stdout)
+    def out_json(self, value, *, indent: int | None = 2) -> None:
+        """``value`` as JSON on stdout (``indent=None``: on one line, as JSON Lines).
+        ``ensure_ascii=True`` writes every control and every non-ASCII character as
+        ``\\uXXXX``, so the text is already safe (and must not be escaped again: that would
+        break the JSON)."""
+        print(json.dumps(value, indent=indent, ensure_ascii=True, default=str), file=self.stdout)
 
     def info(self, text: str) -> None:
         """A progress or status line on stderr; ``--quiet`` silences it."""
@@ -151,6 +152,11 @@ class Context:
 
     # -- the certificate authority ---------------------------------------------------------------
     @property
+    def inventory_location(self) -> str | None:
+        """``--inventory``, else ``$X509CORE_INVENTORY``, else None (what the CA records)."""
+        return getattr(self.args, "inventory", None) or self.environ.get("X509CORE_INVENTORY") or None
+
+    @property
     def ca_dir(self) -> Path:
         given = getattr(self.args, "ca_dir", None)
         return Path(given or self.environ.get(CA_DIR_ENV) or "ca")
@@ -166,7 +172,8 @@ class Context:
                            f"--ca-dir / {CA_DIR_ENV})")
         encrypted = b"ENCRYPTED PRIVATE KEY" in key_file.read_bytes()[:200]
         passphrase = self.secret(CA_PASSPHRASE) if encrypted and sign else None
-        return self.keep(CertificateAuthority.open(directory, passphrase=passphrase))
+        return self.keep(CertificateAuthority.open(directory, passphrase=passphrase,
+                                                   inventory=self.inventory_location))
 
     def write_key(self, path: str | Path, key, passphrase: bytes | None) -> Path:
         """A private key as PKCS#8 PEM (encrypted when a passphrase is given), 0600, atomically,

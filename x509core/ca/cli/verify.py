@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from x509core.ca.cli.lint import read_certificates
 from x509core.ca.cli.support import CLIError, Context, parse_time, read_bytes
 from x509core.errors import PathValidationError
 
@@ -49,6 +50,8 @@ def register(sub, common) -> None:
     p.add_argument("--crl", action="append", default=[], metavar="CRL.pem",
                    help="a CRL to check revocation against (repeatable)")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument("--strict", action="store_true", help="refuse any certificate or CRL with a "
+                   "finding (a departure from DER or RFC 5280 that is still readable; see lint)")
     p.set_defaults(run=run_verify)
 
     m = sub.add_parser("machine-id", parents=[common], help="this machine's identity as the "
@@ -84,29 +87,14 @@ def expected_mac_address(value: str | None) -> str | None:
     return value.lower()
 
 
-def _certificates(name: str, what: str):
-    from x509core.cert import load_der_certificate, load_pem_certificates
-    data = read_bytes(name)
-    try:
-        if data.lstrip().startswith(b"-----BEGIN"):
-            found = load_pem_certificates(data)
-        else:
-            found = [load_der_certificate(data)]
-    except ValueError as exc:
-        raise CLIError(f"{name}: not a readable {what}: {exc}") from None
-    if not found:
-        raise CLIError(f"{name}: no certificate in the file")
-    return found
-
-
-def _crls(names):
+def _crls(names, strict: bool = False):
     from x509core.cert import load_der_crl, load_pem_crl
     crls = []
     for name in names:
         data = read_bytes(name)
         try:
-            crls.append(load_pem_crl(data) if data.lstrip().startswith(b"-----BEGIN")
-                        else load_der_crl(data))
+            crls.append(load_pem_crl(data, strict=strict) if data.lstrip().startswith(b"-----BEGIN")
+                        else load_der_crl(data, strict=strict))
         except ValueError as exc:
             raise CLIError(f"{name}: not a readable CRL: {exc}") from None
     return crls
@@ -125,9 +113,12 @@ def _policy(args):
 def run_verify(ctx: Context) -> int:
     from x509core import verify_chain
     args = ctx.args
-    leaf, *extra = _certificates(args.leaf, "certificate")
-    anchors = [cert for name in args.ca for cert in _certificates(name, "CA certificate")]
-    intermediates = extra + [c for n in args.intermediate for c in _certificates(n, "certificate")]
+    strict = args.strict
+    leaf, *extra = read_certificates(ctx, args.leaf, "certificate", strict=strict)
+    anchors = [cert for name in args.ca
+               for cert in read_certificates(ctx, name, "CA certificate", strict=strict)]
+    intermediates = extra + [c for n in args.intermediate
+                             for c in read_certificates(ctx, n, "certificate", strict=strict)]
     at = parse_time(args.at) if args.at else datetime.now(timezone.utc)
     purpose = args.purpose or ("server" if args.name else None)
     if args.raw and args.machine != "auto":
@@ -135,7 +126,8 @@ def run_verify(ctx: Context) -> int:
     policy = _policy(args)
     try:
         chain = verify_chain(leaf, trust_anchors=anchors, intermediates=intermediates,
-                             purpose=purpose, at=at, peer_name=args.name, crls=_crls(args.crl),
+                             purpose=purpose, at=at, peer_name=args.name,
+                             crls=_crls(args.crl, strict),
                              policy=policy)
     except PathValidationError as exc:
         _report(ctx, leaf, None, exc, at)

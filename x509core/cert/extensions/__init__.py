@@ -11,10 +11,17 @@
                      -- by extnID
          }
 
-:func:`read_extensions` refuses a repeated extnID (RFC 5280 §4.2) and reads every known extnValue
-through its typed reader: exactly one value, strict DER, no trailing octets. The typed values live
-in the ``extensions_*`` modules and are re-exported here; :data:`EXTENSION_TYPES` maps each OID to
-its class. An unknown extnValue is kept as it is (:class:`UnrecognizedExtension`).
+:func:`read_extensions` reads every known extnValue through its typed reader: exactly one value,
+strict DER, no trailing octets. The typed values live in the modules of this package and are
+re-exported here; :data:`EXTENSION_TYPES` maps each OID to its class. An unknown extnValue is kept
+as it is and never parsed (:class:`UnrecognizedExtension`), as Go's ``crypto/x509`` does.
+
+Parse, report, validate (STYLE §5). With a reader that collects findings (``Reader(data,
+findings=[])``), what a CA got wrong but a reader can still read becomes a finding: a repeated
+extnID (RFC 5280 §4.2) keeps every instance; an empty Extensions keeps none; a known extnValue
+that its typed reader refuses is kept whole as a :class:`MalformedExtension` with the refusal as
+its finding. Path validation refuses a certificate whose duplicate or malformed extensions it
+would have to rely on (``x509core.cert.validation.checks``). A strict reader raises instead.
 """
 
 from __future__ import annotations
@@ -43,10 +50,11 @@ from x509core.cert.general_name_text import ascii_print
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
+from x509core.der.findings import ERROR, Finding, split_message
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = [
-    "Extension", "UnrecognizedExtension", "ExtensionValue", "EXTENSION_TYPES",
+    "Extension", "UnrecognizedExtension", "MalformedExtension", "ExtensionValue", "EXTENSION_TYPES",
     "read_extension", "read_extensions", "write_extension", "write_extensions",
     "decode_extension_value", "find_extension",
     "AuthorityKeyIdentifier", "SubjectKeyIdentifier", "KeyUsage", "ExtendedKeyUsage",
@@ -105,6 +113,29 @@ class UnrecognizedExtension(ExtensionValue):
 
 
 @dataclass(frozen=True, slots=True)
+class MalformedExtension(ExtensionValue):
+    """A known extension whose extnValue its typed reader refused, kept as it is.
+
+    ``error`` is the refusal (with its rule and offset), also recorded as the certificate's
+    finding. Asking a certificate for this extension's value raises :class:`InvalidValue`: code
+    that needs the value must not mistake a broken extension for an absent one.
+    """
+
+    oid: ObjectIdentifier
+    raw_value: bytes
+    error: str
+
+    def write_value(self, writer: Writer) -> None:
+        writer.write_raw(self.raw_value)
+
+    def to_der(self) -> bytes:
+        return self.raw_value
+
+    def text_lines(self) -> list[str]:
+        return [f"<malformed: {self.error}>", ascii_print(self.raw_value)]
+
+
+@dataclass(frozen=True, slots=True)
 class Extension:
     """One extension: its OID, the critical flag and its value. RFC 5280 §4.1 (ASN.1 above).
 
@@ -156,29 +187,36 @@ def _read_value(oid: ObjectIdentifier, critical: bool, contents: Reader) -> Exte
     cls = EXTENSION_TYPES.get(oid)
     if cls is not None:
         return cls.read_value(contents)
+    # An unrecognised extension is kept as it is, never parsed: RFC 5280 §4.2 lets a relying party
+    # ignore a non-critical one, and path validation refuses a critical one (§4.2, §6.1.4 (o))
+    # without looking inside. OpenSSL, Go and pyca/cryptography accept any octets there too; the
+    # ASP.NET Core development certificate (../shared/interop/seed-system/localhost-selfsigned.pem)
+    # carries 1.3.6.1.4.1.311.84.1.1 with the single octet 0x04.
     start = contents.pos
-    if _is_der(contents):
-        contents.pos = contents.end           # exactly one DER element, checked by _is_der
-    elif critical:
-        contents.read_any("extnValue")        # a critical value must be one DER element
-    else:
-        # Deviation: an unrecognised non-critical extension whose contents are not DER is kept as
-        # it is. RFC 5280 §4.2 lets a relying party ignore it, and OpenSSL, Go and
-        # pyca/cryptography accept any octets there; the ASP.NET Core development certificate
-        # (../shared/interop/seed-system/localhost-selfsigned.pem) carries 1.3.6.1.4.1.311.84.1.1
-        # with the single octet 0x04. A critical one must be DER: it fails verification anyway.
-        contents.pos = contents.end
+    contents.pos = contents.end
     return UnrecognizedExtension(oid, contents.data[start:contents.end])
 
 
-def _is_der(contents: Reader) -> bool:
+def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reader) -> ExtensionValue:
+    """:func:`_read_value` for a reader that collects findings: a value its typed reader refuses
+    becomes a :class:`MalformedExtension` and one finding (the refusal), replacing any finding
+    the abandoned reading made."""
+    findings = contents.findings
+    mark = len(findings)
+    start = contents.pos
     try:
-        probe = contents.fork()
-        probe.read_any()
-        probe.finish()
-    except DecodeError:
-        return False
-    return True
+        value = _read_value(oid, critical, contents)
+        contents.finish()
+        return value
+    except DecodeError as exc:
+        del findings[mark:]
+        reason, clause = split_message(exc.reason)
+        findings.append(Finding(ERROR, f"malformed extension value: {reason}", clause,
+                                exc.offset, exc.path, type(exc)))
+        contents.pos = contents.end
+        return MalformedExtension(oid, contents.data[start:contents.end], str(exc))
+
+
 
 
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
@@ -192,8 +230,11 @@ def read_extension(reader: Reader, name: str = "extension") -> Extension:
         oid, critical = envelope
     contents = ext.read_octet_string_der("extnValue")
     raw = contents.data[contents.pos:contents.end]
-    value = _read_value(oid, critical, contents)
-    contents.finish()
+    if contents.findings is None or oid not in EXTENSION_TYPES:
+        value = _read_value(oid, critical, contents)
+        contents.finish()
+    else:
+        value = _read_known_leniently(oid, critical, contents)
     ext.finish()
     return _new_extension(oid, critical, value, raw)     # raw is the DER just read (_parsed.py)
 
@@ -233,11 +274,12 @@ def find_extension(extensions: tuple[Extension, ...], oid: str) -> Extension | N
 
 
 def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
-    """``Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension``, each extnID at most once."""
+    """``Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension``, each extnID at most once (a
+    repeated one is a finding, kept; a strict reader refuses it)."""
     seq = reader.read_sequence(name)
     if seq.at_end:
-        raise DecodeError("Extensions must hold at least one extension (SIZE (1..MAX), "
-                          "RFC 5280 §4.1)", seq.element_start, seq.path)
+        seq.report(DecodeError, "Extensions must hold at least one extension",
+                   "SIZE (1..MAX), RFC 5280 §4.1", seq.element_start)
     extensions: list[Extension] = []
     seen: set[str] = set()
     while not seq.at_end:
@@ -246,7 +288,7 @@ def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
         if extension.oid in seen:
             # RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
             # particular extension." (§5.2 says the same of CRLs.)
-            raise DecodeError(f"duplicate extension {extension.oid} (RFC 5280 §4.2)", start, seq.path)
+            seq.report(DecodeError, f"duplicate extension {extension.oid}", "RFC 5280 §4.2", start)
         seen.add(extension.oid)
         extensions.append(extension)
     return tuple(extensions)

@@ -15,7 +15,7 @@ from x509core.cert.oids import (OID_BASIC_CONSTRAINTS, OID_INHIBIT_ANY_POLICY,
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.content import encode_integer
 from x509core.der.tags import Tag
-from x509core.errors import DecodeError, InvalidValue
+from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 
 __all__ = ["BasicConstraints", "NameConstraints", "GeneralSubtree", "PolicyConstraints",
            "InhibitAnyPolicy"]
@@ -63,7 +63,7 @@ class BasicConstraints(ExtensionValue):
         path_len = None if seq.at_end else _read_skip_certs(seq, "pathLenConstraint")
         seq.finish()
         if path_len is not None and not ca:
-            raise DecodeError("pathLenConstraint without cA TRUE (RFC 5280 §4.2.1.9)", start, seq.path)
+            seq.report(DecodeError, "pathLenConstraint without cA TRUE", "RFC 5280 §4.2.1.9", start)
         return parsed(cls, ca, path_len)               # checked above as __post_init__ checks
 
     def write_value(self, writer: Writer) -> None:
@@ -111,10 +111,13 @@ class GeneralSubtree:
         base = read_general_name(seq, "base", address_range=True)
         if not seq.at_end:
             start = seq.pos
-            if seq.peek_is(Tag(2, False, 0)) and seq.read_implicit_value(0, 2, "minimum") == 0:
-                raise DecodeError("DEFAULT value 0 encoded (X.690 §11.5)", start, seq.path)
-            raise DecodeError("GeneralSubtree minimum MUST be 0 and maximum absent "
-                              "(RFC 5280 §4.2.1.10)", start, seq.path)
+            minimum = seq.read_implicit_value(0, 2, "minimum") if seq.peek_is(Tag(2, False, 0)) else None
+            if minimum == 0:
+                seq.report(NonCanonicalEncoding, "DEFAULT value 0 encoded", "X.690 §11.5", start)
+            if minimum not in (None, 0) or not seq.at_end:
+                # A minimum or maximum that means something: no relying party can apply it.
+                raise DecodeError("GeneralSubtree minimum MUST be 0 and maximum absent "
+                                  "(RFC 5280 §4.2.1.10)", start, seq.path)
         return cls(base)
 
     def write(self, writer: Writer) -> None:
@@ -164,8 +167,8 @@ class NameConstraints(ExtensionValue):
         excluded = _read_subtrees(seq, 1, "excludedSubtrees")
         seq.finish()
         if permitted is None and excluded is None:
-            raise DecodeError("empty NameConstraints (RFC 5280 §4.2.1.10)", seq.element_start, seq.path)
-        return cls(permitted, excluded)
+            seq.report(DecodeError, "empty NameConstraints", "RFC 5280 §4.2.1.10", seq.element_start)
+        return parsed(cls, permitted, excluded)         # each subtree checked as it was read
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():
@@ -221,8 +224,8 @@ class PolicyConstraints(ExtensionValue):
             values.append(_read_skip_certs(seq, name, number) if present else None)
         seq.finish()
         if values == [None, None]:
-            raise DecodeError("empty PolicyConstraints (RFC 5280 §4.2.1.11)", seq.element_start, seq.path)
-        return cls(*values)
+            seq.report(DecodeError, "empty PolicyConstraints", "RFC 5280 §4.2.1.11", seq.element_start)
+        return parsed(cls, *values)                     # each value read as SkipCerts
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from x509core.cert._parsed import parsed
 from x509core.cert.extensions.value import ExtensionValue, non_negative, openssl_integer
 from x509core.cert.oids import (OID_CRL_NUMBER, OID_CRL_REASON, OID_DELTA_CRL_INDICATOR,
                                 OID_INVALIDITY_DATE)
@@ -37,9 +38,11 @@ def _read_crl_number(reader: Reader, name: str) -> int:
     value = reader.read_integer(name)
     path = reader.path + (name,)
     if value < 0:
-        raise DecodeError(f"{name} must be >= 0 (INTEGER (0..MAX), RFC 5280 §5.2.3)", start, path)
-    if len(encode_integer(value)) > _MAX_CRL_NUMBER_OCTETS:
-        raise DecodeError(f"{name} longer than 20 octets (RFC 5280 §5.2.3)", start, path)
+        reader.report(DecodeError, f"{name} must be >= 0", "INTEGER (0..MAX), RFC 5280 §5.2.3",
+                      start, name=name)
+    elif len(encode_integer(value)) > _MAX_CRL_NUMBER_OCTETS:
+        reader.report(DecodeError, f"{name} longer than 20 octets", "RFC 5280 §5.2.3", start,
+                      name=name)
     return value
 
 
@@ -147,22 +150,22 @@ class CRLReason(ExtensionValue):
 
     @property
     def reason_name(self) -> str:
-        return REASON_NAMES[self.reason]
+        return REASON_NAMES.get(self.reason, f"undefined({self.reason})")   # read one: a finding
 
     @classmethod
     def read_value(cls, reader: Reader) -> "CRLReason":
         start = reader.pos
         value = reader.read_enumerated("CRLReason")
         if value not in REASON_NAMES:
-            raise DecodeError(f"CRLReason {int(value)} is not defined (RFC 5280 §5.3.1)", start,
-                              reader.path + ("CRLReason",))
-        return cls(int(value))
+            reader.report(DecodeError, f"CRLReason {int(value)} is not defined", "RFC 5280 §5.3.1",
+                          start, name="CRLReason")
+        return parsed(cls, int(value))
 
     def write_value(self, writer: Writer) -> None:
         writer.write_enumerated(self.reason)
 
     def text_lines(self) -> list[str]:
-        return [_REASON_TEXT[self.reason]]
+        return [_REASON_TEXT.get(self.reason, f"Unknown Reason ({self.reason})")]
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

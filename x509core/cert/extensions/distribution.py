@@ -17,6 +17,7 @@ from x509core.cert.oids import (OID_CRL_DISTRIBUTION_POINTS, OID_FRESHEST_CRL,
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der.content import encode_bit_string
 from x509core.der.tags import SET, Tag
+from x509core.der.findings import split_message
 from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 
 __all__ = ["ReasonFlags", "DistributionPointName", "DistributionPoint", "CRLDistributionPoints",
@@ -66,11 +67,11 @@ class ReasonFlags:
         start = reader.pos
         bits = reader.read_implicit_value(number, 3, name)
         if bits.has_trailing_zero_bits:
-            raise NonCanonicalEncoding("named BIT STRING with trailing zero bits (X.690 §11.2.2)",
-                                       start, reader.path + (name,))
-        if len(bits) > 9:
-            raise DecodeError(f"ReasonFlags bit {len(bits) - 1} is not defined (RFC 5280 §4.2.1.13)",
-                              start, reader.path + (name,))
+            reader.report(NonCanonicalEncoding, "named BIT STRING with trailing zero bits",
+                          "X.690 §11.2.2", start, name=name)
+        if len(bits) > 9 and any(bits.bit(i) for i in range(9, len(bits))):
+            reader.report(DecodeError, f"ReasonFlags bit {len(bits) - 1} is not defined",
+                          "RFC 5280 §4.2.1.13", start, name=name)
         return cls(*(bits.bit(i) for i in range(9)))
 
     def write(self, writer: Writer, number: int) -> None:
@@ -183,7 +184,8 @@ class DistributionPoint:
         issuer = read_general_names(seq, "cRLIssuer", implicit=2) if seq.peek_is(Tag(2, True, 2)) else None
         seq.finish()
         if point is None and issuer is None:
-            raise DecodeError(_ONLY_REASONS, seq.element_start, seq.path)
+            # RFC 5280 §4.2.1.13: "a DistributionPoint MUST NOT consist of only the reasons field".
+            seq.report(DecodeError, *split_message(_ONLY_REASONS), seq.element_start)
         return parsed(cls, point, reasons, issuer)
 
     def write(self, writer: Writer) -> None:

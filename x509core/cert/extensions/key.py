@@ -70,8 +70,8 @@ class AuthorityKeyIdentifier(ExtensionValue):
             serial = seq.read_implicit_value(2, 2, "authorityCertSerialNumber")
         seq.finish()
         if (issuer is None) != (serial is None):
-            raise DecodeError("authorityCertIssuer and authorityCertSerialNumber MUST both be "
-                              "present or both be absent (RFC 5280 §4.2.1.1)", serial_start, seq.path)
+            seq.report(DecodeError, "authorityCertIssuer and authorityCertSerialNumber MUST both be "
+                       "present or both be absent", "RFC 5280 §4.2.1.1", serial_start)
         return parsed(cls, key_id, issuer, serial)         # checked above as __post_init__ checks
 
     def write_value(self, writer: Writer) -> None:
@@ -187,14 +187,15 @@ class KeyUsage(ExtensionValue):
     def read_value(cls, reader: Reader) -> "KeyUsage":
         start = reader.pos
         bits = reader.read_named_bit_string("KeyUsage")
-        if len(bits) > 9:
-            raise DecodeError(f"KeyUsage bit {len(bits) - 1} is not defined (RFC 5280 §4.2.1.3)",
-                              start, reader.path + ("KeyUsage",))
-        if not bits.data:           # no trailing zero bits (read_named_bit_string): empty or a bit set
-            raise DecodeError("KeyUsage with no bit set (RFC 5280 §4.2.1.3)", start,
-                              reader.path + ("KeyUsage",))
-        word = int.from_bytes(bits.data.ljust(2, b"\0"), "big")     # bit 0 is the top bit
-        return parsed(cls, *_NINE_BITS[word >> 7])
+        if len(bits) > 9 and any(bits.bit(i) for i in range(9, len(bits))):
+            reader.report(DecodeError, f"KeyUsage bit {len(bits) - 1} is not defined",
+                          "RFC 5280 §4.2.1.3", start, name="KeyUsage")
+        word = int.from_bytes(bits.data[:2].ljust(2, b"\0"), "big")   # bit 0 is the top bit
+        flags = _NINE_BITS[word >> 7]
+        if not any(flags):
+            reader.report(DecodeError, "KeyUsage with no bit set", "RFC 5280 §4.2.1.3", start,
+                          name="KeyUsage")
+        return parsed(cls, *flags)
 
     def write_value(self, writer: Writer) -> None:
         writer.write_named_bits(self.named_bits)

@@ -17,6 +17,7 @@ from x509core.cert.oids import (OID_AUTHORITY_INFO_ACCESS, OID_CERTIFICATE_ISSUE
                                 OID_ISSUER_ALT_NAME, OID_SUBJECT_ALT_NAME,
                                 OID_SUBJECT_INFO_ACCESS)
 from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der.findings import split_message
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = ["SubjectAlternativeName", "IssuerAlternativeName", "CertificateIssuer",
@@ -44,14 +45,14 @@ class _GeneralNamesValue(ExtensionValue):
     def read_value(cls, reader: Reader):
         seq = reader.read_sequence(cls.__name__)
         if seq.at_end:
-            raise DecodeError(f"empty {cls.__name__} (GeneralNames SIZE (1..MAX), RFC 5280 §4.2.1.6)",
-                              seq.element_start, seq.path)
+            seq.report(DecodeError, f"empty {cls.__name__}", "GeneralNames SIZE (1..MAX), RFC 5280 §4.2.1.6",
+                       seq.element_start)
         names = []
         while not seq.at_end:
             start = seq.pos
             names.append(read_general_name(seq, f"[{len(names)}]"))
             if cls._refuse_empty_fields and _is_empty(names[-1]):
-                raise DecodeError(_EMPTY_FIELD, start, seq.path)
+                seq.report(DecodeError, *split_message(_EMPTY_FIELD), start)
         return parsed(cls, tuple(names))       # non-empty, single addresses, checked above
 
     def write_value(self, writer: Writer) -> None:

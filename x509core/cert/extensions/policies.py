@@ -12,6 +12,7 @@ from x509core.cert.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_ANY_POLICY, OID_CERTIFICATE_POLICIES, OID_POLICY_MAPPINGS,
                                 OID_QT_CPS, OID_QT_UNOTICE)
 from x509core.der import BMPString, IA5String, ObjectIdentifier, Reader, UTF8String, VisibleString, Writer
+from x509core.der.findings import split_message
 from x509core.der.tags import SEQUENCE
 from x509core.errors import DecodeError, InvalidValue
 
@@ -47,8 +48,8 @@ def _read_display_text(reader: Reader, name: str):
     start = reader.pos
     text = reader.read_string(name, _DISPLAY_TEXT_TYPES)
     if not text:
-        raise DecodeError(f"empty {name} (DisplayText SIZE (1..200), RFC 5280 §4.2.1.4)", start,
-                          reader.path + (name,))
+        reader.report(DecodeError, f"empty {name}", "DisplayText SIZE (1..200), RFC 5280 §4.2.1.4",
+                      start, name=name)
     return text
 
 
@@ -257,14 +258,14 @@ class PolicyInformation:
         if not seq.at_end:
             list_seq = seq.read_sequence("policyQualifiers")
             if list_seq.at_end:
-                raise DecodeError("empty policyQualifiers (SIZE (1..MAX), RFC 5280 §4.2.1.4)",
-                                  list_seq.element_start, list_seq.path)
+                list_seq.report(DecodeError, "empty policyQualifiers", "SIZE (1..MAX), RFC 5280 §4.2.1.4",
+                                list_seq.element_start)
             qualifiers = []
             while not list_seq.at_end:
                 start = list_seq.pos
                 qualifiers.append(PolicyQualifierInfo.read(list_seq, f"[{len(qualifiers)}]"))
                 if policy == OID_ANY_POLICY and isinstance(qualifiers[-1].qualifier, bytes):
-                    raise DecodeError(_ANY_POLICY_QUALIFIERS, start, list_seq.path)
+                    list_seq.report(DecodeError, *_reason_clause(_ANY_POLICY_QUALIFIERS), start)
             qualifiers = tuple(qualifiers)
         seq.finish()
         return parsed(cls, policy, qualifiers)          # non-empty, anyPolicy checked above
@@ -285,6 +286,8 @@ _ANY_POLICY_QUALIFIERS = "anyPolicy qualifiers MUST be CPS pointers or user noti
 # policies extension."
 _DUPLICATE_POLICY = "policy {} appears more than once (RFC 5280 §4.2.1.4)"
 
+
+_reason_clause = split_message
 
 @dataclass(frozen=True, slots=True)
 class CertificatePolicies(ExtensionValue):
@@ -309,17 +312,18 @@ class CertificatePolicies(ExtensionValue):
     def read_value(cls, reader: Reader) -> "CertificatePolicies":
         seq = reader.read_sequence("certificatePolicies")
         if seq.at_end:
-            raise DecodeError("empty certificatePolicies (SIZE (1..MAX), RFC 5280 §4.2.1.4)",
-                              seq.element_start, seq.path)
+            seq.report(DecodeError, "empty certificatePolicies", "SIZE (1..MAX), RFC 5280 §4.2.1.4",
+                       seq.element_start)
         policies, seen = [], set()
         while not seq.at_end:
             start = seq.pos
             info = PolicyInformation.read(seq, f"[{len(policies)}]")
             if info.policy_identifier in seen:
-                raise DecodeError(_DUPLICATE_POLICY.format(info.policy_identifier), start, seq.path)
+                seq.report(DecodeError, *_reason_clause(_DUPLICATE_POLICY.format(info.policy_identifier)),
+                           start)
             seen.add(info.policy_identifier)
             policies.append(info)
-        return parsed(cls, tuple(policies))             # non-empty, no duplicate, checked above
+        return parsed(cls, tuple(policies))             # as read; departures reported above
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():
@@ -375,8 +379,8 @@ class PolicyMappings(ExtensionValue):
     def read_value(cls, reader: Reader) -> "PolicyMappings":
         seq = reader.read_sequence("PolicyMappings")
         if seq.at_end:
-            raise DecodeError("empty PolicyMappings (SIZE (1..MAX), RFC 5280 §4.2.1.5)",
-                              seq.element_start, seq.path)
+            seq.report(DecodeError, "empty PolicyMappings", "SIZE (1..MAX), RFC 5280 §4.2.1.5",
+                       seq.element_start)
         mappings = []
         while not seq.at_end:
             pair = seq.read_sequence(f"[{len(mappings)}]")
@@ -384,9 +388,10 @@ class PolicyMappings(ExtensionValue):
             subject = pair.read_oid("subjectDomainPolicy")
             pair.finish()
             if OID_ANY_POLICY in (issuer, subject):
-                raise DecodeError(_ANY_POLICY_MAPPED, pair.element_start, pair.path)
-            mappings.append(PolicyMapping(issuer, subject))
-        return cls(tuple(mappings))
+                # Path validation refuses it too: RFC 5280 §6.1.4 (a).
+                pair.report(DecodeError, *_reason_clause(_ANY_POLICY_MAPPED), pair.element_start)
+            mappings.append(parsed(PolicyMapping, issuer, subject))
+        return parsed(cls, tuple(mappings))
 
     def write_value(self, writer: Writer) -> None:
         with writer.sequence():

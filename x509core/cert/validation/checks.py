@@ -9,6 +9,9 @@ check defends against:
   the precision of the certificate's times.
 - unknown critical extensions (RFC 5280 §4.2, §6.1.4 (o)): a constraint the issuer imposed that
   we would otherwise silently ignore.
+- duplicate extensions and malformed values of the extensions this validator reads (RFC 5280
+  §4.2; the parser keeps them as findings): two readers could disagree on which instance or
+  what value applies, so the certificate is refused rather than read one way here.
 - criticality MUSTs (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.1.9, §4.2.1.11, §4.2.1.14, §4.2.2.1,
   §4.2.2.2): malformed issuance that other validators read differently.
 - basicConstraints cA and keyUsage keyCertSign for every issuer (RFC 5280 §6.1.4 (k), (n)):
@@ -21,8 +24,12 @@ check defends against:
   (as OpenSSL, Go and webpki do: a CA limited to e-mail cannot vouch for a web server).
 - keyUsage of the leaf fit for TLS (RFC 5280 §4.2.1.3; the bits OpenSSL's ``sslserver`` and
   ``sslclient`` purposes accept).
-- keys: RSA below 2048 bits is refused everywhere (NIST SP 800-131A); the CA/Browser Forum
-  Baseline Requirements rules below apply when ``purpose="server"`` (the web PKI profile).
+- keys, by an :class:`AlgorithmPolicy`: RSA below 2048 bits is refused by default (NIST SP
+  800-131A; OpenSSL's security level 2 does the same); a key that breaks RFC 8017 §3.1 (an even
+  or tiny exponent), or the work bounds of ``x509core.rsa.key`` (a modulus above 16384 bits, an
+  exponent above 64 bits with a modulus above 3072), is refused before any signature is
+  computed with it. The CA/Browser Forum Baseline Requirements rules below apply when
+  ``purpose="server"`` (the web PKI profile).
 """
 
 from __future__ import annotations
@@ -32,12 +39,14 @@ from datetime import datetime
 from functools import lru_cache
 
 from x509core.cert import oids
-from x509core.cert.extensions import UnrecognizedExtension
-from x509core.errors import PathValidationError
+from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
+from x509core.cert.public_key import UnreadablePublicKey
+from x509core.errors import NonCanonicalEncoding, PathValidationError
 from x509core.rsa.key import RSAPublicKey
 
-__all__ = ["Context", "refuse", "check_validity", "check_extensions", "check_profile",
-           "check_issuer", "check_purpose", "check_key", "is_ca", "name_key", "self_issued"]
+__all__ = ["AlgorithmPolicy", "Context", "refuse", "check_validity", "check_extensions",
+           "check_profile", "check_issuer", "check_purpose", "check_key", "is_ca", "name_key",
+           "self_issued", "usable_value", "signature_cost"]
 
 # Extensions whose meaning this validator processes (or, for the machine binding, that the
 # medical-imaging policy reads); any other critical extension refuses the certificate.
@@ -70,15 +79,38 @@ _TLS_KEY_USAGE = {  # purpose -> keyUsage bits that allow it (OpenSSL v3_purp.c)
 }
 
 
+@dataclass(frozen=True, slots=True)
+class AlgorithmPolicy:
+    """What keys and signature hashes a verification accepts: policy, not parsing (a
+    certificate with a 1024-bit key reads; this decides whether it is used).
+
+    ``min_rsa_bits``: the smallest RSA modulus (2048: NIST SP 800-131A, OpenSSL security level
+    2). ``weak_hashes``: hashes whose signatures are refused (SHA-1 and MD5: chosen-prefix
+    collisions forge certificates, SHAttered 2017, Shambles 2020).
+    """
+
+    min_rsa_bits: int = 2048
+    weak_hashes: frozenset = frozenset({"md5", "sha1"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.min_rsa_bits, bool) or not isinstance(self.min_rsa_bits, int):
+            raise TypeError("min_rsa_bits must be an int")
+        object.__setattr__(self, "weak_hashes", frozenset(self.weak_hashes))
+
+
 @dataclass(slots=True)
 class Context:
-    """What one verification needs everywhere: its inputs and its work budget."""
+    """What one verification needs everywhere: its inputs and its work budget.
+
+    ``signature_budget`` is counted in units of one RSA-4096 verification with e = 65537 (see
+    :func:`signature_cost`), so a bundle of huge keys exhausts it as fast as it costs work."""
 
     at: datetime
     purpose: str | None                 # a key purpose OID, or None for any
     web_pki: bool                        # purpose "server": CA/Browser Forum profile
     max_depth: int
-    signature_budget: int = 100
+    algorithms: AlgorithmPolicy = AlgorithmPolicy()
+    signature_budget: int = 200
     candidate_budget: int = 1000
     nc_budget: int = 1 << 18
     signature_cache: dict = field(default_factory=dict)
@@ -116,8 +148,59 @@ def check_validity(cert, depth: int, ctx: Context) -> None:
                      "RFC 5280 §6.1.3 (a)(2)", depth, cert)
 
 
+def usable_value(cert, oid: str):
+    """The value of extension ``oid``, or None when it is absent, repeated or malformed: for
+    ranking candidates before :func:`check_extensions` has refused such a certificate."""
+    found = [ext for ext in cert.extensions if ext.oid == oid]
+    if len(found) != 1 or isinstance(found[0].value, MalformedExtension):
+        return None
+    return found[0].value
+
+
+def _extension_index(path: tuple) -> int | None:
+    """The index of the extension a finding's path leads into, or None."""
+    for before, after in zip(path, path[1:]):
+        if before == "extensions" and after.startswith("[") and after.endswith("]"):
+            return int(after[1:-1])
+    return None
+
+
+def _meaningful_findings(cert):
+    """(extension, finding) for each error-level finding inside an extension's value that
+    changes what a relying party reads: not a departure from DER's canonical form (X.690 §11,
+    NonCanonicalEncoding: the value is the same), nor one in policy qualifiers (informational,
+    RFC 5280 §4.2.1.4)."""
+    for finding in getattr(cert, "findings", ()):
+        if finding.severity != "error" or issubclass(finding.error, NonCanonicalEncoding) \
+                or "policyQualifiers" in finding.path:
+            continue
+        index = _extension_index(finding.path)
+        if index is not None and index < len(cert.extensions):
+            yield cert.extensions[index], finding
+
+
+def _check_well_formed(cert, depth: int) -> None:
+    for ext, finding in _meaningful_findings(cert):
+        if ext.critical or ext.oid in _HANDLED:
+            raise refuse("malformed_extension", f"extension {ext.oid}: {finding.message}",
+                         finding.clause or "RFC 5280 §4.2", depth, cert)
+    seen = set()
+    for ext in cert.extensions:
+        if ext.oid in seen:
+            # RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
+            # particular extension." Which one would apply?
+            raise refuse("malformed_extension", f"extension {ext.oid} appears more than once",
+                         "RFC 5280 §4.2", depth, cert)
+        seen.add(ext.oid)
+        if isinstance(ext.value, MalformedExtension) and (ext.critical or ext.oid in _HANDLED):
+            raise refuse("malformed_extension", f"extension {ext.oid} is malformed: {ext.value.error}",
+                         "RFC 5280 §4.1, §4.2", depth, cert)
+
+
 def check_extensions(cert, depth: int) -> None:
-    """Unknown critical extensions (RFC 5280 §4.2) and the fixed critical flags."""
+    """Duplicate and malformed extensions, unknown critical extensions (RFC 5280 §4.2) and the
+    fixed critical flags."""
+    _check_well_formed(cert, depth)
     for ext in cert.extensions:
         if ext.critical and (isinstance(ext.value, UnrecognizedExtension) or ext.oid not in _HANDLED):
             # RFC 5280 §4.2: "A certificate-using system MUST reject the certificate if it
@@ -189,12 +272,20 @@ def check_profile(cert, depth: int, ctx: Context, *, anchor: bool = False) -> No
 
 
 def check_key(cert, depth: int, ctx: Context) -> None:
-    """RSA keys of at least 2048 bits; the web PKI also wants a multiple of 8 (CA/B BR §6.1.5)."""
+    """A usable key (RFC 8017 §3.1, the work bounds) of the policy's size; the web PKI also
+    wants an RSA modulus of a multiple of 8 bits (CA/B BR §6.1.5)."""
     key = cert.public_key
+    if isinstance(key, UnreadablePublicKey):
+        raise refuse("invalid_key", f"the public key does not read: {key.error}",
+                     "RFC 5280 §4.1.2.7", depth, cert)
     if isinstance(key, RSAPublicKey):
+        problem = key.problem
+        if problem is not None:
+            raise refuse("invalid_key", problem, "RFC 8017 §3.1; x509core.rsa.key bounds", depth, cert)
         bits = key.n.bit_length()
-        if bits < 2048:
-            raise refuse("weak_key", f"RSA key of {bits} bits (at least 2048 required)",
+        if bits < ctx.algorithms.min_rsa_bits:
+            raise refuse("weak_key", f"RSA key of {bits} bits (at least "
+                         f"{ctx.algorithms.min_rsa_bits} required)",
                          "NIST SP 800-131A; CA/B BR §6.1.5", depth, cert)
         if ctx.web_pki and bits % 8:
             raise refuse("weak_key", f"RSA key of {bits} bits, not a multiple of 8",
@@ -244,3 +335,13 @@ def check_purpose(cert, ctx: Context) -> None:
     if bits and ku is not None and not any(getattr(ku, bit) for bit in bits):
         raise refuse("key_usage", f"keyUsage allows none of {', '.join(bits)}",
                      "RFC 5280 §4.2.1.3", 0, cert)
+
+
+def signature_cost(public_key) -> int:
+    """What verifying one signature with ``public_key`` costs, in units of an RSA-4096
+    verification with e = 65537: about (bits of n / 4096)^2 x (bits of e / 17), at least 1.
+    Other algorithms count 1 (their cost does not depend on the certificate)."""
+    if not isinstance(public_key, RSAPublicKey):
+        return 1
+    n_bits, e_bits = public_key.n.bit_length(), max(public_key.e.bit_length(), 2)
+    return max(1, -(-n_bits * n_bits * e_bits // (4096 * 4096 * 17)))

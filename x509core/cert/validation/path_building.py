@@ -17,9 +17,12 @@ Defences against hostile bundles (as webpki and Go do):
   key (Go's ``alreadyInChain``): cross-signing loops end;
 - at most ``max_depth`` intermediates that are not self-issued, and at most ``max_depth + 8``
   in all (category ``depth``);
-- a work budget: at most 100 signature verifications (each result cached for the call) and
-  1000 candidate tries per call (category ``budget``), so a bundle of many certificates that
-  all sign each other cannot make the search exponential.
+- a work budget: at most 200 units of signature work (one unit is an RSA-4096 verification
+  with e = 65537; a key is charged by its cost, so 16384-bit moduli use it up sixteen times as
+  fast; each result is cached for the call) and 1000 candidate tries per call (category
+  ``budget``), so a bundle of many certificates that all sign each other, or of huge keys, cannot
+  make the search slow. Keys that break the work bounds of ``x509core.rsa.key`` are refused
+  before any signature is computed with them (``check_key``).
 
 When no path is found, the error reported is the one from the attempt that went deepest (the
 first such one): a lone expired intermediate says "expired", not "no path".
@@ -27,16 +30,16 @@ first such one): a lone expired intermediate says "expired", not "no path".
 
 from __future__ import annotations
 
+from x509core.cert import oids
 from x509core.cert.validation.name_constraints import check_name_constraints
 from x509core.cert.validation.checks import (Context, check_extensions, check_issuer, check_key,
-                                         check_profile, check_validity, name_key, refuse,
-                                         self_issued)
-from x509core.errors import InvalidSignature, PathValidationError, UnsupportedAlgorithm
+                                             check_profile, check_validity, name_key, refuse,
+                                             self_issued, signature_cost, usable_value)
+from x509core.errors import InvalidSignature, InvalidValue, PathValidationError, UnsupportedAlgorithm
 
 __all__ = ["PathBuilder"]
 
 _EXTRA_SELF_ISSUED = 8
-_WEAK_HASHES = frozenset({"md5", "sha1"})    # chosen-prefix collisions (SHAttered, 2017/2020)
 
 
 class PathBuilder:
@@ -67,13 +70,13 @@ class PathBuilder:
     def _candidates(self, path: list) -> list:
         cert = path[-1]
         in_path = {(c.raw_subject, c.raw_spki) for c in path} | {c.raw for c in path}
-        aki = cert.authority_key_identifier
+        aki = usable_value(cert, oids.OID_AUTHORITY_KEY_IDENTIFIER)
         key_id = None if aki is None else aki.key_identifier
         found = []
         for cand in self.index.get(name_key(cert.issuer), ()):
             if cand.raw in in_path or (cand.raw_subject, cand.raw_spki) in in_path:
                 continue
-            ski = cand.subject_key_identifier
+            ski = usable_value(cand, oids.OID_SUBJECT_KEY_IDENTIFIER)
             if key_id is not None and ski is not None and ski.key_identifier != key_id:
                 continue
             rank = (cand.raw not in self.anchor_raws, ski is None or key_id is None)
@@ -135,13 +138,13 @@ class PathBuilder:
         working_public_key_algorithm, the working_public_key, and the
         working_public_key_parameters."""
         info = cert.signature_algorithm_info
-        if info is not None and info.hash_name in _WEAK_HASHES:
+        if info is not None and info.hash_name in self.ctx.algorithms.weak_hashes:
             raise refuse("weak_algorithm", f"signature with {info.hash_name}, which no longer "
                          "resists collisions", "CA/B BR §7.1.3.2; RFC 9155", depth, cert)
         key = (cert.raw, issuer.raw_spki)
         outcome = self.ctx.signature_cache.get(key)
         if outcome is None:
-            self.ctx.signature_budget -= 1
+            self.ctx.signature_budget -= signature_cost(issuer.public_key)
             if self.ctx.signature_budget < 0:
                 raise refuse("budget", "path building gave up: too many signature checks",
                              "RFC 4158 §3", depth)
@@ -152,10 +155,15 @@ class PathBuilder:
                 outcome = "bad_signature"
             except UnsupportedAlgorithm:
                 outcome = "unsupported_algorithm"
+            except InvalidValue:             # a key check_key refuses; here as a second line
+                outcome = "invalid_key"
             self.ctx.signature_cache[key] = outcome
         if outcome == "bad_signature":
             raise refuse("bad_signature", "signature does not verify with the issuer's key",
                          "RFC 5280 §6.1.3 (a)(1)", depth, cert)
+        if outcome == "invalid_key":
+            raise refuse("invalid_key", "the issuer's key cannot check a signature",
+                         "RFC 5280 §6.1.3 (a)(1)", depth + 1, issuer)
         if outcome == "unsupported_algorithm":
             raise refuse("unsupported_algorithm", "signature or key algorithm not supported "
                          "(RSA PKCS#1 v1.5 and PSS only)", "RFC 5280 §6.1.3 (a)(1)", depth, cert)

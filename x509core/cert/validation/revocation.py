@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from x509core.cert import oids
 from x509core.cert.crl import CertificateRevocationList
-from x509core.cert.extensions import UnrecognizedExtension
+from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
 from x509core.cert.validation.checks import is_ca, refuse
 from x509core.errors import InvalidSignature, UnsupportedAlgorithm
 
@@ -48,10 +48,20 @@ def check_crls_argument(crls) -> tuple:
     return crls
 
 
+def _unambiguous(extensions) -> bool:
+    """No extension twice and none malformed (the parser keeps both as findings)."""
+    oids_seen = [ext.oid for ext in extensions]
+    return len(set(oids_seen)) == len(oids_seen) and not any(
+        isinstance(ext.value, MalformedExtension) for ext in extensions)
+
+
 def _crl_well_formed(crl) -> bool:
     number = crl.extension(oids.OID_CRL_NUMBER)
     if number is None or number.critical:
         return False                              # RFC 5280 §5.2.3
+    if not _unambiguous(crl.extensions) or not all(
+            _unambiguous(entry.extensions) for entry in crl.revoked_certificates):
+        return False                              # RFC 5280 §5.2, §5.3: one value, readable
     for ext in crl.extensions:
         if ext.oid == oids.OID_DELTA_CRL_INDICATOR:
             return False

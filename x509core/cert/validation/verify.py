@@ -9,15 +9,16 @@ trust store, no network. The work is split by concern:
 ==============================  ==========================================================
 module                          checks
 ==============================  ==========================================================
-``verify_checks``               validity, critical extensions, CA flags, pathLen, key usage,
-                                extended key usage, keys (RFC 5280 §6.1.3 (a), §6.1.4)
-``verify_webpki``               the web PKI profile for ``purpose="server"`` (CA/B BR)
+``checks``                      validity, duplicate, malformed and critical extensions, CA
+                                flags, pathLen, key usage, extended key usage, keys and the
+                                algorithm policy (RFC 5280 §6.1.3 (a), §6.1.4)
+``webpki``                      the web PKI profile for ``purpose="server"`` (CA/B BR)
 ``path_building``               candidate issuers, signatures, loops, depth, work budget
 ``name_constraints``            nameConstraints (RFC 5280 §6.1.3 (b)-(c), §4.2.1.10)
-``verify_policies``             the certificate policy tree (RFC 5280 §6.1.3 (d)-(f))
+``policies``                    the certificate policy tree (RFC 5280 §6.1.3 (d)-(f))
 ``revocation``                  CRLs given by the caller (RFC 5280 §6.3)
 ``hostname``                    the peer name against subjectAltName (RFC 9525 §6.3)
-``policy``                      the medical-imaging policy (machine binding, organization)
+``medical_imaging``             the medical-imaging policy (machine binding, organization)
 ==============================  ==========================================================
 
 Order: the leaf is checked first (validity, extensions, profile, key, purpose, peer name);
@@ -34,7 +35,8 @@ Every refusal carries ``category``, one of:
 ``unsupported_algorithm``
     a signature or key algorithm other than RSA (PKCS#1 v1.5, PSS).
 ``weak_algorithm``
-    a certificate signature over SHA-1 or MD5 (collisions forge certificates).
+    a certificate signature over a hash of the algorithm policy's ``weak_hashes`` (SHA-1 and
+    MD5 by default: collisions forge certificates).
 ``unknown_issuer``
     no issuer of that name (and key identifier) among the anchors and intermediates.
 ``not_ca``
@@ -48,12 +50,20 @@ Every refusal carries ``category``, one of:
     extKeyUsage of the leaf or of a CA does not allow the purpose (§4.2.1.12).
 ``unknown_critical_extension``
     a critical extension this validator does not process (§4.2).
+``malformed_extension``
+    an extension that appears twice, or a malformed value of an extension this validator reads
+    or of a critical one (§4.2): the parser keeps them as findings; a path never relies on them.
 ``profile``
     a certificate breaks an RFC 5280 MUST or (for ``purpose="server"``) a CA/B BR rule:
     criticality flags, empty names, serial numbers, key identifiers, CN not in the SAN.
 ``weak_key``
-    an RSA key under 2048 bits (or, for the web PKI, not a multiple of 8 bits, or a leaf key
-    of an algorithm the Baseline Requirements do not allow).
+    an RSA key under the algorithm policy's ``min_rsa_bits`` (2048 by default; or, for the web
+    PKI, not a multiple of 8 bits, or a leaf key of an algorithm the Baseline Requirements do
+    not allow).
+``invalid_key``
+    a key no signature may be checked with: an RSA key that breaks RFC 8017 §3.1 (an even
+    exponent, e < 3) or the work bounds of ``x509core.rsa.key`` (a modulus above 16384 bits, an
+    exponent above 64 bits with a modulus above 3072 bits).
 ``name_mismatch``
     ``peer_name`` is not presented by the leaf's subjectAltName, or is not a valid name.
 ``name_constraints``
@@ -69,7 +79,9 @@ Every refusal carries ``category``, one of:
 ``depth``
     more intermediates than ``max_depth`` (8 by default; self-issued ones not counted).
 ``budget``
-    path building or name-constraint checking gave up (a hostile bundle).
+    path building or name-constraint checking gave up (a hostile bundle): 1000 candidates, 200
+    units of signature work (one unit: an RSA-4096 verification; bigger keys cost more), or
+    2^18 name comparisons.
 
 Security notes for auditors: ``at`` must be timezone-aware (``TypeError`` otherwise) so a naive
 local time cannot shift validity by hours; the subject CN is never used as a host name; the
@@ -88,21 +100,21 @@ from x509core.cert.validation.hostname import matches_peer_name, parse_reference
 from x509core.cert.validation.path_building import PathBuilder
 from x509core.cert.validation.medical_imaging import MedicalImagingPolicy, check_medical_policy
 from x509core.cert.validation.revocation import check_crls_argument, check_revocation
-from x509core.cert.validation.checks import (Context, check_extensions, check_key, check_profile,
-                                         check_purpose, check_validity, refuse)
+from x509core.cert.validation.checks import (AlgorithmPolicy, Context, check_extensions, check_key,
+                                             check_profile, check_purpose, check_validity, refuse)
 from x509core.cert.validation.policies import check_policies
 from x509core.der import ObjectIdentifier
 from x509core.errors import InvalidValue
 
 __all__ = ["verify_chain", "VerifiedChain", "ExpiryWarning", "MedicalImagingPolicy",
-           "CATEGORIES", "DEFAULT_MAX_DEPTH"]
+           "AlgorithmPolicy", "CATEGORIES", "DEFAULT_MAX_DEPTH"]
 
 DEFAULT_MAX_DEPTH = 8
 CATEGORIES = frozenset({
     "expired", "not_yet_valid", "bad_signature", "unsupported_algorithm", "weak_algorithm",
     "unknown_issuer",
-    "not_ca", "path_length", "key_usage", "eku", "unknown_critical_extension", "profile",
-    "weak_key", "name_mismatch", "name_constraints", "policy", "revoked", "crl",
+    "not_ca", "path_length", "key_usage", "eku", "unknown_critical_extension",
+    "malformed_extension", "profile", "weak_key", "invalid_key", "name_mismatch", "name_constraints", "policy", "revoked", "crl",
     "machine_binding_missing", "machine_binding_mismatch", "organization", "issuing_ca",
     "depth", "budget"})
 _PURPOSES = {"server": oids.OID_SERVER_AUTH, "client": oids.OID_CLIENT_AUTH}
@@ -140,7 +152,8 @@ class VerifiedChain(list):
         self.expires_at = min(cert.not_valid_after for cert in self)
 
 
-def _check_arguments(leaf, trust_anchors, intermediates, at, purpose, peer_name, max_depth, policy):
+def _check_arguments(leaf, trust_anchors, intermediates, at, purpose, peer_name, max_depth, policy,
+                     algorithm_policy):
     if not isinstance(leaf, Certificate):
         raise TypeError("leaf must be a Certificate")
     groups = []
@@ -163,6 +176,8 @@ def _check_arguments(leaf, trust_anchors, intermediates, at, purpose, peer_name,
         raise InvalidValue("max_depth must be >= 0")
     if policy is not None and not isinstance(policy, MedicalImagingPolicy):
         raise TypeError("policy must be a MedicalImagingPolicy or None")
+    if algorithm_policy is not None and not isinstance(algorithm_policy, AlgorithmPolicy):
+        raise TypeError("algorithm_policy must be an AlgorithmPolicy or None")
     return groups
 
 
@@ -201,7 +216,8 @@ def _warnings(chain, at: datetime, threshold: timedelta) -> list:
 
 
 def verify_chain(leaf, *, trust_anchors, intermediates=(), purpose="server", at: datetime,
-                 peer_name=None, crls=(), max_depth=None, policy=None) -> VerifiedChain:
+                 peer_name=None, crls=(), max_depth=None, policy=None,
+                 algorithm_policy=None) -> VerifiedChain:
     """Build and validate a path from ``leaf`` to one of ``trust_anchors`` at time ``at``.
 
     ``purpose``: ``"server"`` (id-kp-serverAuth and the web PKI profile), ``"client"``
@@ -209,16 +225,19 @@ def verify_chain(leaf, *, trust_anchors, intermediates=(), purpose="server", at:
     ``peer_name``: the DNS name or IP address the caller connected to (RFC 9525).
     ``crls``: CertificateRevocationList objects; when given, the leaf must be covered.
     ``max_depth``: the most intermediates allowed, self-issued ones not counted (default 8).
-    ``policy``: a :class:`MedicalImagingPolicy`. Returns a :class:`VerifiedChain`; raises
+    ``policy``: a :class:`MedicalImagingPolicy`. ``algorithm_policy``: an
+    :class:`AlgorithmPolicy` (default: RSA of at least 2048 bits, no SHA-1 or MD5 signatures).
+    Returns a :class:`VerifiedChain`; raises
     :class:`~x509core.errors.PathValidationError` (with ``category``) or TypeError.
     """
     anchors, inters = _check_arguments(leaf, trust_anchors, intermediates, at, purpose,
-                                       peer_name, max_depth, policy)
+                                       peer_name, max_depth, policy, algorithm_policy)
     crls = check_crls_argument(crls)
     moment = at.astimezone(timezone.utc).replace(microsecond=0)
     purpose_oid = _purpose_oid(purpose)
     ctx = Context(at=moment, purpose=purpose_oid, web_pki=purpose_oid == oids.OID_SERVER_AUTH,
-                  max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth)
+                  max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth,
+                  algorithms=algorithm_policy or AlgorithmPolicy())
     is_anchor = any(anchor.raw == leaf.raw for anchor in anchors)
     _check_leaf(leaf, ctx, peer_name, is_anchor)
 

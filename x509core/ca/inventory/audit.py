@@ -1,0 +1,97 @@
+"""The audit trail: append-only rows of who did what, when, from where, with what outcome.
+
+The fields follow what IHE ATNA (ITI TF-2 §3.20, DICOM PS3.15 §A.5) asks a secure node to
+record: event time, the active participant (``actor_kind`` and ``actor``: a token id, a
+certificate serial, an admin's name, or ``cli``), its network access point (``source``), the
+event (``action``), the participant object (``target``: a serial or token id) and the outcome.
+
+Append-only is enforced by the database, not only by this code: SQLite triggers abort every
+UPDATE and DELETE of ``audit_events`` (``RAISE(ABORT)``); in PostgreSQL a trigger refuses
+UPDATE, DELETE and TRUNCATE. (Whoever owns the database file or the PostgreSQL role can still
+drop a trigger: keep copies of the trail elsewhere if that is in the threat model.) A state
+change and its audit row are written in one transaction: both or neither.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from x509core.ca.inventory.records import (ACTOR_KINDS, OUTCOMES, AuditEvent, parse_time,
+                                           time_text)
+from x509core.errors import InvalidValue
+
+__all__ = ["AuditMixin"]
+
+_COLUMNS = ("id", "at", "actor_kind", "actor", "source", "action", "target", "outcome", "detail")
+
+
+def _event(row) -> AuditEvent:
+    v = dict(zip(_COLUMNS, row, strict=True))
+    return AuditEvent(action=v["action"], outcome=v["outcome"], actor_kind=v["actor_kind"],
+                      actor=v["actor"], source=v["source"], target=v["target"],
+                      detail=v["detail"], at=parse_time(v["at"]), id=v["id"])
+
+
+class AuditMixin:
+    """Appending to and reading the audit trail."""
+
+    @staticmethod
+    def append_audit_in(tx, event: AuditEvent) -> None:
+        """Inside a transaction: append ``event`` (its time is now unless given)."""
+        if event.actor_kind not in ACTOR_KINDS:
+            raise InvalidValue(f"actor kind must be one of {', '.join(ACTOR_KINDS)}")
+        if event.outcome not in OUTCOMES:
+            raise InvalidValue("outcome must be success or failure")
+        if not event.action or not event.actor:
+            raise InvalidValue("an audit event needs an action and an actor")
+        at = time_text(event.at or datetime.now(timezone.utc))
+        tx.execute("INSERT INTO audit_events (at, actor_kind, actor, source, action, target, "
+                   "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (at, event.actor_kind, event.actor, event.source, event.action, event.target,
+                    event.outcome, event.detail))
+
+    def append_audit(self, event: AuditEvent) -> None:
+        """Append one event in its own transaction (a refused request, for instance)."""
+        self.run(lambda tx: self.append_audit_in(tx, event))
+
+    def audit_page(self, *, since: datetime | None = None, until: datetime | None = None,
+                   action: str | None = None, actor: str | None = None,
+                   outcome: str | None = None, target: str | None = None,
+                   after_id: int | None = None, limit: int = 1000) -> list[AuditEvent]:
+        """At most ``limit`` events in id order after ``after_id`` that match every filter;
+        ``since`` inclusive, ``until`` exclusive."""
+        if not isinstance(limit, int) or not 1 <= limit <= 10_000:
+            raise InvalidValue("limit must be between 1 and 10000")
+        where, args = [], []
+        for column, value in (("action", action), ("actor", actor), ("outcome", outcome),
+                              ("target", target)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            where.append("at >= ?")
+            args.append(time_text(since))
+        if until is not None:
+            where.append("at < ?")
+            args.append(time_text(until))
+        if after_id is not None:
+            where.append("id > ?")
+            args.append(after_id)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM audit_events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_event(row) for row in self.query(f"{sql} ORDER BY id LIMIT ?", [*args, limit])]
+
+    def iter_audit(self, **filters):
+        """Every matching event, streamed in id order in pages of 1000 (bounded memory)."""
+        after = filters.pop("after_id", None)
+        limit = filters.pop("limit", None)
+        seen = 0
+        while limit is None or seen < limit:
+            size = 1000 if limit is None else min(1000, limit - seen)
+            events = self.audit_page(after_id=after, limit=size, **filters)
+            yield from events
+            seen += len(events)
+            if len(events) < size:
+                return
+            after = events[-1].id

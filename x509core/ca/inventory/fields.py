@@ -1,0 +1,60 @@
+"""The searchable columns of a certificate row, read from the certificate itself (so a row
+adopted after a crash, or upgraded from an old inventory, gets the same values as one recorded
+at issuance)."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timezone
+
+from x509core.cert import oids
+from x509core.cert.certificate import Certificate
+from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.public_key import UnsupportedPublicKey
+
+__all__ = ["certificate_fields", "extension_fields", "search_key", "key_algorithm", "plain_time"]
+
+
+def plain_time(moment: datetime) -> datetime:
+    """A plain aware datetime (not the DER layer's UTCTime/GeneralizedTime subclass)."""
+    return datetime.fromtimestamp(moment.timestamp(), timezone.utc)
+
+
+def search_key(text: str | None) -> str | None:
+    """The case-folded form searched by prefix (the same in both engines: Python folds it)."""
+    return None if text is None else text.casefold()
+
+
+def key_algorithm(public_key) -> str:
+    if isinstance(public_key, UnsupportedPublicKey):
+        return public_key.algorithm_name
+    return f"RSA-{public_key.key_size}"
+
+
+def extension_fields(extensions) -> dict:
+    """machine_identity, mac_address, dns_names and ip_addresses from a certificate's (or a
+    builder's) extensions."""
+    values = {extension.oid: extension.value for extension in extensions}
+    machine, mac = values.get(oids.OID_MACHINE_IDENTITY), values.get(oids.OID_MAC_ADDRESS)
+    san = values.get(oids.OID_SUBJECT_ALT_NAME)
+    names = () if san is None else san.names
+    return {
+        "machine_identity": None if machine is None else machine.value,
+        "mac_address": None if mac is None else mac.value,
+        "dns_names": tuple(gn.value.lower() for gn in names if isinstance(gn, DNSName)),
+        "ip_addresses": tuple(str(ipaddress.ip_address(gn.value.packed)) for gn in names
+                              if isinstance(gn, IPAddress) and not gn.is_range),
+    }
+
+
+def certificate_fields(certificate: Certificate) -> dict:
+    """Every column of a row that the certificate determines."""
+    return {
+        "serial": certificate.serial_number, "subject": certificate.subject.rfc4514(),
+        "common_name": certificate.subject.common_name,
+        "organization": certificate.subject.organization,
+        **extension_fields(certificate.extensions),
+        "key_algorithm": key_algorithm(certificate.public_key),
+        "not_before": plain_time(certificate.not_valid_before),
+        "not_after": plain_time(certificate.not_valid_after),
+    }

@@ -1,0 +1,181 @@
+"""Signature AlgorithmIdentifiers of certificates, CRLs and CSRs, and checking signatures.
+
+RFC 5280 §4.1.1.2::
+
+    AlgorithmIdentifier  ::=  SEQUENCE  {
+         algorithm               OBJECT IDENTIFIER,
+         parameters              ANY DEFINED BY algorithm OPTIONAL  }
+
+Every algorithm is kept with its OID and the exact bytes of its identifier; a recognised one is
+checked against its own rule for ``parameters`` and an unknown one is refused only when a
+signature must be checked with it (UnsupportedAlgorithm). The rules (a departure is a finding;
+a strict reader refuses it):
+
+- sha*WithRSAEncryption (and md2/md5/sha1WithRSAEncryption): NULL, but "Implementations MUST
+  accept the parameters being absent as well as present" (RFC 4055 §5; RFC 3279 §2.2.1), so an
+  absent NULL is a warning only;
+- id-RSASSA-PSS: RSASSA-PSS-params, required in a signature (RFC 4055 §3.1);
+- ecdsa-with-SHA1/224/256/384/512 and ecdsa-with-SHA3-*: absent (RFC 3279 §2.2.3, RFC 5758 §3.2,
+  RFC 9688 §3.2); NULL there is an error;
+- dsa-with-sha1/224/256: absent (RFC 3279 §2.2.2, RFC 5758 §3.1);
+- Ed25519, Ed448: absent (RFC 8410 §3).
+"""
+
+from __future__ import annotations
+
+from x509core.der import ObjectIdentifier, Reader
+from x509core.der.findings import WARNING
+from x509core.errors import DecodeError, UnsupportedAlgorithm
+from x509core.rsa.algorithms import (OID_RSASSA_PSS, PKCS1_SIGNATURE_OIDS, SignatureAlgorithm,
+                                     read_signature_algorithm)
+from x509core.rsa.key import RSAPublicKey
+
+__all__ = ["SIGNATURE_ALGORITHM_NAMES", "ABSENT_PARAMETERS", "read_algorithm_identifier",
+           "verify_signed_bytes"]
+
+_OID = ObjectIdentifier
+
+# OID -> the name OpenSSL prints (``openssl x509 -text``, "Signature Algorithm:").
+SIGNATURE_ALGORITHM_NAMES = {
+    "1.2.840.113549.1.1.2": "md2WithRSAEncryption",
+    "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
+    "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+    "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+    "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+    "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+    "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+    "1.2.840.113549.1.1.10": "rsassaPss",
+    "1.2.840.10045.4.1": "ecdsa-with-SHA1",
+    "1.2.840.10045.4.3.1": "ecdsa-with-SHA224",
+    "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+    "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+    "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+    "2.16.840.1.101.3.4.3.9": "ecdsa_with_SHA3-224",
+    "2.16.840.1.101.3.4.3.10": "ecdsa_with_SHA3-256",
+    "2.16.840.1.101.3.4.3.11": "ecdsa_with_SHA3-384",
+    "2.16.840.1.101.3.4.3.12": "ecdsa_with_SHA3-512",
+    "1.2.840.10040.4.3": "dsa_with_SHA1",
+    "2.16.840.1.101.3.4.3.1": "dsa_with_SHA224",
+    "2.16.840.1.101.3.4.3.2": "dsa_with_SHA256",
+    "1.3.101.112": "ED25519",
+    "1.3.101.113": "ED448",
+}
+
+# Algorithms whose parameters MUST be absent, with the clause that says so.
+ABSENT_PARAMETERS = {
+    _OID("1.2.840.10045.4.1"): "RFC 3279 §2.2.3",
+    **{_OID(f"1.2.840.10045.4.3.{n}"): "RFC 5758 §3.2" for n in (1, 2, 3, 4)},
+    **{_OID(f"2.16.840.1.101.3.4.3.{n}"): "RFC 9688 §3.2" for n in (9, 10, 11, 12)},
+    _OID("1.2.840.10040.4.3"): "RFC 3279 §2.2.2",
+    _OID("2.16.840.1.101.3.4.3.1"): "RFC 5758 §3.1",
+    _OID("2.16.840.1.101.3.4.3.2"): "RFC 5758 §3.1",
+    _OID("1.3.101.112"): "RFC 8410 §3",
+    _OID("1.3.101.113"): "RFC 8410 §3",
+}
+# PKCS #1 v1.5 signatures with hashes x509core does not compute: NULL parameters too.
+_LEGACY_PKCS1 = {_OID("1.2.840.113549.1.1.2"), _OID("1.2.840.113549.1.1.4")}
+_PKCS1 = frozenset(PKCS1_SIGNATURE_OIDS.values()) | _LEGACY_PKCS1
+_PKCS1_HASHES = {oid: hash_name for hash_name, oid in PKCS1_SIGNATURE_OIDS.items()}
+
+# Exact DER of a signature AlgorithmIdentifier read before -> (OID, what it means). The world
+# uses a dozen of them, and every certificate carries its own twice, so each distinct value is
+# read in full once and then looked up. Only identifiers read without a finding are kept, so a
+# looked-up one needs no report; the values are immutable and the cache is bounded.
+_ALGORITHMS: dict[bytes, tuple[ObjectIdentifier, SignatureAlgorithm | None]] = {}
+_ALGORITHMS_LIMIT = 64
+_ALGORITHM_MAX_OCTETS = 128
+
+
+def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithm | None]:
+    """A signature AlgorithmIdentifier: its exact bytes, its OID and, for RSA, what it means."""
+    start = r.pos
+    algorithm = r.fork().read_sequence(name)
+    raw = r.data[start:algorithm.end]
+    # A value read in full before gives the same result here, unless this reader's depth limit
+    # could bite: an element of n octets nests at most n / 2 levels (two header octets each).
+    if len(raw) < 2 * (r.max_depth - r.depth - 1):
+        known = _ALGORITHMS.get(raw)
+        if known is not None:
+            r.pos = algorithm.end
+            return raw, known[0], known[1]
+    oid = algorithm.read_oid("algorithm")
+    reported = 0 if r.findings is None else len(r.findings)
+    if oid in _PKCS1 and algorithm.at_end:
+        # RFC 4055 §5: "the parameters MUST be NULL. Implementations MUST accept the parameters
+        # being absent as well as present."
+        r.report(DecodeError, f"{SIGNATURE_ALGORITHM_NAMES[oid]} without its NULL parameters",
+                 "RFC 4055 §5", algorithm.element_start, severity=WARNING, name=name)
+    info = _read_rsa(r, name, oid)
+    if info is None:
+        _read_other(r, name, oid)
+    if len(raw) <= _ALGORITHM_MAX_OCTETS and len(_ALGORITHMS) < _ALGORITHMS_LIMIT \
+            and (r.findings is None or len(r.findings) == reported):
+        _ALGORITHMS[raw] = (oid, info)
+    return raw, oid, info
+
+
+def _read_rsa(r: Reader, name: str, oid: ObjectIdentifier) -> SignatureAlgorithm | None:
+    """The RSA meaning of the identifier at ``r`` (the reader moves past it), or None (nothing
+    read) for an algorithm that is not an RSA signature x509core computes."""
+    hash_name = _PKCS1_HASHES.get(oid)
+    if hash_name is not None:
+        seq = r.read_sequence(name)
+        seq.read_oid("algorithm")
+        if not seq.at_end:                      # absent: reported by the caller (RFC 4055 §5)
+            seq.read_null("parameters")
+        seq.finish()
+        return SignatureAlgorithm("pkcs1v15", hash_name)
+    if oid != OID_RSASSA_PSS:
+        return None
+    algorithm = r.fork().read_sequence(name)
+    algorithm.read_oid("algorithm")
+    if algorithm.at_end:
+        # RFC 4055 §3.1: the parameters "MUST be present when used in the algorithm identifier
+        # associated with a signature value"; absent, no salt length or hash is defined, so the
+        # algorithm is kept as unknown: readable, but no signature is checked with it.
+        r.report(DecodeError, "id-RSASSA-PSS signature algorithm without parameters",
+                 "RFC 4055 §3.1", algorithm.element_start, name=name)
+        return None
+    probe = r.fork()
+    try:
+        info = read_signature_algorithm(probe, name)
+    except UnsupportedAlgorithm:          # a PSS hash x509core does not compute: kept as unknown
+        return None
+    r.pos = probe.pos
+    return info
+
+
+def _read_other(r: Reader, name: str, oid: ObjectIdentifier) -> None:
+    """Any other algorithm: kept with its parameters, checked as DER, and against the parameter
+    rule of its specification where x509core knows it."""
+    seq = r.read_sequence(name)
+    seq.read_oid("algorithm")
+    if not seq.at_end:
+        start = seq.pos
+        seq.read_any("parameters")
+        clause = ABSENT_PARAMETERS.get(oid)
+        if clause is not None:
+            label = SIGNATURE_ALGORITHM_NAMES.get(oid, oid)
+            r.report(DecodeError, f"{label} parameters MUST be absent", clause, start, name=name)
+    seq.finish()
+
+
+def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifier,
+                        info: SignatureAlgorithm | None, public_key) -> None:
+    """Check an RSA signature over ``data`` as a signatureAlgorithm names it (certificates,
+    CSRs and CRLs share this). Returns None or raises InvalidSignature, UnsupportedAlgorithm, or
+    InvalidValue for a key no signature can be checked with (RFC 8017 §3.1)."""
+    if info is None:
+        name = SIGNATURE_ALGORITHM_NAMES.get(algorithm)
+        label = f"{name} ({algorithm})" if name else algorithm
+        raise UnsupportedAlgorithm(f"unsupported algorithm: signature algorithm {label}")
+    if not isinstance(public_key, RSAPublicKey):
+        verify = getattr(public_key, "verify", None)
+        if verify is not None and not isinstance(public_key, (str, bytes)):
+            verify()                       # UnsupportedPublicKey: says which algorithm it is
+        raise TypeError("verify_signature needs an issuer public key")
+    if info.padding == "pss":
+        public_key.verify(signature, data, info.hash_name, "pss", info.pss.salt_length,
+                          mgf1_hash_name=info.pss.mgf1_hash_name)
+    else:
+        public_key.verify(signature, data, info.hash_name, "pkcs1v15")
