@@ -1,6 +1,7 @@
-"""Imports point down only (STYLE §1): ca -> cert -> rsa -> der/pem -> errors; gmpy2 is imported
-by bignum.py alone; the product imports nothing but the standard library and gmpy2, except the
-optional extras' own modules, listed one by one in OPTIONAL, which import their library lazily."""
+"""Imports point down only (STYLE §1): service -> ca -> cert -> rsa, ec -> der/pem -> errors;
+gmpy2 is imported by bignum.py alone; the product imports nothing but the standard library and
+gmpy2, except the optional extras' own modules, listed in OPTIONAL, which import their library
+lazily where the CLI could reach them."""
 
 from __future__ import annotations
 
@@ -65,25 +66,42 @@ def test_only_the_bignum_module_imports_gmpy2():
     assert users == ["x509core/bignum.py"]
 
 
-# The optional extras (pyproject.toml) and the one module of each that may import its library.
-OPTIONAL = {"x509core/ca/inventory/postgres.py": {"psycopg"}}       # x509core[postgres]
+# The optional extras (pyproject.toml) and the modules (a file, or a folder ending in /) that
+# may import each: x509core[postgres] and x509core[server].
+OPTIONAL = {"x509core/ca/inventory/postgres.py": {"psycopg"}, "x509core/service/": {"aiohttp"}}
+
+
+def _optional_for(relative: str) -> set:
+    return {lib for place, libs in OPTIONAL.items() for lib in libs
+            if relative == place or (place.endswith("/") and relative.startswith(place))}
 
 
 def test_product_depends_on_stdlib_and_gmpy2_only():
     allowed = set(sys.stdlib_module_names) | {"x509core", "gmpy2"}
     foreign = {f"{p.relative_to(REPO)}: {n}" for p in _sources() for n in _imports(p)
-               if n and n.split(".")[0] not in allowed | OPTIONAL.get(str(p.relative_to(REPO)), set())}
+               if n and n.split(".")[0] not in allowed | _optional_for(str(p.relative_to(REPO)))}
     assert not foreign, foreign
 
 
 def test_optional_libraries_are_imported_inside_functions_only():
     """Importing the package (or the CLI) must not need an optional extra installed."""
-    for relative, libraries in OPTIONAL.items():
-        tree = ast.parse((REPO / relative).read_text())
-        for node in tree.body:                    # module level only
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            assert not {n.split(".")[0] for n in names} & libraries, (relative, names)
+    relative = "x509core/ca/inventory/postgres.py"
+    tree = ast.parse((REPO / relative).read_text())
+    for node in tree.body:                    # module level only
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        assert not {n.split(".")[0] for n in names} & OPTIONAL[relative], (relative, names)
+
+
+def test_the_command_line_registers_the_service_without_its_extra():
+    # `x509core --help` and every CA command must work where aiohttp is not installed.
+    for name in ("__init__.py", "cli.py"):
+        path = PACKAGE / "service" / name
+        top_level = [node for node in ast.parse(path.read_text()).body
+                     if isinstance(node, (ast.Import, ast.ImportFrom))]
+        names = {alias.name for node in top_level if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in top_level if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {n for n in names if n.split(".")[0] in OPTIONAL["x509core/service/"]}, (name, names)
 
 
 def test_no_top_level_rsa_or_der_package():

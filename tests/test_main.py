@@ -34,3 +34,22 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2():
 def test_missing_file_is_a_clean_error():
     result = _run("asn1parse", "/nonexistent/file.der")
     assert result.returncode == 2 and len(result.stderr.decode().strip().splitlines()) == 1
+
+
+def test_the_console_script_is_the_same_entry_point_as_python_m():
+    """pyproject's ``x509core`` script and ``python -m x509core`` run the same ``main`` (the CA's
+    commands with ``serve`` composed in), so they behave identically."""
+    import importlib
+    import tomllib
+    target = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]["x509core"]
+    module, _, function = target.partition(":")
+    script_main = getattr(importlib.import_module(module), function)
+    script = subprocess.run([sys.executable, "-c", f"import sys; from {module} import {function}; "
+                             f"sys.exit({function}(['--help']))"], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    python_m = subprocess.run([sys.executable, "-m", "x509core", "--help"], cwd=REPO,
+                              capture_output=True, text=True, timeout=60)
+    assert script.returncode == python_m.returncode == 0
+    assert script.stdout == python_m.stdout and " serve " in python_m.stdout
+    import x509core.__main__
+    assert script_main is x509core.__main__.main

@@ -69,6 +69,9 @@ class CertificateAuthority:
         self.repairs = Reconciliation()
         # Who acts, for the audit trail: the command line unless a service says otherwise.
         self.actor = Actor("cli", "cli")
+        # The service's public URL: certificates issued while it is set point there for their
+        # revocation status (set_revocation_url).
+        self.revocation_url: str | None = None
 
     # -- creating and opening ---------------------------------------------------------------------
 
@@ -239,6 +242,8 @@ class CertificateAuthority:
         """Reserve a fresh random serial, sign, write the file, complete the row (the protocol
         of ``x509core/ca/inventory``): a serial taken on any node is redrawn before signing."""
         key = self.key
+        if self.revocation_url is not None:
+            builder = profiles.with_revocation_pointers(builder, self.revocation_url)
         for _ in range(_SERIAL_ATTEMPTS):
             serial = random_serial_number()
             if serial == self.certificate.serial_number:
@@ -279,6 +284,31 @@ class CertificateAuthority:
             pem=None, common_name=tbs.subject.common_name,
             organization=tbs.subject.organization, dns_names=probe["dns_names"],
             ip_addresses=probe["ip_addresses"], key_algorithm=key_algorithm(tbs.public_key))
+
+    # -- what the service (x509core serve) adds -----------------------------------------------------
+
+    def set_revocation_url(self, url: str | None) -> None:
+        """From now on, issued certificates carry CRLDistributionPoints ``<url>/crl`` and an
+        authorityInfoAccess OCSP URL ``<url>/ocsp`` (RFC 5280 §4.2.1.13, §4.2.2.1); None stops
+        that. ``url`` is plain ``http://`` (:func:`profiles.check_public_url` says why)."""
+        self.revocation_url = None if url is None else profiles.check_public_url(url)
+
+    def issue_ocsp_responder(self, public_key: RSAPublicKey, *, days: int,
+                             now: datetime | None = None) -> Certificate:
+        """A delegated OCSP responder certificate for ``public_key`` (RFC 6960 §4.2.2.2:
+        id-kp-OCSPSigning, id-pkix-ocsp-nocheck), valid ``days``.
+
+        It is not recorded in the inventory, whose profile column holds client and server
+        only; the service keeps it beside its key (``x509core/service/identity.py``). Its
+        serial is drawn like every other and checked against the inventory."""
+        not_before, end = self._validity(now, days, None, days)
+        builder = profiles.ocsp_responder_builder(self.certificate, public_key, not_before, end)
+        key = self.key
+        for _ in range(_SERIAL_ATTEMPTS):
+            serial = random_serial_number()
+            if serial != self.certificate.serial_number and serial not in self.inventory:
+                return builder.with_serial_number(serial).sign(key, SIGNATURE_HASH)
+        raise InvalidValue(f"no free serial number after {_SERIAL_ATTEMPTS} attempts")
 
     # -- revocation ---------------------------------------------------------------------------------
 

@@ -40,6 +40,10 @@ What a CSR contributes (:func:`csr_arguments`): the CA decides, not the requeste
 leaves that to the CA). Only the subject's O and CN, the machine binding (seed-system
 extensions) and the subjectAltName's DNS names and IP addresses are taken from a request, and
 only where the caller did not give them; every other requested extension is ignored.
+
+For the service (``x509core serve``): the delegated OCSP responder (:func:`ocsp_responder_builder`,
+RFC 6960 §4.2.2.2) and the CRL and OCSP locations a certificate carries while the service has a
+public URL (:func:`with_revocation_pointers`, RFC 5280 §4.2.1.13 and §4.2.2.1).
 """
 
 from __future__ import annotations
@@ -47,16 +51,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from x509core.ca.names import check_dns_name, check_name, check_no_controls, ip_address_entry
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
 from x509core.cert.csr import CertificateSigningRequest
-from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsage, MacAddress,
-                                      MachineIdentity, SubjectAlternativeName)
-from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.extensions import (AccessDescription, AuthorityInformationAccess,
+                                      BasicConstraints, CRLDistributionPoints, DistributionPoint,
+                                      DistributionPointName, ExtendedKeyUsage, KeyUsage,
+                                      MacAddress, MachineIdentity, SubjectAlternativeName)
+from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
 from x509core.cert.name import Name
+from x509core.cert.ocsp import OCSPNoCheck
 from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
@@ -64,7 +72,8 @@ __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_C
            "check_client_id", "check_machine_id", "check_mac_address", "check_text",
            "server_names",
            "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
-           "client_builder", "csr_arguments", "CSR_PROFILES"]
+           "client_builder", "csr_arguments", "CSR_PROFILES", "OCSP_RESPONDER_CN",
+           "ocsp_responder_builder", "check_public_url", "with_revocation_pointers"]
 
 CLIENT_ID_LENGTH = 16
 MACHINE_ID_LENGTHS = (16, 128)
@@ -327,3 +336,54 @@ def _requested_names(csr: CertificateSigningRequest) -> tuple[list[str], list[st
         elif isinstance(name, IPAddress):
             ip.append(str(name.value))
     return dns, ip
+
+
+# -- the service: the delegated OCSP responder and the revocation pointers ------------------------
+
+OCSP_RESPONDER_CN = "OCSP Responder"
+
+
+def ocsp_responder_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
+                           not_after: datetime) -> CertificateBuilder:
+    """A delegated OCSP responder of ``issuer`` (RFC 6960 §4.2.2.2): the CA "SHALL" mark it by
+    id-kp-OCSPSigning in extKeyUsage, and id-pkix-ocsp-nocheck (§4.2.2.2.1) tells clients not
+    to check its own revocation, so it is kept short-lived and renewed by the service."""
+    organization = issuer.subject.organization
+    attributes = ([("O", check_text(organization, "organization"))] if organization else [])
+    subject = Name.build(attributes + [("CN", OCSP_RESPONDER_CN)])
+    return (_leaf(issuer, public_key, subject, not_before, not_after)
+            .with_extension(KeyUsage(digital_signature=True), critical=True)
+            .with_extension(ExtendedKeyUsage((oids.OID_OCSP_SIGNING,)), critical=False)
+            .with_extension(OCSPNoCheck(), critical=False)
+            .with_subject_key_identifier()
+            .with_authority_key_identifier(issuer.public_key))
+
+
+def check_public_url(url: str) -> str:
+    """The service's base URL as relying parties reach it (``http://host[:port][/path]``),
+    without a trailing slash. Plain HTTP only: a CRL or OCSP fetch over HTTPS needs the
+    status of the server's own certificate first (RFC 5280 §4.2.1.13 names HTTP, RFC 6960
+    Appendix A.1 HTTP for OCSP), and the data are signed anyway."""
+    _require_str(url, "public URL")
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname or parts.query or parts.fragment:
+        raise InvalidValue(f"the public URL must look like http://host[:port][/path], not {url!r}")
+    if not url.isascii() or any(ch.isspace() or ord(ch) < 0x20 for ch in url):
+        raise InvalidValue(f"the public URL must be ASCII without spaces (an IA5String), not {url!r}")
+    return url.rstrip("/")
+
+
+def with_revocation_pointers(builder: CertificateBuilder, base_url: str) -> CertificateBuilder:
+    """``builder`` with CRLDistributionPoints ``<base_url>/crl`` (RFC 5280 §4.2.1.13) and
+    authorityInfoAccess id-ad-ocsp ``<base_url>/ocsp`` (RFC 5280 §4.2.2.1), each unless the
+    builder already has that extension (a renewal keeps the old certificate's)."""
+    base_url = check_public_url(base_url)
+    present = {extension.oid for extension in builder.extensions}
+    if oids.OID_CRL_DISTRIBUTION_POINTS not in present:
+        point = DistributionPoint(DistributionPointName(
+            full_name=(UniformResourceIdentifier(f"{base_url}/crl"),)))
+        builder = builder.with_extension(CRLDistributionPoints((point,)), critical=False)
+    if oids.OID_AUTHORITY_INFO_ACCESS not in present:
+        access = AccessDescription(oids.OID_AD_OCSP, UniformResourceIdentifier(f"{base_url}/ocsp"))
+        builder = builder.with_extension(AuthorityInformationAccess((access,)), critical=False)
+    return builder

@@ -53,8 +53,8 @@ from x509core.errors import PathValidationError, X509CoreError
 from x509core.rsa.key import RSAPrivateKey
 from x509core.rsa.keys import private_key_to_pem
 
-__all__ = ["server_ssl_context", "client_ssl_context", "check_peer", "TLS12_CIPHERS",
-           "PolicySource"]
+__all__ = ["server_ssl_context", "client_ssl_context", "check_peer", "load_identity",
+           "TLS12_CIPHERS", "PolicySource"]
 
 TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
 # A policy, or a function from the peer's certificate to its policy (e.g. a lookup of the
@@ -74,7 +74,7 @@ def server_ssl_context(certificate: Certificate, private_key: RSAPrivateKey, *,
     by :func:`check_peer` (purpose client)."""
     ctx = _PeerCheckingContext(ssl.PROTOCOL_TLS_SERVER)
     _harden(ctx)
-    _load_identity(ctx, certificate, private_key, chain)
+    load_identity(ctx, certificate, private_key, chain)
     cas = _certificates(ca_certificates, "ca_certificates")
     if require_client_certificate:
         if not cas:
@@ -106,7 +106,7 @@ def client_ssl_context(certificate: Certificate | None, private_key: RSAPrivateK
         raise X509CoreError("a client context needs at least one CA certificate to trust")
     ctx.load_verify_locations(cadata="".join(c.to_pem() for c in cas))
     if certificate is not None:
-        _load_identity(ctx, certificate, private_key, ())
+        load_identity(ctx, certificate, private_key, ())
     if policy is not None:
         ctx._x509core_check = _Check(cas, _certificates(intermediates, "intermediates"), "server",
                                     policy)
@@ -156,9 +156,11 @@ def _harden(ctx: ssl.SSLContext) -> None:
     ctx.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION   # RFC 9325 §3.3, §3.5
 
 
-def _load_identity(ctx: ssl.SSLContext, certificate: Certificate, private_key: RSAPrivateKey,
+def load_identity(ctx: ssl.SSLContext, certificate: Certificate, private_key: RSAPrivateKey,
                    chain: Sequence[Certificate]) -> None:
-    """``load_cert_chain`` through a private temporary directory (see the module docstring)."""
+    """``load_cert_chain`` through a private temporary directory (see the module docstring).
+    Calling it again on a context replaces its certificate for new handshakes (the service
+    renews its own certificate so, without restarting)."""
     if not isinstance(certificate, Certificate):
         raise TypeError("certificate must be an x509core Certificate")
     if not isinstance(private_key, RSAPrivateKey):

@@ -62,8 +62,10 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: every subcommand and option."""
+def build_parser(extra_modules=()) -> argparse.ArgumentParser:
+    """The whole command line: every subcommand and option. ``extra_modules`` (each with
+    ``register(sub, common)``) add commands of the layers above ``ca``: ``x509core.__main__``
+    passes the service's (``x509core serve``), which this layer may not import."""
     from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue
     from x509core.ca.cli import lint as cli_lint, quickstart as cli_quickstart, verify as cli_verify
     from x509core import __version__
@@ -74,14 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"x509core {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
-    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint):
+    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint,
+                   *extra_modules):
         module.register(sub, common)
     return parser
 
 
-def _run(argv: list[str] | None, debug_hint: list[bool]) -> int:
+def _run(argv: list[str] | None, debug_hint: list[bool], extra_modules=()) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(extra_modules).parse_args(argv)
     except _UsageError as exc:
         print(escape_controls(f"{exc}"), file=sys.stderr)
         return EXIT_ERROR
@@ -115,12 +118,13 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
             raise CLIError(f"{option}: the argument is not valid UTF-8 text")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns the exit status (the console script passes it to sys.exit)."""
+def main(argv: list[str] | None = None, extra_modules=()) -> int:
+    """Run one command; returns the exit status (the console script passes it to sys.exit).
+    ``extra_modules``: as for :func:`build_parser`."""
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = ["--debug" in argv]
     try:
-        return _run(argv, debug)
+        return _run(argv, debug, extra_modules)
     except SystemExit as exc:                  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except BrokenPipeError:                    # `x509core show ... | head`: the reader left

@@ -10,6 +10,11 @@ UPDATE and DELETE of ``audit_events`` (``RAISE(ABORT)``); in PostgreSQL a trigge
 UPDATE, DELETE and TRUNCATE. (Whoever owns the database file or the PostgreSQL role can still
 drop a trigger: keep copies of the trail elsewhere if that is in the threat model.) A state
 change and its audit row are written in one transaction: both or neither.
+
+Every append also takes the ``revision`` counter in the same transaction, so
+:meth:`AuditMixin.revision` is a number that moves whenever any process or node has committed a
+state change: the service's caches (OCSP answers, the CRL) watch it. A maximum audit id would
+not do: on PostgreSQL a transaction holding a lower id can commit after a higher one.
 """
 
 from __future__ import annotations
@@ -45,10 +50,15 @@ class AuditMixin:
         if not event.action or not event.actor:
             raise InvalidValue("an audit event needs an action and an actor")
         at = time_text(event.at or datetime.now(timezone.utc))
+        tx.engine.take_counter(tx, "revision")
         tx.execute("INSERT INTO audit_events (at, actor_kind, actor, source, action, target, "
                    "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (at, event.actor_kind, event.actor, event.source, event.action, event.target,
                     event.outcome, event.detail))
+
+    def revision(self) -> int:
+        """Moves whenever a state change (with its audit row) has been committed anywhere."""
+        return self.counter("revision")
 
     def append_audit(self, event: AuditEvent) -> None:
         """Append one event in its own transaction (a refused request, for instance)."""

@@ -1,0 +1,80 @@
+"""The service's log: one line per event on stderr, every value escaped.
+
+Logged values come from the network (paths, user agents, CSR subjects, error reasons that quote
+input), so each line is passed through :func:`printable` before it is written: control
+characters (C0, DEL, C1) and the Unicode line and paragraph separators become ``\\xNN`` /
+``\\uNNNN`` escapes, so a client cannot forge a log line, hide one with a carriage return, or
+send escape sequences to an operator's terminal (CWE-117). The access log (one line per
+request: address, method, path, status, size, time) goes the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+
+__all__ = ["LOGGER_NAME", "logger", "printable", "configure", "access_logger_class"]
+
+LOGGER_NAME = "x509core.service"
+logger = logging.getLogger(LOGGER_NAME)
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(value) -> str:
+    """``value`` as text with every control character escaped (one line, safe on a terminal)."""
+    return _UNPRINTABLE.sub(_escape, str(value))
+
+
+class _EscapingFormatter(logging.Formatter):
+    converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.getMessage())
+        line = f"{self.formatTime(record, '%Y-%m-%dT%H:%M:%SZ')} x509core serve: {record.message}"
+        if record.exc_info:                      # a bug: the traceback, escaped line by line
+            trace = self.formatException(record.exc_info)
+            line += "".join("\n    " + printable(part) for part in trace.splitlines())
+        return line
+
+
+def configure(*, quiet: bool = False) -> logging.Logger:
+    """Log to stderr (warnings and errors only with ``quiet``); returns the service logger."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter())
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+    # aiohttp's own loggers (server errors, access) are routed through the same formatter.
+    for name in ("aiohttp.server", "aiohttp.web", "aiohttp.access"):
+        other = logging.getLogger(name)
+        other.handlers[:] = [handler]
+        other.setLevel(logging.WARNING)
+        other.propagate = False
+    return logger
+
+
+def access_logger_class():
+    """aiohttp's ``access_log_class``: one escaped line per request through :data:`logger`
+    (made on first use, so that importing this module needs no aiohttp)."""
+    from aiohttp.abc import AbstractAccessLogger
+
+    class _AccessLogger(AbstractAccessLogger):
+        def log(self, request, response, elapsed: float) -> None:
+            peer = request.remote or "-"
+            logger.info("%s \"%s %s\" %d %s %.1fms", printable(peer), printable(request.method),
+                        printable(request.raw_path), response.status,
+                        response.body_length, elapsed * 1000)
+
+        @property
+        def enabled(self) -> bool:
+            return logger.isEnabledFor(logging.INFO)
+
+    return _AccessLogger
