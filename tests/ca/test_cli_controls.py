@@ -7,7 +7,7 @@ signed CSRs carrying them. Here every line the CLI prints (stdout and stderr) fo
 list and issue is checked to be free of C0/C1 controls, bidi controls and lone surrogates,
 whatever the certificate holds (a hypothesis property test), and the CA refuses such names.
 
-The forbidden characters are listed here independently of ``x509core.ca.safe_text``.
+The forbidden characters are listed here independently of ``x509core.safe_text``.
 """
 
 from __future__ import annotations

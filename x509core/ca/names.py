@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from x509core.ca.safe_text import control_character, describe_character
+from x509core.safe_text import control_character, describe_character
 from x509core.cert.name import Name
 from x509core.cert.name_text import openssl_type_name
 from x509core.cert.validation.hostname import is_dns_name, split_wildcard
@@ -21,7 +21,7 @@ __all__ = ["check_no_controls", "check_name", "check_dns_name", "ip_address_entr
 
 def check_no_controls(value: str, what: str) -> str:
     """Refuse a name or SAN value that holds a control character: C0, DEL, C1, a bidi control,
-    a line separator (``x509core/ca/safe_text.py`` lists them), or a lone surrogate (what a byte
+    a line separator (``x509core/safe_text.py`` lists them), or a lone surrogate (what a byte
     that is not UTF-8 becomes in an argument). The CA does not certify text that would forge
     lines or reorder what a relying party's terminal, log or browser shows (issue 16)."""
     index = control_character(value)

@@ -18,7 +18,7 @@ certificate without clientAuth). With ``policy=`` given, every handshake is foll
 a refused peer's socket is closed and the handshake raises :class:`ssl.SSLCertVerificationError`
 (for a server socket, ``socketserver`` and pynetdicom then drop the connection). In TLS 1.3 the
 client learns of this at its first read. The refusal is logged on the ``x509core.ca.tls``
-logger with the reason, its control characters escaped (``x509core/ca/safe_text.py``: the
+logger with the reason, its control characters escaped (``x509core/safe_text.py``: the
 reason quotes the peer's subject). The check fails closed: any exception in it (even in a
 policy function) refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or
 a function from the peer's certificate to one (for example the machine registered for that
@@ -46,7 +46,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
-from x509core.ca.safe_text import escape_controls
+from x509core.safe_text import escape_controls
 from x509core.cert import Certificate, load_der_certificate
 from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
 from x509core.errors import PathValidationError, X509CoreError

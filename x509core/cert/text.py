@@ -200,7 +200,7 @@ def certificate_text(cert) -> str:
 def certificate_lines(cert) -> list[str]:
     """The listing, line by line. A value shown in a line may hold any character the certificate
     holds, control characters included: whoever writes the lines to a terminal or a log escapes
-    each one (the command line does, with ``x509core/ca/safe_text.py``)."""
+    each one (the command line does, with ``x509core/safe_text.py``)."""
     alg = SIGNATURE_NAMES.get(cert.signature_algorithm, str(cert.signature_algorithm))
     info = cert.signature_algorithm_info
     pss = _pss_signature_lines(info.pss) if info is not None and info.pss is not None else []

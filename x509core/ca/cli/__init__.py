@@ -17,7 +17,7 @@ import re
 import sys
 
 from x509core.ca.cli.support import CA_DIR_ENV, CLIError, Context
-from x509core.ca.safe_text import escape_controls
+from x509core.safe_text import escape_controls
 from x509core.errors import X509CoreError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from x509core.ca.cli.support import (CLIError, Context, check_outputs, format_serial,
                                      parse_duration, parse_serial, positive_days, read_bytes)
-from x509core.ca.safe_text import escape_controls
+from x509core.safe_text import escape_controls
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
            "run_asn1parse", "run_inventory_migrate", "run_inventory_check", "REASONS"]
@@ -146,7 +146,7 @@ def run_show(ctx: Context) -> int:
         return 0
     from x509core.cert.text import certificate_lines
     for cert in certificates:
-        ctx.out_lines(certificate_lines(cert))        # each line escaped
+        ctx.out_listing(certificate_lines(cert))      # values escaped once (safe_text.py)
         findings = finding_lines(lint(cert))
         ctx.out("Findings:" if findings else "Findings: none")
         for line in findings:

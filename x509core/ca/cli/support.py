@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from x509core.ca.safe_text import escape_controls
+from x509core.safe_text import escape_controls, escape_unsafe
 from x509core.errors import X509CoreError
 
 __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASSPHRASE",
@@ -76,7 +76,7 @@ class Context:
         return resource
 
     # -- output --------------------------------------------------------------------------------
-    # Every line the commands print goes through escape_controls (x509core/ca/safe_text.py):
+    # Every line the commands print goes through escape_controls (x509core/safe_text.py):
     # one call prints one line, and a control character from a certificate, a file name or an
     # argument is written as \XX, never raw (issue 16: a forged "OK:" line, a terminal title).
     def out(self, text: str = "") -> None:
@@ -87,6 +87,13 @@ class Context:
         """Several lines on stdout, each escaped (a listing such as ``show``'s)."""
         for line in lines:
             self.out(line)
+
+    def out_listing(self, lines) -> None:
+        """A listing that escapes its own values (``Certificate.text()``: OpenSSL's escaping
+        for names, :func:`escape_controls` for general names and policy texts): any raw control
+        character left is escaped, backslashes are kept, so nothing is escaped twice."""
+        for line in lines:
+            print(escape_unsafe(line), file=self.stdout)
 
     def out_json(self, value, *, indent: int | None = 2) -> None:
         """``value`` as JSON on stdout (``indent=None``: on one line, as JSON Lines).

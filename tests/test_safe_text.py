@@ -1,4 +1,4 @@
-"""x509core.ca.safe_text: the one escaping of text for terminals and logs (issue 16, item 3)."""
+"""x509core.safe_text: the one escaping of text for terminals and logs (issue 16, item 3)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from x509core.ca.safe_text import control_character, describe_character, escape_controls
+from x509core.safe_text import control_character, describe_character, escape_controls
 
 FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
                        "\ud800-\udfff]")

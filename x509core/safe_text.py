@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_controls", "control_character", "describe_character"]
+__all__ = ["escape_controls", "escape_unsafe", "control_character", "describe_character"]
 
 # The characters a line must not carry raw (see the module docstring), backslash excepted.
 _CONTROLS = ("\x00-\x1f\x7f-\x9f"                    # C0, DEL, C1
@@ -58,6 +58,17 @@ def escape_controls(text: str) -> str:
     if _ESCAPED.search(text) is None:                    # the common case: nothing to do
         return text
     return _ESCAPED.sub(_escape, text)
+
+
+def escape_unsafe(text: str) -> str:
+    """``text`` with every control character escaped as :func:`escape_controls` does, but its
+    backslashes kept: for text that is already written in an escaping convention of its own,
+    such as ``Certificate.text()`` (OpenSSL's: names escape ``\\`` and controls themselves, and
+    the values of general names and policy texts went through :func:`escape_controls`), so
+    that an escape is shown once, not twice."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_escape, text)
 
 
 def control_character(text: str) -> int | None:
