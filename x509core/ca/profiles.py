@@ -63,7 +63,8 @@ from x509core.cert.extensions import (AccessDescription, AuthorityInformationAcc
                                       BasicConstraints, CRLDistributionPoints, DistributionPoint,
                                       DistributionPointName, ExtendedKeyUsage, KeyUsage,
                                       SubjectAlternativeName)
-from x509core.cert.extensions.binding import binding_extensions, identity_urn
+from x509core.cert.extensions.binding import (binding_extensions, identity_urn,
+                                              requested_carrier)
 from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
 from x509core.cert.name import Name
 from x509core.cert.ocsp import OCSPNoCheck
@@ -72,9 +73,8 @@ from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
            "check_client_id", "check_machine_id", "check_binding_id", "check_mac_address",
-           "check_text",
-           "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
-           "client_builder", "csr_arguments", "CSR_PROFILES", "OCSP_RESPONDER_CN",
+           "check_text", "parse_not_after", "parse_subject", "validity", "root_ca_builder",
+           "server_builder", "client_builder", "csr_arguments", "CSR_PROFILES", "OCSP_RESPONDER_CN",
            "ocsp_responder_builder", "check_public_url", "with_revocation_pointers"]
 
 CLIENT_ID_LENGTH = 16
@@ -313,28 +313,16 @@ def csr_arguments(csr: CertificateSigningRequest, profile: str, given: dict) -> 
     if profile == "client":
         _default(arguments, "org", csr.subject.organization, "an organization (O)")
         _default(arguments, "client_id", csr.subject.common_name, "a client id (CN)")
-        binding = csr.machine_binding
-        if binding is not None and binding.conflict() is not None:
-            raise InvalidValue(f"the CSR's machine binding is contradictory: {binding.conflict()}")
+        # The request's carrier unless the caller chose; contradictory requests are refused.
+        arguments["binding"] = requested_carrier(csr.machine_binding, arguments.get("binding"))
         arguments.setdefault("machine_id", csr.machine_identity)
         arguments.setdefault("mac", csr.mac_address)
-        if arguments.get("binding") is None:
-            arguments["binding"] = _requested_carrier(binding)
         return arguments
     if "dns" not in arguments and "ip" not in arguments:
         arguments["dns"], arguments["ip"] = _requested_names(csr)
     arguments.setdefault("common_name", csr.subject.common_name)
     arguments.setdefault("org", csr.subject.organization)
     return arguments
-
-
-def _requested_carrier(binding) -> str:
-    """The carrier a client CSR asks for: its own ("seed" when it binds nothing)."""
-    carrier = "seed" if binding is None else binding.carrier
-    if carrier == "both":
-        raise InvalidValue("the CSR carries the machine binding both in the seed extensions and "
-                           "in subjectAltName URIs; give binding='seed' or 'san'")
-    return carrier
 
 
 def _default(arguments: dict, name: str, value, what: str) -> None:

@@ -67,7 +67,7 @@ from x509core.errors import InvalidValue
 
 __all__ = ["CARRIERS", "URN_UUID", "URN_DEV_MAC", "MachineBinding", "identity_urn", "mac_urn",
            "identity_from_uri", "mac_from_uri", "canonical_identity", "canonical_mac",
-           "read_machine_binding", "binding_extensions"]
+           "read_machine_binding", "requested_carrier", "binding_extensions"]
 
 CARRIERS = ("seed", "san")
 URN_UUID = "urn:uuid:"             # RFC 9562 §4; the namespace of RFC 4122 §3
@@ -192,7 +192,7 @@ class MachineBinding:
             first = values[0][1] if values else None
             if any(not _same(norm(first), norm(value)) for _, value in values[1:]):
                 places = " and ".join(sorted({_PLACES[carrier] for carrier, _ in values}))
-                return f"the certificate's {places} carry different {what} values"
+                return f"the {places} carry different {what} values"
         return None
 
     @property
@@ -254,6 +254,21 @@ def read_machine_binding(extensions) -> MachineBinding | None:
 def _collect(values: list[str], value: str | None) -> None:
     if value is not None and value not in values:
         values.append(value)
+
+
+def requested_carrier(binding: MachineBinding | None, chosen: str | None = None) -> str:
+    """The carrier to issue for a request (a CSR) binding ``binding``: ``chosen`` when the CA
+    names one, else the request's own (``"seed"`` when it binds nothing). InvalidValue when the
+    request's carriers disagree, or when it carries both and nothing was chosen."""
+    if binding is not None and binding.conflict() is not None:
+        raise InvalidValue(f"the request's machine binding is contradictory: {binding.conflict()}")
+    if chosen is not None:
+        return chosen
+    carrier = "seed" if binding is None else binding.carrier
+    if carrier == "both":
+        raise InvalidValue("the request carries the machine binding both in the seed extensions "
+                           "and in subjectAltName URIs; choose binding 'seed' or 'san'")
+    return carrier
 
 
 def binding_extensions(machine_id: str | None, mac: str | None, *, binding: str = "seed",
