@@ -22,7 +22,7 @@ the machine binding's subjectAltName carrier (``urn:uuid:…``, ``urn:dev:mac:�
 reported as ``pkix.invalid_uri_syntax`` because pkilint checks every URI with the
 ``validators`` package's ``url()``, which wants ``scheme://host``. RFC 5280 §4.2.1.6 asks for
 RFC 3986 syntax, where ``urn:uuid:c417aa48-…`` is ``scheme ":" path-rootless`` (RFC 3986 §3),
-an absolute URI without an authority; URNs are URIs (RFC 8141 §2).
+an absolute URI without an authority; URNs are URIs (RFC 8141).
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ Two carriers, chosen per certificate:
     * the MAC address as ``urn:dev:mac:aabbccddeeff``: the IANA-registered ``dev`` URN namespace
       of RFC 9039 is made for hardware identifiers, and its ``mac`` subtype (§4.1) carries an
       IEEE EUI-48 (or EUI-64) address as hex digits without separators, written here in lower
-      case. An EUI-48 is the six-octet address of RFC 7042 §2.1 (``18-c0-4d-fa-c0-a8`` in
-      IEEE's text form, ``18:c0:4d:fa:c0:a8`` as Linux shows it and the seed system binds it).
+      case. An EUI-48 is the six-octet address of RFC 7042 §2.1 (``18-C0-4D-FA-C0-A8`` in the
+      hyphenated notation of RFC 7042 §1.1, ``18:c0:4d:fa:c0:a8`` as Linux shows it and the
+      seed system binds it).
 
     Why URNs and not another form. Both are absolute URIs with a scheme (``urn``) and a
     scheme-specific part, as RFC 5280 §4.2.1.6 requires ("MUST NOT be a relative URI"), in
@@ -44,7 +45,7 @@ Two carriers, chosen per certificate:
 Reading. :func:`read_machine_binding` collects both carriers from any extensions (a
 certificate's, a CSR's extensionRequest, a builder's) into a :class:`MachineBinding`. Only
 subjectAltName URIs whose scheme and namespace are these two are read as the binding
-(``urn``/``uuid``/``dev`` case-insensitively, RFC 8141 §3.1 and §3.2); a ``urn:uuid:`` or
+(``urn``/``uuid``/``dev`` case-insensitively, RFC 8141 §3.1); a ``urn:uuid:`` or
 ``urn:dev:mac:`` URI whose rest is not the form above is kept as written, so that it never
 equals an identity or address a relying party expects (it fails closed). A certificate that
 carries the binding twice (both carriers, or two different URNs of one kind) with different
@@ -93,7 +94,7 @@ def identity_urn(identity: str) -> str:
 
 def mac_urn(mac: str) -> str:
     """``urn:dev:mac:`` and the twelve hex digits of an EUI-48 ``aa:bb:cc:dd:ee:ff`` (or with
-    ``-``, RFC 7042 §2.1), lower case (RFC 9039 §4.1)."""
+    ``-``, RFC 7042 §1.1), lower case (RFC 9039 §4.1)."""
     if not isinstance(mac, str):
         raise TypeError("the MAC address must be a str")
     if not _MAC_TEXT.fullmatch(mac):
@@ -138,7 +139,7 @@ def canonical_identity(value: str) -> str:
 
 
 def canonical_mac(value: str) -> str:
-    """A MAC address for comparison: lower case, ``-`` read as ``:`` (RFC 7042 §2.1 writes
+    """A MAC address for comparison: lower case, ``-`` read as ``:`` (RFC 7042 §1.1 writes
     hyphens, Linux colons)."""
     return value.strip().lower().replace("-", ":")
 
