@@ -16,6 +16,13 @@ that any other finding still fails. The seed system's machine-binding extensions
 under 1.3.6.1.4.15967132172, non-critical, raw octets) raise no finding at all: pkilint does not
 decode extensions it does not know, and RFC 5280 §4.2 lets a relying party ignore an unknown
 non-critical extension.
+
+A second pkilint false positive, likewise pinned (``test_san_binding_urns_are_the_only_finding``):
+the machine binding's subjectAltName carrier (``urn:uuid:…``, ``urn:dev:mac:…``, issue 15) is
+reported as ``pkix.invalid_uri_syntax`` because pkilint checks every URI with the
+``validators`` package's ``url()``, which wants ``scheme://host``. RFC 5280 §4.2.1.6 asks for
+RFC 3986 syntax, where ``urn:uuid:c417aa48-…`` is ``scheme ":" path-rootless`` (RFC 3986 §3),
+an absolute URI without an authority; URNs are URIs (RFC 8141).
 """
 
 from __future__ import annotations
@@ -92,6 +99,8 @@ def issued(shared_ca, leaf_key):
                                          mac=MAC, public_key=public),
         "client-unbound": shared_ca.issue_client(org="Example Clinic", client_id=CLIENT_ID,
                                                  machine_id=None, public_key=public),
+        "client-san": shared_ca.issue_client(org=ORG, client_id=CLIENT_ID, machine_id=MACHINE_ID,
+                                             mac=MAC, public_key=public, binding="san"),
     }
 
 
@@ -116,6 +125,15 @@ def test_localhost_is_the_only_finding(shared_ca, leaf_key):
     findings = lint_certificate(cert.to_pem())
     assert findings == [("ERROR", "pkix.invalid_domain_name_syntax",
                          'Invalid domain name syntax: "localhost"')]
+
+
+def test_san_binding_urns_are_the_only_finding(issued):
+    """The client profile with the subjectAltName carrier: pkilint's URL-only URI check is its
+    only finding (module docstring); ``test_openssl_verify_purpose`` has OpenSSL accept it."""
+    cert = issued["client-san"].certificate
+    uris = [name.value for name in cert.subject_alternative_name.names]
+    assert lint_certificate(cert.to_pem()) == [
+        ("ERROR", "pkix.invalid_uri_syntax", f'Invalid URI syntax: "{uri}"') for uri in uris]
 
 
 def test_pkilint_crl(make_ca, leaf_key):
@@ -143,6 +161,7 @@ def _verify(openssl, ca_path, leaf_pem, tmp_path, purpose):
     ("server", ["sslserver"], ["sslclient"]),
     ("server+client", ["sslserver", "sslclient"], []),
     ("client", ["sslclient"], ["sslserver"]),
+    ("client-san", ["sslclient"], ["sslserver"]),
 ])
 def test_openssl_verify_purpose(openssl, shared_ca, issued, tmp_path, profile, accepted, refused):
     ca_path = shared_ca.directory / "ca.pem"

@@ -686,8 +686,8 @@ def test_refusal_errors_are_non_canonical_where_ber_is_valid():
 JSON_KEYS = {"version", "serial_number", "signature_algorithm", "signature_algorithm_name",
              "issuer", "subject", "not_valid_before", "not_valid_after", "public_key",
              "issuer_unique_id", "subject_unique_id", "extensions", "machine_identity",
-             "mac_address", "signature", "sha256_fingerprint", "signature_pss_parameters",
-             "findings"}
+             "mac_address", "machine_binding", "signature", "sha256_fingerprint",
+             "signature_pss_parameters", "findings"}
 
 
 def _all_certificates(openssl_certificates) -> dict[str, bytes]:

@@ -160,18 +160,20 @@ class CertificateAuthority:
                      mac: str | None = None, csr: CertificateSigningRequest | None = None,
                      public_key: RSAPublicKey | None = None, not_after: datetime | None = None,
                      days: int | None = None, now: datetime | None = None, key_bits: int = 4096,
-                     key_encipherment: bool = False, binding_encoding: str = "raw") -> Issued:
+                     key_encipherment: bool = False, binding_encoding: str = "raw",
+                     binding: str | None = None) -> Issued:
         """A client certificate (EKU clientAuth) for ``client_id`` of ``org``, bound to
-        ``machine_id`` (and ``mac``) by the seed system's extensions."""
+        ``machine_id`` (and ``mac``) by the seed system's extensions (``binding="seed"``, the
+        default) or by subjectAltName URNs (``binding="san"``: every TLS stack reads them, Go's
+        included; ``machine_id`` must then be a 32-hex-digit UUID such as the derived id)."""
+        options = dict(org=org, client_id=client_id, machine_id=machine_id, mac=mac,
+                       encoding=binding_encoding, binding=binding or "seed")
         not_before, end = self._validity(now, days, not_after, DEFAULT_CLIENT_DAYS)
-        profiles.client_builder(self.certificate, _probe_key(), not_before, end, org=org,
-                                client_id=client_id, machine_id=machine_id, mac=mac,
-                                encoding=binding_encoding)      # checks every input first
+        profiles.client_builder(self.certificate, _probe_key(), not_before, end,
+                                **options)                      # checks every input first
         key, subject_key = self._subject_key(csr, public_key, key_bits)
-        builder = profiles.client_builder(self.certificate, subject_key, not_before, end, org=org,
-                                          client_id=client_id, machine_id=machine_id, mac=mac,
-                                          key_encipherment=key_encipherment,
-                                          encoding=binding_encoding)
+        builder = profiles.client_builder(self.certificate, subject_key, not_before, end,
+                                          key_encipherment=key_encipherment, **options)
         return self._issue(builder, "client", key, now)
 
     def issue_server(self, *, dns=(), ip=(), common_name: str | None = None,
@@ -192,7 +194,8 @@ class CertificateAuthority:
     def sign_csr(self, csr: CertificateSigningRequest, *, profile: str = "client", **kwargs) -> Issued:
         """Issue from a CSR after checking its signature (proof of possession, RFC 2986 §3).
         Unless given, a client's ``org``/``client_id`` come from the CSR subject's O/CN and its
-        machine binding from the CSR's extensionRequest; a server's names from its SAN."""
+        machine binding from the CSR's extensionRequest, in the CSR's carrier unless
+        ``binding=`` names one; a server's names from its SAN."""
         if not isinstance(csr, CertificateSigningRequest):
             raise TypeError("csr must be a CertificateSigningRequest")
         _verify_csr(csr)
@@ -278,6 +281,7 @@ class CertificateAuthority:
         return IssuedRecord(
             serial=tbs.serial_number, subject=tbs.subject.rfc4514(), profile=profile,
             machine_identity=probe["machine_identity"], mac_address=probe["mac_address"],
+            binding=probe["binding"],
             not_before=_plain(tbs.not_valid_before), not_after=_plain(tbs.not_valid_after),
             status="reserved", revocation_reason=None, revocation_date=None,
             path=self.directory / ISSUED_DIRECTORY / f"{serial_hex(tbs.serial_number)}.pem",

@@ -27,6 +27,9 @@ Client bound to a machine (the seed system's client certificate, ``../shared/see
     extKeyUsage                  clientAuth
     1.3.6.1.4.15967132172.1      MachineIdentity, non-critical, raw octets as the seed system
     1.3.6.1.4.15967132172.2      MacAddress, non-critical, optional, likewise
+      or, with binding "san" (readable by Go's crypto/x509; cert/extensions/binding.py):
+    subjectAltName               urn:uuid:<identity>, urn:dev:mac:<12 hex> (optional);
+                                 non-critical; the identity must be a 32-hex-digit UUID
     subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier)
 
 The input checks follow the seed system: a client id of 16 ASCII letters and digits, a machine
@@ -37,9 +40,10 @@ The names a profile certifies are checked by ``x509core/ca/names.py``: no contro
 in any of them, DNS names in the preferred name syntax, IP addresses without a zone.
 
 What a CSR contributes (:func:`csr_arguments`): the CA decides, not the requester (RFC 2986 §3
-leaves that to the CA). Only the subject's O and CN, the machine binding (seed-system
-extensions) and the subjectAltName's DNS names and IP addresses are taken from a request, and
-only where the caller did not give them; every other requested extension is ignored.
+leaves that to the CA). Only the subject's O and CN, the machine binding (either carrier; the
+request's carrier is kept unless the caller names one) and the subjectAltName's DNS names and
+IP addresses are taken from a request, and only where the caller did not give them; every
+other requested extension is ignored.
 
 For the service (``x509core serve``): the delegated OCSP responder (:func:`ocsp_responder_builder`,
 RFC 6960 §4.2.2.2) and the CRL and OCSP locations a certificate carries while the service has a
@@ -61,7 +65,9 @@ from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions import (AccessDescription, AuthorityInformationAccess,
                                       BasicConstraints, CRLDistributionPoints, DistributionPoint,
                                       DistributionPointName, ExtendedKeyUsage, KeyUsage,
-                                      MacAddress, MachineIdentity, SubjectAlternativeName)
+                                      SubjectAlternativeName)
+from x509core.cert.extensions.binding import (binding_extensions, identity_urn,
+                                              requested_carrier)
 from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
 from x509core.cert.name import Name
 from x509core.cert.ocsp import OCSPNoCheck
@@ -69,10 +75,10 @@ from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
-           "check_client_id", "check_machine_id", "check_mac_address", "check_text",
-           "server_names",
-           "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
-           "client_builder", "csr_arguments", "CSR_PROFILES", "OCSP_RESPONDER_CN",
+           "check_client_id", "check_machine_id", "check_binding_id", "check_mac_address",
+           "check_text", "server_names", "parse_not_after", "parse_subject", "validity",
+           "root_ca_builder", "server_builder", "client_builder", "csr_arguments", "CSR_PROFILES",
+           "OCSP_RESPONDER_CN",
            "ocsp_responder_builder", "check_public_url", "with_revocation_pointers"]
 
 CLIENT_ID_LENGTH = 16
@@ -274,20 +280,31 @@ def _names(values: Sequence[str], what: str) -> list[str]:
 def client_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
                    not_after: datetime, *, org: str, client_id: str, machine_id: str | None,
                    mac: str | None = None, key_encipherment: bool = False,
-                   encoding: str = "raw") -> CertificateBuilder:
+                   encoding: str = "raw", binding: str = "seed") -> CertificateBuilder:
     """A TLS client certificate for ``client_id`` of ``org``, bound to one machine by the seed
-    system's extensions in ``encoding`` ("raw" as the seed system writes them)."""
+    system's extensions in ``encoding`` ("raw" as the seed system writes them), or with
+    ``binding="san"`` by subjectAltName URNs (``cert/extensions/binding.py``)."""
     subject = Name.build([("O", check_text(org, "organization")), ("CN", check_client_id(client_id))])
+    machine_id = None if machine_id is None else check_binding_id(machine_id, binding)
+    mac = None if mac is None else check_mac_address(mac)
     builder = (_leaf(issuer, public_key, subject, not_before, not_after)
                .with_extension(KeyUsage(digital_signature=True, key_encipherment=key_encipherment),
                                critical=True)
                .with_extension(ExtendedKeyUsage((oids.OID_CLIENT_AUTH,)), critical=False))
-    if machine_id is not None:
-        builder = builder.with_extension(MachineIdentity(check_machine_id(machine_id), encoding),
-                                         critical=False)
-    if mac is not None:
-        builder = builder.with_extension(MacAddress(check_mac_address(mac), encoding), critical=False)
+    for value, critical in binding_extensions(machine_id, mac, binding=binding, encoding=encoding):
+        builder = builder.with_extension(value, critical=critical)
     return builder.with_subject_key_identifier().with_authority_key_identifier(issuer.public_key)
+
+
+def check_binding_id(machine_id: str, binding: str) -> str:
+    """A machine id for ``binding``: the seed system's 16 to 128 letters and digits; for
+    ``"san"`` also a UUID of 32 hex digits (``urn:uuid:`` carries nothing else), lower-cased
+    as RFC 9562 §4 writes UUIDs."""
+    machine_id = check_machine_id(machine_id)
+    if binding == "san":
+        identity_urn(machine_id)                           # InvalidValue unless 32 hex digits
+        return machine_id.lower()
+    return machine_id
 
 
 def _leaf(issuer: Certificate, public_key: RSAPublicKey, subject: Name, not_before: datetime,
@@ -319,6 +336,8 @@ def csr_arguments(csr: CertificateSigningRequest, profile: str, given: dict) -> 
     if profile == "client":
         _default(arguments, "org", csr.subject.organization, "an organization (O)")
         _default(arguments, "client_id", csr.subject.common_name, "a client id (CN)")
+        # The request's carrier unless the caller chose; contradictory requests are refused.
+        arguments["binding"] = requested_carrier(csr.machine_binding, arguments.get("binding"))
         arguments.setdefault("machine_id", csr.machine_identity)
         arguments.setdefault("mac", csr.mac_address)
         return arguments

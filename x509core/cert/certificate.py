@@ -39,6 +39,7 @@ from x509core import pem
 from x509core.cert import oids
 from x509core.cert.algorithms import read_algorithm_identifier, verify_signed_bytes
 from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
+from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
 from x509core.cert.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
@@ -141,16 +142,27 @@ class Certificate:
         return self._value(oids.OID_AUTHORITY_KEY_IDENTIFIER)
 
     @property
+    def machine_binding(self) -> MachineBinding | None:
+        """The machine binding carrier by carrier — the seed system's extensions
+        (``1.3.6.1.4.15967132172.1/.2``) and the subjectAltName URNs ``urn:uuid:`` and
+        ``urn:dev:mac:`` (``cert/extensions/binding.py``) — or None when nothing is bound."""
+        return read_machine_binding(self.extensions)
+
+    @property
     def machine_identity(self) -> str | None:
-        """The seed system's machine binding (``1.3.6.1.4.15967132172.1``), or None."""
-        value = self._value(oids.OID_MACHINE_IDENTITY)
-        return None if value is None else value.value
+        """The machine identity bound, whichever carrier holds it (the seed extension's value as
+        written, or a ``urn:uuid:`` URI's 32 lower-case hex digits), or None. Raises
+        InvalidValue when the carriers disagree: :attr:`machine_binding` shows each."""
+        binding = self.machine_binding
+        return None if binding is None else binding.machine_identity
 
     @property
     def mac_address(self) -> str | None:
-        """The seed system's MAC binding (``1.3.6.1.4.15967132172.2``), or None."""
-        value = self._value(oids.OID_MAC_ADDRESS)
-        return None if value is None else value.value
+        """The MAC address bound, whichever carrier holds it (the seed extension's value as
+        written, or a ``urn:dev:mac:`` URI's as ``aa:bb:cc:dd:ee:ff``), or None; InvalidValue
+        when the carriers disagree."""
+        binding = self.machine_binding
+        return None if binding is None else binding.mac_address
 
     @property
     def is_self_issued(self) -> bool:

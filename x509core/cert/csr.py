@@ -31,6 +31,8 @@ from x509core.cert.certificate import (read_algorithm_identifier, read_signature
                                        verify_signed_bytes)
 from x509core.cert.extensions import (Extension, ExtensionValue, find_extension, read_extensions,
                                       write_extensions)
+from x509core.cert.extensions.binding import (MachineBinding, binding_extensions,
+                                              read_machine_binding)
 from x509core.cert.name import Name, read_name, write_name
 from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
@@ -69,14 +71,21 @@ class CertificateSigningRequest:
         return find_extension(self.extensions, oid)
 
     @property
+    def machine_binding(self) -> MachineBinding | None:
+        """The machine binding the request asks for, carrier by carrier (as for certificates:
+        ``cert/extensions/binding.py``), or None."""
+        return read_machine_binding(self.extensions)
+
+    @property
     def machine_identity(self) -> str | None:
-        ext = self.extension(oids.OID_MACHINE_IDENTITY)
-        return None if ext is None else ext.value.value
+        """The identity requested, whichever carrier holds it; InvalidValue on a conflict."""
+        binding = self.machine_binding
+        return None if binding is None else binding.machine_identity
 
     @property
     def mac_address(self) -> str | None:
-        ext = self.extension(oids.OID_MAC_ADDRESS)
-        return None if ext is None else ext.value.value
+        binding = self.machine_binding
+        return None if binding is None else binding.mac_address
 
     def verify(self) -> None:
         """Check the self-signature (proof of possession, RFC 2986 §3): None or InvalidSignature."""
@@ -168,6 +177,17 @@ class CSRBuilder:
         if any(ext.oid == value.oid for ext in self.extensions):
             raise InvalidValue(f"duplicate extension {value.oid}")
         return replace(self, extensions=(*self.extensions, Extension.from_value(value, critical)))
+
+    def with_machine_binding(self, machine_id: str | None, mac: str | None = None, *,
+                             binding: str = "seed", encoding: str = "raw") -> "CSRBuilder":
+        """Ask for the machine binding in ``binding``: ``"seed"`` (the seed system's extensions,
+        in ``encoding``) or ``"san"`` (subjectAltName ``urn:uuid:``/``urn:dev:mac:``; the
+        identity must be a 32-hex-digit UUID). See ``cert/extensions/binding.py``."""
+        builder = self
+        for value, critical in binding_extensions(machine_id, mac, binding=binding,
+                                                  encoding=encoding):
+            builder = builder.with_extension(value, critical=critical)
+        return builder
 
     def sign(self, key: RSAPrivateKey, hash_name: str = "sha256",
              padding: str = "pkcs1v15") -> CertificateSigningRequest:

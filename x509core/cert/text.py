@@ -284,6 +284,7 @@ def certificate_json(cert) -> dict:
                        for ext in cert.extensions],
         "machine_identity": _binding(cert, "machine_identity"),
         "mac_address": _binding(cert, "mac_address"),
+        "machine_binding": _binding_json(cert),
         "signature": cert.signature.hex(),
         "sha256_fingerprint": cert.fingerprint().hex(),
         "findings": [finding.to_json() for finding in lint(cert)],
@@ -291,8 +292,18 @@ def certificate_json(cert) -> dict:
 
 
 def _binding(cert, field: str) -> str | None:
-    """A binding value, or None when its extension is malformed (a finding says so)."""
+    """A binding value whichever carrier holds it, or None when its extension is malformed (a
+    finding says so) or the carriers disagree (``machine_binding`` shows each)."""
     try:
         return getattr(cert, field)
     except X509CoreError:
         return None
+
+
+def _binding_json(cert) -> dict | None:
+    """The carrier and the values of each (cert/extensions/binding.py), or None."""
+    try:
+        binding = cert.machine_binding
+    except X509CoreError:
+        return None
+    return None if binding is None else binding.to_json()

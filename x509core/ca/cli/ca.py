@@ -18,8 +18,9 @@ from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_PASSPHRASE, KEY_SIZES, P
 from x509core.ca.cli.verify import expected_mac_address, expected_machine_identity
 
 __all__ = ["register", "run_ca_init", "run_keygen", "run_csr", "run_export_pkcs12",
-           "subject_name", "load_private_key", "client_options", "check_client_inputs",
-           "bound_machine", "safe_file_stem", "load_csr", "key_bits_option", "CA_FILES"]
+           "subject_name", "load_private_key", "client_options", "binding_option",
+           "check_client_inputs", "bound_machine", "refuse_raw_san", "safe_file_stem", "load_csr",
+           "key_bits_option", "CA_FILES"]
 
 # What `ca init` writes into the CA directory (x509core/ca/authority.py), checked first.
 CA_FILES = ("ca.pem", "ca.key", "inventory.sqlite3", "inventory.url")
@@ -105,6 +106,16 @@ def client_options(parser, machine_default, *, from_csr: bool = False) -> None:
                         "machine id, as the seed system does")
     parser.add_argument("--mac", metavar="auto|VALUE|none", help="also bind a MAC address "
                         f"(auto: this machine's primary interface{over})")
+    binding_option(parser, "seed" if machine_default == "auto" else None)
+
+
+def binding_option(parser, default: str | None) -> None:
+    """``--binding seed|san``: where the machine binding is carried (cert/extensions/binding.py)."""
+    parser.add_argument("--binding", choices=("seed", "san"), default=default,
+                        help="carry the binding in the seed system's extensions (seed, the "
+                        "default) or in subjectAltName URIs urn:uuid:/urn:dev:mac: (san: "
+                        "readable by Go's crypto/x509 and everything built on it)"
+                        + ("" if default else "; with --csr: the CSR's carrier"))
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -202,7 +213,6 @@ def run_keygen(ctx: Context) -> int:
 
 def run_csr(ctx: Context) -> int:
     from x509core.cert import CSRBuilder, Name
-    from x509core.cert.extensions import MacAddress, MachineIdentity
     args = ctx.args
     if not args.org or not args.client_id:
         raise CLIError("a client CSR needs --org and --client-id")
@@ -211,12 +221,9 @@ def run_csr(ctx: Context) -> int:
     check_outputs(out, key_out)
     machine = bound_machine(args)
     mac = expected_mac_address(args.mac)
-    check_client_inputs(args.org, args.client_id, machine, mac)
-    builder = CSRBuilder().with_subject(Name.build([("O", args.org), ("CN", args.client_id)]))
-    if machine is not None:
-        builder = builder.with_extension(MachineIdentity(machine), critical=False)
-    if mac is not None:
-        builder = builder.with_extension(MacAddress(mac), critical=False)
+    check_client_inputs(args.org, args.client_id, machine, mac, args.binding)
+    builder = (CSRBuilder().with_subject(Name.build([("O", args.org), ("CN", args.client_id)]))
+               .with_machine_binding(machine, mac, binding=args.binding))
     if args.key:
         key = load_private_key(ctx, args.key)
     else:
@@ -227,7 +234,8 @@ def run_csr(ctx: Context) -> int:
     request = builder.sign(key)
     ctx.out(f"wrote the CSR {ctx.write_public(out, request.to_pem())}")
     ctx.out(f"  subject          {request.subject.rfc4514()}")
-    ctx.out(f"  machine identity {machine or '(none)'}")
+    ctx.out(f"  machine identity {machine or '(none)'}"
+            + (" (in subjectAltName URIs)" if args.binding == "san" and machine else ""))
     if mac:
         ctx.out(f"  MAC address      {mac}")
     ctx.out(f"send it to the CA: x509core issue client --csr {out}")
@@ -237,12 +245,21 @@ def run_csr(ctx: Context) -> int:
 def bound_machine(args) -> str | None:
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
+    refuse_raw_san(args)
     if args.machine_id == "none":
         return None
     return expected_machine_identity(args.machine_id, args.raw)
 
 
-def check_client_inputs(org, client_id, machine, mac) -> None:
+def refuse_raw_san(args) -> None:
+    """``--raw`` binds the seed system's form of the id, which only the seed system reads, and
+    which is no UUID in general: the subjectAltName carrier takes the derived id alone."""
+    if args.raw and getattr(args, "binding", None) == "san":
+        raise CLIError("--raw binds the seed system's raw machine id, which only the seed "
+                       "extensions carry; --binding san carries the derived id (a urn:uuid:)")
+
+
+def check_client_inputs(org, client_id, machine, mac, binding=None) -> None:
     """The seed system's input checks, before any key is generated (it takes seconds)."""
     from x509core.ca import profiles
     if org is not None:
@@ -250,7 +267,7 @@ def check_client_inputs(org, client_id, machine, mac) -> None:
     if client_id is not None:
         profiles.check_client_id(client_id)
     if machine is not None:
-        profiles.check_machine_id(machine)
+        profiles.check_binding_id(machine, binding or "seed")
     if mac is not None:
         profiles.check_mac_address(mac)
 

@@ -147,6 +147,7 @@ def run_show(ctx: Context) -> int:
     from x509core.cert.text import certificate_lines
     for cert in certificates:
         ctx.out_listing(certificate_lines(cert))      # values escaped once (safe_text.py)
+        ctx.out(binding_line(cert))
         findings = finding_lines(lint(cert))
         ctx.out("Findings:" if findings else "Findings: none")
         for line in findings:
@@ -154,12 +155,29 @@ def run_show(ctx: Context) -> int:
     return 0
 
 
+def binding_line(cert) -> str:
+    """The machine binding whichever way it is carried (cert/extensions/binding.py)."""
+    from x509core.ca.cli.issue import BINDING_PLACES
+    from x509core.errors import X509CoreError
+    try:
+        binding = cert.machine_binding
+    except X509CoreError as exc:
+        return f"Machine binding: unreadable ({exc})"
+    if binding is None:
+        return "Machine binding: none"
+    if binding.conflict() is not None:
+        return f"Machine binding: CONTRADICTORY, {binding.conflict()}"
+    values = [f"machine {binding.machine_identity}"] if binding.machine_identity else []
+    values += [f"MAC {binding.mac_address}"] if binding.mac_address else []
+    return f"Machine binding: {', '.join(values)} (in the {BINDING_PLACES[binding.carrier]})"
+
+
 def _record_json(record, now: datetime) -> dict:
     return {
         "serial": format_serial(record.serial), "status": _status(record, now),
         "subject": record.subject, "profile": record.profile,
         "machine_identity": record.machine_identity, "mac_address": record.mac_address,
-        "not_before": record.not_before.isoformat(), "not_after": record.not_after.isoformat(),
+        "binding": record.binding, "not_before": record.not_before.isoformat(), "not_after": record.not_after.isoformat(),
         "revocation_reason": record.revocation_reason,
         "revocation_date": record.revocation_date.isoformat() if record.revocation_date else None,
         "path": str(record.path),

@@ -17,7 +17,12 @@ from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, check_ou
                                      format_serial, parse_not_after, positive_days)
 from x509core.ca.cli.verify import expected_mac_address
 
-__all__ = ["register", "run_issue_client", "run_issue_server"]
+__all__ = ["register", "run_issue_client", "run_issue_server", "BINDING_PLACES"]
+
+# Where a certificate carries its machine binding, as the CLI says it.
+BINDING_PLACES = {"seed": "seed extensions 1.3.6.1.4.15967132172.1/.2",
+                  "san": "subjectAltName URIs (urn:uuid:, urn:dev:mac:)",
+                  "both": "seed extensions and subjectAltName URIs"}
 
 
 def _key_output(parser, name: str) -> None:
@@ -102,6 +107,8 @@ def _deliver(ctx: Context, issued, out: str, key_out: str | None, passphrase) ->
         ctx.out(f"  machine     {cert.machine_identity}")
     if cert.mac_address:
         ctx.out(f"  MAC address {cert.mac_address}")
+    if cert.machine_binding is not None:
+        ctx.out(f"  binding     {BINDING_PLACES[cert.machine_binding.carrier]}")
 
 
 def _san_entry(name) -> str:
@@ -131,10 +138,14 @@ def run_issue_client(ctx: Context) -> int:
     check_outputs(out, key_out)
     if csr is None and (not args.org or args.machine_id is None):
         raise CLIError("without --csr, give --org, --client-id and --machine-id auto|VALUE|none")
+    if args.raw and args.binding is None and csr is not None and csr.machine_binding is not None \
+            and csr.machine_binding.carrier == "san":
+        raise CLIError("--raw binds the seed system's raw machine id; this CSR asks for the "
+                       "subjectAltName carrier, which carries the derived id only")
     machine = bound_machine(args) if args.machine_id is not None else None
     mac = expected_mac_address(args.mac)
-    check_client_inputs(args.org, args.client_id, machine, mac)
-    kwargs = dict(_validity_kwargs(args))
+    check_client_inputs(args.org, args.client_id, machine, mac, args.binding)
+    kwargs = dict(_validity_kwargs(args), binding=args.binding)
     ca = ctx.open_ca()
     passphrase = None
     if csr is not None:

@@ -10,9 +10,11 @@ PKCS#8, mode 0600, so that servers can load them without a prompt.
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from x509core.ca.cli.ca import binding_option, refuse_raw_san
 from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_SIZES, CLIError, Context,
                                      check_new_directory, check_outputs, format_serial)
 from x509core.ca.cli.verify import expected_machine_identity
@@ -41,6 +43,7 @@ def register(sub, common) -> None:
                    help="bind the client certificate to this id (default: this machine)")
     p.add_argument("--raw", action="store_true", help="bind the raw machine id (as the seed "
                    "system does) instead of the derived one")
+    binding_option(p, "seed")
     p.add_argument("--key-bits", type=int, choices=KEY_SIZES, default=4096, metavar="BITS",
                    help="RSA size of the three keys: 2048, 3072 or 4096 (default 4096)")
     p.add_argument("--encrypt", action="store_true", help="encrypt the demo CA key (passphrase "
@@ -57,6 +60,10 @@ def run_quickstart(ctx: Context) -> int:
         check_outputs(*(directory / name for name in (*OUTPUT_FILES, "inventory.sqlite3")))
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
+    refuse_raw_san(args)
+    if args.binding == "san" and args.machine_id != "auto":
+        from x509core.ca import profiles
+        profiles.check_binding_id(args.machine_id, "san")   # before any key is generated
     from x509core.ca.authority import write_new_ca
     write_new_ca(directory, check_only=True)        # someone's non-empty directory is refused
     machine = _machine_identity(ctx)
@@ -74,7 +81,7 @@ def run_quickstart(ctx: Context) -> int:
     client_key = ctx.new_key(args.key_bits, "client")
     client_id = "DEMO" + secrets.token_hex(6).upper()        # 16 letters and digits
     client = ca.issue_client(org=DEMO_ORGANIZATION, client_id=client_id, machine_id=machine,
-                             public_key=client_key.public_key())
+                             public_key=client_key.public_key(), binding=args.binding)
     ctx.write_public(directory / "server.pem", server.certificate.to_pem())
     ctx.write_key(directory / "server.key", server_key, None)
     ctx.write_public(directory / "client.pem", client.certificate.to_pem())
@@ -95,7 +102,7 @@ def _machine_identity(ctx: Context) -> str:
     except MachineIdError as exc:
         if ctx.args.machine_id != "auto" or ctx.args.raw:     # the raw id was asked for
             raise
-        stand_in = secrets.token_hex(16)
+        stand_in = uuid.uuid4().hex          # random, and a UUID as the derived id is
         ctx.warn(f"{exc}; the demo client certificate is bound to the random id {stand_in} "
                  "instead (give --machine-id VALUE to choose)")
         return stand_in
@@ -111,7 +118,8 @@ def _verify_all(root, server, client, machine: str) -> list[str]:
         done.append(f"server.pem valid for {name} (serverAuth)")
     policy = MedicalImagingPolicy(machine_identity=machine, organizations=(DEMO_ORGANIZATION,))
     verify_chain(client, trust_anchors=[root], purpose="client", at=now, policy=policy)
-    done.append(f"client.pem valid (clientAuth), bound to this machine ({machine}), "
+    where = "subjectAltName urn:uuid:" if client.machine_binding.carrier == "san" else "seed extension"
+    done.append(f"client.pem valid (clientAuth), bound to this machine ({machine}, {where}), "
                 f"organization {DEMO_ORGANIZATION!r}")
     return done
 

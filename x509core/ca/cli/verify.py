@@ -40,7 +40,8 @@ def register(sub, common) -> None:
     p.add_argument("--name", metavar="HOST|IP", help="the peer's DNS name or IP address, "
                    "matched against the subjectAltName (RFC 6125; implies --purpose server)")
     p.add_argument("--machine", metavar="auto|VALUE", help="the machine identity the "
-                   "certificate must be bound to (auto: this machine)")
+                   "certificate must be bound to, in either carrier (seed extension or "
+                   "subjectAltName urn:uuid:; auto: this machine)")
     p.add_argument("--raw", action="store_true", help="with --machine auto: this machine's raw "
                    "id (as the seed system binds it) instead of the derived one")
     p.add_argument("--mac", metavar="auto|VALUE", help="the MAC address the certificate must "
