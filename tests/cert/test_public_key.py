@@ -1,0 +1,138 @@
+"""x509core.cert.public_key: SubjectPublicKeyInfo of certificates, RSA and EC (issue 11).
+
+EC keys come from certificates that pyca/cryptography (OpenSSL) makes (tests/cert/ec_chains.py)
+and from OpenSSL-made key files; a point off the curve, a compressed point, explicit and
+implicit curve parameters and another named curve are planted byte for byte
+(tests/cert/surgery.py). Each must read as the issue says: an ECPublicKey equal to pyca's; an
+UnreadablePublicKey and an error-level finding (refused in strict mode) for a point that is
+not on its curve; an UnsupportedPublicKey, readable even by a strict reader and refused with a
+reason when it must check a signature, for curves x509core does not implement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from tests.cert.ec_chains import ECFactory, compressed, off_curve, with_point
+from tests.cert.reported import assert_reported
+from tests.cert.surgery import certificate_paths, element, replace, span, tlv
+from tests.rsa.keys_fixture import RSA_2048, private_key
+from x509core.cert import load_der_certificate
+from x509core.cert.public_key import (UnreadablePublicKey, UnsupportedPublicKey, key_description,
+                                      subject_public_key_octets, write_public_key_info)
+from x509core.der import Writer
+from x509core.ec.key import ECPublicKey
+from x509core.errors import InvalidEncodedValue, InvalidValue, UnsupportedAlgorithm
+
+_SECP256K1 = bytes.fromhex("06052b8104000a")
+_SPECIFIED = bytes.fromhex("3003020101")             # a SEQUENCE where a SpecifiedECDomain goes
+_IMPLICIT = bytes.fromhex("0500")
+
+
+@pytest.fixture(scope="module")
+def factory() -> ECFactory:
+    return ECFactory()
+
+
+def _leaf(factory: ECFactory, kind: str):
+    root = factory.ca("Root P-384", "P-384")
+    return factory.leaf(f"public key {kind}", kind, root), root
+
+
+@pytest.mark.parametrize("kind,name,bits", [("P-256", "prime256v1", 256),
+                                            ("P-384", "secp384r1", 384),
+                                            ("P-521", "secp521r1", 521)])
+def test_ec_keys_read_as_pyca_reads_them(factory, kind, name, bits):
+    cert, root = _leaf(factory, kind)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    ours = load_der_certificate(der, strict=True)
+    key, numbers = ours.public_key, cert.public_key().public_numbers()
+    assert isinstance(key, ECPublicKey) and not ours.findings
+    assert (key.curve.name, key.curve.nist_name, key.key_size) == (name, kind, bits)
+    assert (key.x, key.y) == (numbers.x, numbers.y)
+    assert ours.public_key_info.algorithm == "1.2.840.10045.2.1"
+    assert ours.public_key_info.subject_public_key == key.to_encoded_point()
+    assert ours.raw_spki == cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert key_description(key) == f"EC {kind}"
+    # SKI method 1 (RFC 5280 §4.2.1.2) as pyca computes it
+    assert ours.subject_key_identifier.key_identifier == \
+        hashlib.sha1(ours.public_key_info.subject_public_key).digest()
+    ours.verify_directly_issued_by(load_der_certificate(
+        root.cert.public_bytes(serialization.Encoding.DER)))
+
+
+def test_a_compressed_point_keeps_its_octets(factory):
+    cert, root = _leaf(factory, "P-256")
+    der = with_point(cert, root, compressed)
+    ours = load_der_certificate(der, strict=True)
+    point = element(der, certificate_paths(der)["subjectPublicKey"])[3:]
+    assert point[0] in (2, 3) and len(point) == 33
+    assert ours.public_key_info.subject_public_key == point          # what SKI method 1 hashes
+    assert ours.public_key == load_der_certificate(
+        cert.public_bytes(serialization.Encoding.DER)).public_key   # the same point, decompressed
+    assert ours.public_key.to_encoded_point(compressed=True) == point
+
+
+def test_a_point_off_the_curve_is_an_unreadable_key_and_a_finding(factory):
+    cert, root = _leaf(factory, "P-256")
+    der = with_point(cert, root, off_curve)
+    start = span(der, certificate_paths(der)["subjectPublicKey"])[0]
+    ours = assert_reported(der, start, "SP 800-56A", error=InvalidEncodedValue)
+    key = ours.public_key
+    assert isinstance(key, UnreadablePublicKey) and "not on the curve P-256" in key.error
+    assert ours.public_key_info.subject_public_key == off_curve(cert.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+    with pytest.raises(InvalidValue, match="does not read"):
+        ours.verify_signature(key)
+    assert "Public-Key: (256 bit)" in ours.text()       # shown, as OpenSSL would for a good point
+
+
+@pytest.mark.parametrize("parameters,reason", [
+    (_SECP256K1, "1.3.132.0.10"), (_SPECIFIED, "specifiedCurve"), (_IMPLICIT, "implicitCurve")])
+def test_curves_x509core_does_not_implement_read_and_refuse_to_verify(factory, parameters, reason):
+    cert, _ = _leaf(factory, "P-256")
+    der = cert.public_bytes(serialization.Encoding.DER)
+    algorithm_path = certificate_paths(der)["subjectPublicKeyInfo"] + (0,)
+    planted, _ = replace(der, algorithm_path, tlv(0x30, bytes.fromhex("06072a8648ce3d0201") + parameters))
+    for strict in (False, True):
+        ours = load_der_certificate(planted, strict=strict)
+        key = ours.public_key
+        assert type(key) is UnsupportedPublicKey and reason in key.reason
+        assert key.parameters == parameters and not ours.findings
+        with pytest.raises(UnsupportedAlgorithm, match=f"id-ecPublicKey key .*{reason}"):
+            ours.verify_signature(key)
+        assert key_description(key) == "id-ecPublicKey"
+
+
+def test_an_ec_key_with_unused_bits_is_reported(factory):
+    cert, _ = _leaf(factory, "P-256")
+    der = cert.public_bytes(serialization.Encoding.DER)
+    path = certificate_paths(der)["subjectPublicKey"]
+    bits = element(der, path)
+    planted, start = replace(der, path, bits[:2] + b"\x01" + bits[3:])
+    ours = assert_reported(planted, start, "RFC 5480 §2.2")
+    assert isinstance(ours.public_key, UnreadablePublicKey)
+
+
+@pytest.mark.parametrize("kind", ["P-256", "P-384", "P-521", "RSA"])
+def test_write_public_key_info_reads_back(factory, kind):
+    if kind == "RSA":
+        key = private_key(RSA_2048).public_key()
+        octets = subject_public_key_octets(key)
+        assert octets[0] == 0x30                        # the RSAPublicKey DER (RFC 3279 §2.3.1)
+    else:
+        cert, _ = _leaf(factory, kind)
+        key = load_der_certificate(cert.public_bytes(serialization.Encoding.DER)).public_key
+        octets = subject_public_key_octets(key)
+        assert octets == key.to_encoded_point()
+    w = Writer()
+    write_public_key_info(w, key)
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+    assert load_der_public_key(w.to_bytes()).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == w.to_bytes()
+    with pytest.raises(TypeError):
+        write_public_key_info(Writer(), b"not a key")
