@@ -259,3 +259,23 @@ def test_curl_completes_mutual_tls_with_the_ec_key(curl, site):
         refused = _curl(curl, site, port, "other")
         assert refused.returncode != 0 and "hello" not in refused.stdout
         assert httpd.seen == [CLIENT_ID]
+
+
+def test_a_key_file_without_its_public_key_is_checked_by_openssl(openssl, site):
+    """``openssl ec -no_public`` leaves the public key out: x509core does not compute it from
+    the secret (x509core/ec/private_keys.py), so OpenSSL's own check of the pair decides."""
+    text = _run([openssl, "ec", "-no_public", "-in", _key_file(site, "modality")]).stdout
+    key = load_pem_private_key(text)
+    assert key.public_key is None and key.matches(site.modality.public_key) is None
+    client = client_ssl_context(site.modality, key, ca_certificates=[site.ca])
+    server = server_ssl_context(site.server, site.server_key, ca_certificates=[site.ca])
+    assert handshake(server, client)[0] == site.modality.raw
+    wrong = _run([openssl, "ec", "-no_public", "-in", _key_file(site, "other")]).stdout
+    with pytest.raises(X509CoreError, match="does not match"):     # P-384: another curve
+        client_ssl_context(site.modality, load_pem_private_key(wrong), ca_certificates=[site.ca])
+    same_curve = _run([openssl, "genpkey", "-algorithm", "EC", "-pkeyopt",
+                       "ec_paramgen_curve:P-256"]).stdout
+    same_curve = _run([openssl, "ec", "-no_public"], input=same_curve).stdout
+    with pytest.raises(X509CoreError, match="does not match"):     # OpenSSL's check
+        client_ssl_context(site.modality, load_pem_private_key(same_curve),
+                           ca_certificates=[site.ca])
