@@ -134,6 +134,8 @@ OPENSSL_MADE = {
                 "-sigopt", "rsa_pss_saltlen:32", "-sha256", "-subj", "/CN=pss.example"),
     "rsa-pss-key": ("-extensions", "plain", "-key", "pss.key", "-subj", "/CN=pss-key.example"),
     "ec-p256": ("-extensions", "plain", "-key", "ec.key", "-subj", "/CN=ec.example"),
+    "ec-p384": ("-extensions", "plain", "-key", "ec384.key", "-sha384", "-subj", "/CN=ec384.example"),
+    "ec-p521": ("-extensions", "rich", "-key", "ec521.key", "-sha512", "-subj", "/CN=ec521.example"),
     "ed25519": ("-extensions", "plain", "-key", "ed.key", "-subj", "/CN=ed.example"),
     "negative-serial": ("-extensions", "plain", "-key", "rsa.key", "-set_serial", "-5",
                         "-subj", "/CN=negative.example"),
@@ -155,6 +157,8 @@ def openssl_dir(openssl: str, tmp_path_factory) -> Path:
         "rsa_pss_keygen_md:sha256", "-pkeyopt", "rsa_pss_keygen_mgf1_md:sha256",
         "-pkeyopt", "rsa_pss_keygen_saltlen:32", "-out", "pss.key")
     run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.key")
+    run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "ec384.key")
+    run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521", "-out", "ec521.key")
     run("genpkey", "-algorithm", "ED25519", "-out", "ed.key")
     for name, args in OPENSSL_MADE.items():
         run("req", "-x509", "-config", "x.cnf", "-utf8", "-days", "30", *args, "-out", f"{name}.pem")
@@ -450,6 +454,29 @@ def test_every_certifi_root_parses_round_trips_and_verifies():
     print(f"certifi {certifi.__version__}: {counts}")
     assert counts["rsa_verified"] + counts["ecdsa_verified"] == counts["roots"]
     assert counts["rsa_verified"] >= 50 and counts["ecdsa_verified"] >= 10
+
+
+def test_every_ecdsa_root_of_debians_trust_store_verifies_its_own_signature():
+    """Issue 11: 33 of the 144 roots of Debian's ca-certificates sign with ECDSA; each one's
+    self-signature verifies with its own EC key (and fails with a bit of it flipped)."""
+    from tests.cert.corpus import DEBIAN_BUNDLE
+    if not DEBIAN_BUNDLE.exists():
+        pytest.fail(f"{DEBIAN_BUNDLE} is missing (apt-get install -y ca-certificates)")
+    bundle = load_pem_certificates(DEBIAN_BUNDLE.read_bytes())
+    assert not bundle.errors and len(bundle) > 100
+    ecdsa = [cert for cert in bundle if cert.signature_algorithm in
+             ("1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4")]
+    curves = {}
+    for cert in ecdsa:
+        assert cert.signature_algorithm_info.scheme == "ecdsa", cert
+        assert isinstance(cert.public_key, ECPublicKey), cert
+        cert.verify_signature(cert.public_key)
+        curves[cert.public_key.curve.nist_name] = curves.get(cert.public_key.curve.nist_name, 0) + 1
+        flipped = cert.raw[:-1] + bytes([cert.raw[-1] ^ 1])
+        with pytest.raises(InvalidSignature):
+            load_der_certificate(flipped).verify_signature(cert.public_key)
+    print(f"ECDSA roots in {DEBIAN_BUNDLE}: {len(ecdsa)} of {len(bundle)}, by curve {curves}")
+    assert len(ecdsa) >= 30 and set(curves) >= {"P-256", "P-384"}
 
 
 @pytest.mark.filterwarnings("ignore:Parsed a serial number which wasn't positive")
