@@ -103,7 +103,7 @@ def test_curves_x509core_does_not_implement_read_and_refuse_to_verify(factory, p
         key = ours.public_key
         assert type(key) is UnsupportedPublicKey and reason in key.reason
         assert key.parameters == parameters and not ours.findings
-        with pytest.raises(UnsupportedAlgorithm, match=f"id-ecPublicKey key .*{reason}"):
+        with pytest.raises(UnsupportedAlgorithm, match=f"algorithm id-ecPublicKey .*{reason}"):
             ours.verify_signature(key)
         assert key_description(key) == "id-ecPublicKey"
 
@@ -136,3 +136,51 @@ def test_write_public_key_info_reads_back(factory, kind):
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == w.to_bytes()
     with pytest.raises(TypeError):
         write_public_key_info(Writer(), b"not a key")
+
+
+# -- the dispatching loaders (x509core.load_pem_public_key) ----------------------------------------
+
+def _openssl(openssl, *args, cwd) -> bytes:
+    import subprocess
+    done = subprocess.run([openssl, *args], cwd=cwd, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+@pytest.mark.parametrize("algorithm,options,kind", [
+    ("EC", ("-pkeyopt", "ec_paramgen_curve:P-256"), ECPublicKey),
+    ("EC", ("-pkeyopt", "ec_paramgen_curve:P-521"), ECPublicKey),
+    ("RSA", ("-pkeyopt", "rsa_keygen_bits:2048"), None)])
+def test_load_pem_public_key_returns_the_right_type(openssl, tmp_path, algorithm, options, kind):
+    import x509core
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key as pyca_load
+    from x509core.rsa.key import RSAPublicKey
+    _openssl(openssl, "genpkey", "-algorithm", algorithm, *options, "-out", "key.pem", cwd=tmp_path)
+    public_pem = _openssl(openssl, "pkey", "-in", "key.pem", "-pubout", cwd=tmp_path)
+    public_der = _openssl(openssl, "pkey", "-in", "key.pem", "-pubout", "-outform", "DER", cwd=tmp_path)
+    key = x509core.load_pem_public_key(public_pem)
+    assert isinstance(key, kind or RSAPublicKey)
+    assert x509core.load_der_public_key(public_der) == key
+    assert key.to_der() == pyca_load(public_pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if kind is None:                                     # PKCS #1 "RSA PUBLIC KEY" too
+        pkcs1 = _openssl(openssl, "rsa", "-in", "key.pem", "-RSAPublicKey_out", cwd=tmp_path)
+        assert x509core.load_pem_public_key(pkcs1) == key
+
+
+def test_load_public_key_refuses_other_keys_by_name(openssl, tmp_path, factory):
+    import x509core
+    from x509core.errors import DecodeError
+    _openssl(openssl, "genpkey", "-algorithm", "ED25519", "-out", "ed.pem", cwd=tmp_path)
+    with pytest.raises(UnsupportedAlgorithm, match=r"1\.3\.101\.112 \(ED25519\)"):
+        x509core.load_pem_public_key(_openssl(openssl, "pkey", "-in", "ed.pem", "-pubout", cwd=tmp_path))
+    _openssl(openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-pkeyopt", "ec_param_enc:explicit", "-out", "explicit.pem", cwd=tmp_path)
+    with pytest.raises(UnsupportedAlgorithm, match="specifiedCurve"):
+        x509core.load_pem_public_key(_openssl(openssl, "pkey", "-in", "explicit.pem", "-pubout",
+                                              cwd=tmp_path))
+    cert, _ = _leaf(factory, "P-256")
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    with pytest.raises(DecodeError, match="not on the curve"):
+        x509core.load_der_public_key(spki[:-1] + bytes([spki[-1] ^ 1]))

@@ -22,23 +22,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from x509core import pem
 from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der import tags
 from x509core.der.header import read_header, short_header
 from x509core.der.oid import decode_oid_content
 from x509core.der.findings import ERROR, Finding, split_message
 from x509core.ec.curves import OID_EC_PUBLIC_KEY
 from x509core.ec.key import ECPublicKey
+from x509core.ec import keys as ec_keys
 from x509core.ec.keys import read_subject_public_key_info as read_ec_subject_public_key_info
 from x509core.ec.keys import write_subject_public_key_info as write_ec_subject_public_key_info
 from x509core.errors import DecodeError, InvalidValue, UnsupportedAlgorithm, X509CoreError
 from x509core.rsa.algorithms import OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters
 from x509core.rsa.key import RSAPublicKey
+from x509core.rsa import keys as rsa_keys
 from x509core.rsa.keys import read_subject_public_key_info, rsa_public_key_der
 from x509core.rsa.keys import write_subject_public_key_info as write_rsa_subject_public_key_info
 
 __all__ = ["UnsupportedPublicKey", "UnreadablePublicKey", "PublicKeyInfo", "read_public_key_info",
            "KEY_ALGORITHM_NAMES", "write_public_key_info", "subject_public_key_octets",
-           "key_description"]
+           "key_description", "load_der_public_key", "load_pem_public_key"]
 
 KEY_ALGORITHM_NAMES = {
     "1.2.840.113549.1.1.1": "rsaEncryption",
@@ -68,8 +72,8 @@ class UnsupportedPublicKey:
 
     def verify(self, *args, **kwargs) -> None:
         why = f" ({self.reason})" if self.reason else ""
-        raise UnsupportedAlgorithm(f"unsupported algorithm: cannot verify with a "
-                                   f"{self.algorithm_name} key{why}")
+        raise UnsupportedAlgorithm(f"unsupported algorithm: cannot verify with a key of "
+                                   f"algorithm {self.algorithm_name}{why}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,31 @@ def key_description(key) -> str:
     if isinstance(key, UnsupportedPublicKey):
         return str(key.algorithm_name)
     raise TypeError(f"not a public key: {type(key).__name__}")
+
+
+def load_der_public_key(data: bytes) -> RSAPublicKey | ECPublicKey:
+    """An RSA or EC public key from SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7; RFC 3279
+    §2.3.1, RFC 4055 §1.2 and RFC 5480 §2 for the algorithms), or a bare PKCS #1 RSAPublicKey.
+    The key's type follows its algorithm; any other algorithm (or an EC curve x509core does not
+    implement) raises UnsupportedAlgorithm naming it."""
+    probe = Reader(data).read_sequence("publicKey")
+    if probe.peek_is(tags.INTEGER):                          # RSAPublicKey (RFC 8017 §A.1.1)
+        return rsa_keys.load_der_public_key(data)
+    algorithm = probe.read_sequence("algorithm").read_oid("algorithm")
+    if algorithm in (OID_RSA_ENCRYPTION, OID_RSASSA_PSS):
+        return rsa_keys.load_der_public_key(data)
+    if algorithm == OID_EC_PUBLIC_KEY:
+        return ec_keys.load_der_public_key(data)
+    name = KEY_ALGORITHM_NAMES.get(algorithm)
+    raise UnsupportedAlgorithm(f"unsupported public key algorithm {algorithm}"
+                               + (f" ({name})" if name else "") + ": RSA and EC keys are supported")
+
+
+def load_pem_public_key(data: str | bytes) -> RSAPublicKey | ECPublicKey:
+    """An RSA or EC public key from a ``PUBLIC KEY`` (RFC 7468 §13) or ``RSA PUBLIC KEY`` PEM
+    block, as :func:`load_der_public_key` reads it."""
+    _, der = pem.decode_one(data, ("PUBLIC KEY", "RSA PUBLIC KEY"))
+    return load_der_public_key(der)
 
 
 def read_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo") -> PublicKeyInfo:
