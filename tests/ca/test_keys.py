@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from hypothesis import given, strategies as st
 
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core.ca.keys import (OpaqueECPrivateKey, check_public_key, key_matches,
@@ -121,3 +122,14 @@ def test_leaf_keys_and_their_key_usages(key_files):
     assert usage.digital_signature and usage.key_encipherment
     with pytest.raises(InvalidValue, match="RFC 3279"):
         leaf_key_usage(rsa_key, key_encipherment=False, key_agreement=True)
+
+
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_raise_only_x509core_errors(data):
+    """Hostile key files: every refusal is an X509CoreError (DecodeError with an offset,
+    UnsupportedAlgorithm, InvalidValue), never another exception."""
+    from x509core.errors import X509CoreError
+    try:
+        load_der_private_key(data)
+    except X509CoreError:
+        pass

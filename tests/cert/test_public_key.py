@@ -15,6 +15,7 @@ import hashlib
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from hypothesis import given, strategies as st
 
 from tests.cert.ec_chains import ECFactory, compressed, off_curve, with_point
 from tests.cert.reported import assert_reported
@@ -25,7 +26,7 @@ from x509core.cert.public_key import (UnreadablePublicKey, UnsupportedPublicKey,
                                       subject_public_key_octets, write_public_key_info)
 from x509core.der import Writer
 from x509core.ec.key import ECPublicKey
-from x509core.errors import InvalidEncodedValue, InvalidValue, UnsupportedAlgorithm
+from x509core.errors import DecodeError, InvalidEncodedValue, InvalidValue, UnsupportedAlgorithm
 
 _SECP256K1 = bytes.fromhex("06052b8104000a")
 _SPECIFIED = bytes.fromhex("3003020101")             # a SEQUENCE where a SpecifiedECDomain goes
@@ -184,3 +185,15 @@ def test_load_public_key_refuses_other_keys_by_name(openssl, tmp_path, factory):
                                           serialization.PublicFormat.SubjectPublicKeyInfo)
     with pytest.raises(DecodeError, match="not on the curve"):
         x509core.load_der_public_key(spki[:-1] + bytes([spki[-1] ^ 1]))
+
+
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_raise_only_decode_or_unsupported(data):
+    """Hostile input to the dispatching loader: only DecodeError (with an offset) or
+    UnsupportedAlgorithm (another key type or curve) may escape, as for the layers' loaders.
+    (InvalidValue: an RSA key the RSA loader's constructor refuses.)"""
+    import x509core
+    try:
+        x509core.load_der_public_key(data)
+    except (DecodeError, UnsupportedAlgorithm, InvalidValue):
+        pass
