@@ -18,6 +18,7 @@ from typing import Callable
 
 from x509core.ca import profiles
 from x509core.ca.authority import CRL_FILE, load_ca_files, write_new_ca
+from x509core.ca.keys import check_public_key
 from x509core.ca.files import FILE_MODE, atomic_write
 from x509core.ca.inventory import (ISSUED_DIRECTORY, Inventory, IssuedRecord, Reconciliation,
                                    SerialTaken, open_inventory, serial_hex)
@@ -32,6 +33,7 @@ from x509core.cert.crl_writer import WrittenCRL, write_crl
 from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.name import Name
+from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidSignature, InvalidValue
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
 from x509core.rsa.keygen import generate_private_key
@@ -158,14 +160,18 @@ class CertificateAuthority:
 
     def issue_client(self, *, org: str, client_id: str, machine_id: str | None,
                      mac: str | None = None, csr: CertificateSigningRequest | None = None,
-                     public_key: RSAPublicKey | None = None, not_after: datetime | None = None,
-                     days: int | None = None, now: datetime | None = None, key_bits: int = 4096,
+                     public_key: RSAPublicKey | ECPublicKey | None = None,
+                     not_after: datetime | None = None, days: int | None = None,
+                     now: datetime | None = None, key_bits: int = 4096,
                      key_encipherment: bool = False, binding_encoding: str = "raw",
-                     binding: str | None = None) -> Issued:
+                     binding: str | None = None, key_agreement: bool = False) -> Issued:
         """A client certificate (EKU clientAuth) for ``client_id`` of ``org``, bound to
         ``machine_id`` (and ``mac``) by the seed system's extensions (``binding="seed"``, the
         default) or by subjectAltName URNs (``binding="san"``: every TLS stack reads them, Go's
-        included; ``machine_id`` must then be a 32-hex-digit UUID such as the derived id)."""
+        included; ``machine_id`` must then be a 32-hex-digit UUID such as the derived id). The
+        key (from ``csr``, ``public_key``, or made here as RSA) may be RSA or EC
+        (P-256/384/521); keyUsage is digitalSignature, with keyEncipherment (RSA) or
+        keyAgreement (EC) when asked."""
         options = dict(org=org, client_id=client_id, machine_id=machine_id, mac=mac,
                        encoding=binding_encoding, binding=binding or "seed")
         not_before, end = self._validity(now, days, not_after, DEFAULT_CLIENT_DAYS)
@@ -173,22 +179,26 @@ class CertificateAuthority:
                                 **options)                      # checks every input first
         key, subject_key = self._subject_key(csr, public_key, key_bits)
         builder = profiles.client_builder(self.certificate, subject_key, not_before, end,
-                                          key_encipherment=key_encipherment, **options)
+                                          key_encipherment=key_encipherment,
+                                          key_agreement=key_agreement, **options)
         return self._issue(builder, "client", key, now)
 
     def issue_server(self, *, dns=(), ip=(), common_name: str | None = None,
                      org: str | None = None, also_client: bool = False,
                      csr: CertificateSigningRequest | None = None,
-                     public_key: RSAPublicKey | None = None, days: int | None = None,
-                     not_after: datetime | None = None, now: datetime | None = None,
-                     key_bits: int = 4096) -> Issued:
+                     public_key: RSAPublicKey | ECPublicKey | None = None,
+                     days: int | None = None, not_after: datetime | None = None,
+                     now: datetime | None = None, key_bits: int = 4096,
+                     key_agreement: bool = False) -> Issued:
         """A server certificate (EKU serverAuth, +clientAuth with ``also_client``) for the DNS
-        names and IP addresses given."""
+        names and IP addresses given. keyUsage by the key: RSA digitalSignature and
+        keyEncipherment; EC digitalSignature (and keyAgreement when asked)."""
         not_before, end = self._validity(now, days, not_after, DEFAULT_SERVER_DAYS)
         options = dict(dns=dns, ip=ip, common_name=common_name, org=org, also_client=also_client)
         profiles.server_builder(self.certificate, _probe_key(), not_before, end, **options)
         key, subject_key = self._subject_key(csr, public_key, key_bits)
-        builder = profiles.server_builder(self.certificate, subject_key, not_before, end, **options)
+        builder = profiles.server_builder(self.certificate, subject_key, not_before, end,
+                                          key_agreement=key_agreement, **options)
         return self._issue(builder, "server", key, now)
 
     def sign_csr(self, csr: CertificateSigningRequest, *, profile: str = "client", **kwargs) -> Issued:
@@ -234,9 +244,9 @@ class CertificateAuthority:
             if not isinstance(csr, CertificateSigningRequest):
                 raise TypeError("csr must be a CertificateSigningRequest")
             _verify_csr(csr)
-            return None, profiles._check_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
+            return None, check_public_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
         if public_key is not None:
-            return None, profiles._check_key(public_key, profiles.MIN_LEAF_KEY_BITS)
+            return None, check_public_key(public_key, profiles.MIN_LEAF_KEY_BITS)
         _ = self.key                                  # fail before a long key generation
         key = generate_private_key(key_bits)
         return key, key.public_key()
@@ -452,6 +462,10 @@ def _verify_csr(csr: CertificateSigningRequest) -> None:
     readers could see differently; then its proof of possession (RFC 2986 §3)."""
     if csr.findings:
         raise InvalidValue(f"the CSR is not conforming DER: {csr.findings[0]}")
+    try:
+        check_public_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
+    except InvalidValue as exc:
+        raise InvalidValue(f"the CSR's key: {exc}") from None
     try:
         csr.verify()
     except InvalidSignature:

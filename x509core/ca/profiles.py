@@ -14,7 +14,8 @@ Server (HTTPS and DICOM TLS endpoints)::
 
     subject                      [O=organization,] CN=common name (default: the first name)
     basicConstraints   critical  cA FALSE (DEFAULT FALSE is not encoded: an empty SEQUENCE)
-    keyUsage           critical  digitalSignature, keyEncipherment
+    keyUsage           critical  RSA key: digitalSignature, keyEncipherment
+                                 EC key: digitalSignature (keyAgreement on request)
     extKeyUsage                  serverAuth (and clientAuth for DICOM peers that also call out)
     subjectAltName               dNSName and iPAddress entries
     subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier)
@@ -23,7 +24,8 @@ Client bound to a machine (the seed system's client certificate, ``../shared/see
 
     subject                      O=organization, CN=client id
     basicConstraints   critical  cA FALSE
-    keyUsage           critical  digitalSignature (keyEncipherment on request)
+    keyUsage           critical  digitalSignature (RSA: keyEncipherment on request;
+                                 EC: keyAgreement on request)
     extKeyUsage                  clientAuth
     1.3.6.1.4.15967132172.1      MachineIdentity, non-critical, raw octets as the seed system
     1.3.6.1.4.15967132172.2      MacAddress, non-critical, optional, likewise
@@ -31,6 +33,11 @@ Client bound to a machine (the seed system's client certificate, ``../shared/see
     subjectAltName               urn:uuid:<identity>, urn:dev:mac:<12 hex> (optional);
                                  non-critical; the identity must be a 32-hex-digit UUID
     subjectKeyIdentifier, authorityKeyIdentifier (keyIdentifier)
+
+Keys (``keys.py``). The CA's own key is RSA (at least 2048 bits). A leaf's key is RSA of at
+least 2048 bits or EC on P-256, P-384 or P-521 (a CSR made by ``openssl req -newkey ec``); an
+EC leaf's keyUsage follows RFC 8813 §3 (RFC 5480 §3): digitalSignature, keyAgreement where
+asked, and never keyEncipherment or dataEncipherment, which an EC key cannot do.
 
 The input checks follow the seed system: a client id of 16 ASCII letters and digits, a machine
 id of 16 to 128 ASCII letters and digits, a MAC address ``aa:bb:cc:dd:ee:ff`` and an end date
@@ -71,6 +78,8 @@ from x509core.cert.extensions.binding import (binding_extensions, identity_urn,
 from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
 from x509core.cert.name import Name
 from x509core.cert.ocsp import OCSPNoCheck
+from x509core.ca.keys import check_public_key, leaf_key_usage
+from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
@@ -196,27 +205,10 @@ def validity(now: datetime | None, *, days: int | None, not_after: datetime | No
     return now, not_after
 
 
-def _check_key(public_key, bits: int) -> RSAPublicKey:
-    if not isinstance(public_key, RSAPublicKey):
-        raise InvalidValue(f"only RSA keys are supported, not {type(public_key).__name__}")
-    if public_key.key_size < bits:
-        raise InvalidValue(f"the key must be at least RSA-{bits}, not RSA-{public_key.key_size}")
-    problem = public_key.problem
-    if problem is not None:
-        raise InvalidValue(f"the key is not usable: {problem}")
-    # CA/B BR §6.1.6: "The value of the public exponent MUST be an odd number equal to 3 or more
-    # ... Additionally, the public exponent SHOULD be in the range between 2^16 + 1 and
-    # 2^256 - 1." The CA certifies only keys every relying party verifies cheaply.
-    if not (1 << 16) < public_key.e < (1 << 256):
-        raise InvalidValue("the RSA public exponent must lie between 2^16 + 1 and 2^256 - 1 "
-                           "(CA/B BR §6.1.6)")
-    return public_key
-
-
 def root_ca_builder(public_key: RSAPublicKey, subject: Name, not_before: datetime,
                     not_after: datetime, *, path_length: int | None = None) -> CertificateBuilder:
     """A self-signed root CA; sign it with the matching private key."""
-    _check_key(public_key, MIN_CA_KEY_BITS)
+    check_public_key(public_key, MIN_CA_KEY_BITS, ec=False)
     if path_length is not None and (not isinstance(path_length, int) or path_length < 0):
         raise InvalidValue(f"path length must be an int >= 0, not {path_length!r}")
     return (CertificateBuilder()
@@ -234,16 +226,19 @@ def root_ca_builder(public_key: RSAPublicKey, subject: Name, not_before: datetim
             .with_subject_key_identifier())
 
 
-def server_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
-                   not_after: datetime, *, dns: Sequence[str] = (), ip: Sequence[str] = (),
-                   common_name: str | None = None, org: str | None = None,
-                   also_client: bool = False) -> CertificateBuilder:
+def server_builder(issuer: Certificate, public_key: RSAPublicKey | ECPublicKey,
+                   not_before: datetime, not_after: datetime, *, dns: Sequence[str] = (),
+                   ip: Sequence[str] = (), common_name: str | None = None, org: str | None = None,
+                   also_client: bool = False, key_agreement: bool = False) -> CertificateBuilder:
     """A TLS server certificate (HTTPS, DICOM TLS) for the names and addresses given;
-    ``also_client`` adds clientAuth for DICOM peers that both listen and call."""
+    ``also_client`` adds clientAuth for DICOM peers that both listen and call. keyUsage by the
+    key's type (:func:`leaf_key_usage`): RSA keyEncipherment, EC keyAgreement if asked."""
+    usage = leaf_key_usage(public_key, key_encipherment=isinstance(public_key, RSAPublicKey),
+                           key_agreement=key_agreement)
     subject, names = server_names(dns=dns, ip=ip, common_name=common_name, org=org)
     purposes = (oids.OID_SERVER_AUTH, oids.OID_CLIENT_AUTH) if also_client else (oids.OID_SERVER_AUTH,)
     return (_leaf(issuer, public_key, subject, not_before, not_after)
-            .with_extension(KeyUsage(digital_signature=True, key_encipherment=True), critical=True)
+            .with_extension(usage, critical=True)
             .with_extension(ExtendedKeyUsage(purposes), critical=False)
             # RFC 5280 §4.2.1.6: with a non-empty subject, the subjectAltName SHOULD NOT be critical.
             .with_extension(SubjectAlternativeName(names), critical=False)
@@ -277,19 +272,22 @@ def _names(values: Sequence[str], what: str) -> list[str]:
     return values
 
 
-def client_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
-                   not_after: datetime, *, org: str, client_id: str, machine_id: str | None,
-                   mac: str | None = None, key_encipherment: bool = False,
-                   encoding: str = "raw", binding: str = "seed") -> CertificateBuilder:
+def client_builder(issuer: Certificate, public_key: RSAPublicKey | ECPublicKey,
+                   not_before: datetime, not_after: datetime, *, org: str, client_id: str,
+                   machine_id: str | None, mac: str | None = None, key_encipherment: bool = False,
+                   encoding: str = "raw", binding: str = "seed",
+                   key_agreement: bool = False) -> CertificateBuilder:
     """A TLS client certificate for ``client_id`` of ``org``, bound to one machine by the seed
     system's extensions in ``encoding`` ("raw" as the seed system writes them), or with
-    ``binding="san"`` by subjectAltName URNs (``cert/extensions/binding.py``)."""
+    ``binding="san"`` by subjectAltName URNs (``cert/extensions/binding.py``). keyUsage:
+    digitalSignature, and keyEncipherment (RSA) or keyAgreement (EC) when asked."""
     subject = Name.build([("O", check_text(org, "organization")), ("CN", check_client_id(client_id))])
     machine_id = None if machine_id is None else check_binding_id(machine_id, binding)
     mac = None if mac is None else check_mac_address(mac)
+    usage = leaf_key_usage(public_key, key_encipherment=key_encipherment,
+                           key_agreement=key_agreement)
     builder = (_leaf(issuer, public_key, subject, not_before, not_after)
-               .with_extension(KeyUsage(digital_signature=True, key_encipherment=key_encipherment),
-                               critical=True)
+               .with_extension(usage, critical=True)
                .with_extension(ExtendedKeyUsage((oids.OID_CLIENT_AUTH,)), critical=False))
     for value, critical in binding_extensions(machine_id, mac, binding=binding, encoding=encoding):
         builder = builder.with_extension(value, critical=critical)
@@ -307,14 +305,14 @@ def check_binding_id(machine_id: str, binding: str) -> str:
     return machine_id
 
 
-def _leaf(issuer: Certificate, public_key: RSAPublicKey, subject: Name, not_before: datetime,
-          not_after: datetime) -> CertificateBuilder:
+def _leaf(issuer: Certificate, public_key: RSAPublicKey | ECPublicKey, subject: Name,
+          not_before: datetime, not_after: datetime) -> CertificateBuilder:
     """The fields every end-entity certificate of the CA shares."""
     return (CertificateBuilder()
             .with_subject(subject)
             .with_issuer(issuer.subject)                        # byte for byte (RFC 5280 §4.1.2.4)
             .with_validity(not_before, not_after)
-            .with_public_key(_check_key(public_key, MIN_LEAF_KEY_BITS))
+            .with_public_key(check_public_key(public_key, MIN_LEAF_KEY_BITS))
             # RFC 5280 §4.2.1.9 lets an end entity omit basicConstraints; stating cA FALSE,
             # critical, stops any relying party from treating the certificate as a CA.
             .with_extension(BasicConstraints(ca=False), critical=True))

@@ -37,7 +37,8 @@ from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
-from x509core.cert.algorithms import read_algorithm_identifier, verify_signed_bytes
+from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_identifier,
+                                      verify_signed_bytes)
 from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
 from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
 from x509core.cert.name import Name, read_name
@@ -45,8 +46,8 @@ from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_p
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
 from x509core.der.tags import context
+from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidValue
-from x509core.rsa.algorithms import SignatureAlgorithm
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["Certificate", "load_der_certificate", "load_pem_certificate",
@@ -74,7 +75,7 @@ class Certificate:
     subject_unique_id: BitString | None
     extensions: tuple[Extension, ...]
     signature_algorithm: ObjectIdentifier       # dotted OID string
-    signature_algorithm_info: SignatureAlgorithm | None   # None: not an RSA algorithm
+    signature_algorithm_info: SignatureAlgorithmInfo | None   # None: not RSA or ECDSA (or unusable)
     signature: bytes
     findings: tuple[Finding, ...] = ()         # readable departures, in the order met
 
@@ -102,7 +103,7 @@ class Certificate:
 
     # -- fields --------------------------------------------------------------------------------
     @property
-    def public_key(self) -> RSAPublicKey | UnsupportedPublicKey:
+    def public_key(self) -> RSAPublicKey | ECPublicKey | UnsupportedPublicKey:
         return self.public_key_info.key
 
     def extension(self, oid: str) -> Extension | None:
@@ -171,8 +172,10 @@ class Certificate:
 
     # -- checks ----------------------------------------------------------------------------------
     def verify_signature(self, issuer_public_key) -> None:
-        """Check this certificate's signature with ``issuer_public_key`` over ``raw_tbs``.
-        Returns None or raises InvalidSignature (or UnsupportedAlgorithm)."""
+        """Check this certificate's signature with ``issuer_public_key`` (an RSA or EC key)
+        over ``raw_tbs``. Returns None or raises InvalidSignature (also when the key is of
+        another kind than the signature: an EC key and an RSA signature, or the reverse) or
+        UnsupportedAlgorithm (``x509core.cert.algorithms.verify_signed_bytes``)."""
         verify_signed_bytes(self.raw_tbs, self.signature, self.signature_algorithm,
                             self.signature_algorithm_info, issuer_public_key)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from x509core import pem
 from x509core.cert import oids
+from x509core.cert.algorithms import SignatureAlgorithmInfo
 from x509core.cert.builder import sign_with, signature_algorithm_for
 from x509core.cert.certificate import (read_algorithm_identifier, read_signature_value,
                                        verify_signed_bytes)
@@ -38,7 +39,7 @@ from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der.findings import Finding
 from x509core.errors import DecodeError, InvalidValue
-from x509core.rsa.algorithms import SignatureAlgorithm, write_signature_algorithm
+from x509core.rsa.algorithms import write_signature_algorithm
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
 from x509core.rsa.keys import write_subject_public_key_info
 
@@ -59,7 +60,7 @@ class CertificateSigningRequest:
     attributes: tuple[tuple[ObjectIdentifier, tuple[bytes, ...]], ...]   # (type, DER of each value)
     extensions: tuple[Extension, ...]           # from the extensionRequest attribute
     signature_algorithm: ObjectIdentifier
-    signature_algorithm_info: SignatureAlgorithm | None
+    signature_algorithm_info: SignatureAlgorithmInfo | None
     signature: bytes
     findings: tuple[Finding, ...] = ()          # readable departures (der/findings.py)
 

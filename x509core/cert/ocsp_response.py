@@ -65,6 +65,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from x509core.cert.algorithms import SignatureAlgorithmInfo
 from x509core.cert.certificate import (Certificate, read_algorithm_identifier,
                                        read_signature_value, verify_signed_bytes)
 from x509core.cert.extensions import Extension, read_explicit_extensions
@@ -74,7 +75,6 @@ from x509core.cert.ocsp import OID_PKIX_OCSP_BASIC, CertID, read_cert_id, read_c
 from x509core.der import ObjectIdentifier, Reader
 from x509core.der.tags import Tag
 from x509core.errors import DecodeError, InvalidValue
-from x509core.rsa.algorithms import SignatureAlgorithm
 
 __all__ = ["RESPONSE_STATUSES", "CERT_STATUSES", "STATUS_NAMES", "REASON_VALUES",
            "SingleResponse", "BasicOCSPResponse", "OCSPResponse", "load_der_ocsp_response",
@@ -131,7 +131,7 @@ class BasicOCSPResponse:
     extensions: tuple[Extension, ...]
     nonce: bytes | None
     signature_algorithm: ObjectIdentifier
-    signature_algorithm_info: SignatureAlgorithm | None
+    signature_algorithm_info: SignatureAlgorithmInfo | None
     signature: bytes
     certs: tuple[Certificate, ...]
 

@@ -16,6 +16,7 @@ from x509core.cert import oids
 from x509core.cert.algorithms import SIGNATURE_ALGORITHM_NAMES
 from x509core.cert.lint import lint
 from x509core.cert.public_key import KEY_ALGORITHM_NAMES, UnsupportedPublicKey
+from x509core.ec.key import ECPublicKey
 from x509core.errors import X509CoreError
 from x509core.rsa.key import RSAPublicKey
 
@@ -128,9 +129,18 @@ _CURVES = {
 _EDWARDS = {"1.3.101.112": "ED25519", "1.3.101.113": "ED448"}
 
 
+def _ec_key_lines(key: ECPublicKey, point: bytes) -> list[str]:
+    """An EC key as OpenSSL 3's key-to-text encoder prints it: the order's bits, the point's
+    octets as the certificate holds them (compressed stays compressed), the curve's names."""
+    pad = " " * 16
+    return [f"{pad}Public-Key: ({key.key_size} bit)", f"{pad}pub:", *hex_block(point, 20),
+            f"{pad}ASN1 OID: {key.curve.name}", f"{pad}NIST CURVE: {key.curve.nist_name}"]
+
+
 def _unsupported_key_lines(key) -> list[str]:
-    """EC keys on the named curves and Ed25519/Ed448 keys as OpenSSL prints them; any other key
-    as its subjectPublicKey octets. The octets are shown, never interpreted."""
+    """EC keys on the named curves (here: keys whose point does not read) and Ed25519/Ed448 keys
+    as OpenSSL prints them; any other key as its subjectPublicKey octets. The octets are shown,
+    never interpreted."""
     pad = " " * 16
     curve = _CURVES.get(key.parameters) if key.algorithm == "1.2.840.10045.2.1" else None
     if curve is not None:
@@ -171,6 +181,8 @@ def _public_key_lines(cert) -> list[str]:
         lines.extend(_exponent_lines(key.e))
         if cert.public_key_info.algorithm == "1.2.840.113549.1.1.10":          # id-RSASSA-PSS
             lines.extend(_pss_key_lines(cert.public_key_info.pss_parameters))
+    elif isinstance(key, ECPublicKey):
+        lines.extend(_ec_key_lines(key, cert.public_key_info.subject_public_key))
     elif isinstance(key, UnsupportedPublicKey):
         lines.extend(_unsupported_key_lines(key))
     return lines
@@ -257,6 +269,11 @@ def _pss_json(pss) -> dict | None:
 def _public_key_json(cert) -> dict:
     info, key = cert.public_key_info, cert.public_key
     name = KEY_ALGORITHM_NAMES.get(info.algorithm, str(info.algorithm))
+    if isinstance(key, ECPublicKey):
+        return {"algorithm": name, "oid": str(info.algorithm), "curve": key.curve.nist_name,
+                "curve_name": key.curve.name, "curve_oid": str(key.curve.oid),
+                "key_size": key.key_size, "key": info.subject_public_key.hex(),
+                "x": f"{key.x:x}", "y": f"{key.y:x}"}
     if not isinstance(key, RSAPublicKey):
         return {"algorithm": name, "oid": str(info.algorithm), "key": key.subject_public_key.hex()}
     return {"algorithm": name, "oid": str(info.algorithm), "key_size": key.key_size,

@@ -137,8 +137,9 @@ def subject_name(args):
 
 
 def load_private_key(ctx: Context, name: str):
-    """A private key file; asks for its passphrase only when it is encrypted."""
-    from x509core.rsa import load_der_private_key, load_pem_private_key
+    """A private key file, RSA or EC (x509core.ca.keys); asks for its passphrase only when it
+    is encrypted."""
+    from x509core.ca.keys import load_der_private_key, load_pem_private_key
     data = read_bytes(name)
     if data.lstrip().startswith(b"-----BEGIN"):
         password = ctx.secret(KEY_PASSPHRASE) if b"ENCRYPTED PRIVATE KEY" in data else None
@@ -225,7 +226,12 @@ def run_csr(ctx: Context) -> int:
     builder = (CSRBuilder().with_subject(Name.build([("O", args.org), ("CN", args.client_id)]))
                .with_machine_binding(machine, mac, binding=args.binding))
     if args.key:
+        from x509core.rsa.key import RSAPrivateKey
         key = load_private_key(ctx, args.key)
+        if not isinstance(key, RSAPrivateKey):
+            raise CLIError(f"{args.key} is an EC key: x509core signs with RSA keys only; make the "
+                           "CSR with openssl req -new -key FILE and sign it with `x509core issue "
+                           "client --csr`")
     else:
         passphrase = _new_key_passphrase(ctx, args.encrypt)
         key = ctx.new_key(args.key_bits, "client")
@@ -279,8 +285,11 @@ def run_export_pkcs12(ctx: Context) -> int:
     check_outputs(args.out)
     cert = read_certificates(ctx, args.cert, "certificate")[0]
     key = load_private_key(ctx, args.key)
-    if key.public_key().n != getattr(cert.public_key, "n", None):
-        raise CLIError(f"{args.key} is not the key of {args.cert}")
+    from x509core.ca.keys import key_matches
+    if not key_matches(key, cert.public_key):
+        raise CLIError(f"{args.key} is not the key of {args.cert}" + (
+            " (the EC key file does not carry its public key to compare)"
+            if key_matches(key, cert.public_key) is None else ""))
     chain = [c for name in args.chain for c in read_certificates(ctx, name, "CA certificate")]
     password = ctx.secret(PKCS12_PASSWORD, confirm=True)
     data = export_pkcs12(cert, key, password=password, chain=chain,

@@ -11,7 +11,7 @@ from x509core.cert import oids
 from x509core.cert.certificate import Certificate
 from x509core.cert.extensions.binding import read_machine_binding
 from x509core.cert.general_name import DNSName, IPAddress
-from x509core.cert.public_key import UnsupportedPublicKey
+from x509core.cert.public_key import key_description
 
 __all__ = ["certificate_fields", "extension_fields", "search_key", "key_algorithm", "plain_time"]
 
@@ -27,9 +27,8 @@ def search_key(text: str | None) -> str | None:
 
 
 def key_algorithm(public_key) -> str:
-    if isinstance(public_key, UnsupportedPublicKey):
-        return public_key.algorithm_name
-    return f"RSA-{public_key.key_size}"
+    """``RSA-2048``, ``EC P-256``, or the name of an algorithm x509core does not implement."""
+    return key_description(public_key)
 
 
 def extension_fields(extensions) -> dict:

@@ -106,7 +106,7 @@ class IssuedRecord:
     binding: str = "seed"
     dns_names: tuple[str, ...] = ()
     ip_addresses: tuple[str, ...] = ()
-    key_algorithm: str = ""            # "RSA-2048"
+    key_algorithm: str = ""            # "RSA-2048", "EC P-256"
     issued_at: datetime | None = field(default=None, compare=False)
     node: str | None = field(default=None, compare=False)
 
