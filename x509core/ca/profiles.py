@@ -78,6 +78,7 @@ MIN_CA_KEY_BITS = 2048
 _UB_NAME = 64            # ub-common-name and ub-organization-name (RFC 5280 Appendix A.1)
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
+_SEED_MAC = re.compile(r"([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}")    # the seed system's API
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
@@ -100,10 +101,17 @@ def check_machine_id(machine_id: str) -> str:
     return machine_id
 
 
-def check_mac_address(mac: str) -> str:
+def check_mac_address(mac: str, *, as_given: bool = False) -> str:
     """A MAC address as six colon-separated hex octets, returned in lower case (as Linux's
-    ``/sys/class/net/*/address`` shows it and the seed system binds it)."""
+    ``/sys/class/net/*/address`` shows it and the seed system binds it). ``as_given``: the
+    seed system's API form, ``:`` or ``-`` between octets in either case, kept exactly as
+    written (that system writes the request's text into the certificate unchanged)."""
     _require_str(mac, "mac")
+    if as_given:
+        if not _SEED_MAC.fullmatch(mac):
+            raise InvalidValue(f"MAC address must look like 00:1A:2B:3C:4D:5E or "
+                               f"00-1A-2B-3C-4D-5E, not {mac!r}")
+        return mac
     if not _MAC.fullmatch(mac):
         raise InvalidValue(f"MAC address must look like aa:bb:cc:dd:ee:ff, not {mac!r}")
     return mac.lower()
@@ -251,9 +259,10 @@ def _names(values: Sequence[str], what: str) -> list[str]:
 def client_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: datetime,
                    not_after: datetime, *, org: str, client_id: str, machine_id: str | None,
                    mac: str | None = None, key_encipherment: bool = False,
-                   encoding: str = "raw") -> CertificateBuilder:
+                   encoding: str = "raw", mac_as_given: bool = False) -> CertificateBuilder:
     """A TLS client certificate for ``client_id`` of ``org``, bound to one machine by the seed
-    system's extensions in ``encoding`` ("raw" as the seed system writes them)."""
+    system's extensions in ``encoding`` ("raw" as the seed system writes them); ``mac_as_given``
+    as for :func:`check_mac_address`."""
     subject = Name.build([("O", check_text(org, "organization")), ("CN", check_client_id(client_id))])
     builder = (_leaf(issuer, public_key, subject, not_before, not_after)
                .with_extension(KeyUsage(digital_signature=True, key_encipherment=key_encipherment),
@@ -263,7 +272,8 @@ def client_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: da
         builder = builder.with_extension(MachineIdentity(check_machine_id(machine_id), encoding),
                                          critical=False)
     if mac is not None:
-        builder = builder.with_extension(MacAddress(check_mac_address(mac), encoding), critical=False)
+        builder = builder.with_extension(MacAddress(check_mac_address(mac, as_given=mac_as_given),
+                                                    encoding), critical=False)
     return builder.with_subject_key_identifier().with_authority_key_identifier(issuer.public_key)
 
 

@@ -68,9 +68,9 @@ def issue_service_certificate(ca: CertificateAuthority, *, dns, ip, public_key: 
 
 def issue_responder_certificate(ca: CertificateAuthority, *, public_key: RSAPublicKey,
                                 days: int) -> Certificate:
-    """The delegated OCSP responder's certificate (not recorded: see
-    ``CertificateAuthority.issue_ocsp_responder``)."""
-    return ca.issue_ocsp_responder(public_key, days=_within_ca(ca, days))
+    """The delegated OCSP responder's certificate, recorded like every other (profile
+    ``ocsp``: ``CertificateAuthority.issue_ocsp_responder``)."""
+    return ca.issue_ocsp_responder(public_key, days=_within_ca(ca, days)).certificate
 
 
 def _within_ca(ca: CertificateAuthority, days: int) -> int:
