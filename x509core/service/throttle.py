@@ -12,8 +12,9 @@ that is a client's mistake, not a guess).
 The numbers (:data:`BURST`, :data:`REFILL_SECONDS`): ten failures at once, then one more every
 30 seconds, about 2,900 a day per address. The secret has 256 bits, so guessing is hopeless
 at any rate; the limit bounds what a guesser costs the service (inventory lookups, audit rows,
-log lines) and makes the attempt stand out in the audit trail (the first refusal of a
-lockout is recorded; later ones are logged, not recorded, so a flood cannot fill the trail).
+log lines) and makes the attempt stand out in the audit trail (the lockout itself is one
+row, written when an address's bucket empties; the 429s that follow are logged, not
+recorded, so a flood cannot fill the trail).
 
 Addresses. An IPv4 address is one bucket; an IPv6 address counts with its /64 network, the
 usual allocation to one subscriber (RFC 6177 §2), so that rotating through the 2^64 addresses
