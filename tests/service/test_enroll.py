@@ -185,3 +185,23 @@ def test_tokens_made_by_the_cli_work_over_est(curl, openssl, service, service_ca
     listed = x509core_cli("token", "list", "--ca-dir", service.ca_dir)
     assert f"{_token_id(presented)}  spent" in listed.stdout
     assert presented.split(".")[1] not in listed.stdout
+
+
+def test_the_cli_beside_the_service_issues_with_its_public_url(openssl, service, tmp_path,
+                                                               passphrase_file):
+    """``serve --public-url`` is recorded in the inventory: ``x509core issue`` in another
+    process, beside the running service, issues certificates pointing to it as well."""
+    _, request, der = openssl_csr(openssl, tmp_path, "/CN=modality.example.org",
+                                  dns=("modality.example.org",))
+    (tmp_path / "request.der").write_bytes(der)
+    pem = subprocess.run([openssl, "req", "-inform", "DER", "-in", tmp_path / "request.der"],
+                         check=True, capture_output=True).stdout
+    (tmp_path / "request.csr").write_bytes(pem)
+    issued = x509core_cli("issue", "server", "--csr", tmp_path / "request.csr", "--out",
+                          tmp_path / "cli.pem", "--ca-dir", service.ca_dir,
+                          "--passphrase-file", passphrase_file)
+    assert issued.returncode == 0, issued.stderr
+    text = subprocess.run([openssl, "x509", "-in", tmp_path / "cli.pem", "-noout", "-text"],
+                          check=True, capture_output=True, text=True).stdout
+    assert f"URI:http://127.0.0.1:{service.http_port}/crl" in text
+    assert f"OCSP - URI:http://127.0.0.1:{service.http_port}/ocsp" in text
