@@ -150,6 +150,9 @@ def test_a_registration(curl, openssl, service, service_ca, token, how, tmp_path
     assert secret_body not in "".join(service.log.split())               # and logged nowhere
     row, = service_ca.inventory.audit_page(action="register", target=record.serial_hex)
     assert (row.actor, row.source) == (token.split(".")[0], "127.0.0.1")
+    if how == "get":
+        assert '"GET /client/registe?..." 200' in service.log
+    assert fields["client_machine_id"] not in service.log          # machine-id(5): not in logs
 
 
 def test_the_binding_is_written_as_the_seed_system_writes_it(curl, service, token):

@@ -32,7 +32,7 @@ from x509core.ca.inventory import InventoryUnavailable
 from x509core.ca.inventory.records import Actor
 from x509core.errors import X509CoreError
 from x509core.service import limits
-from x509core.service.logs import logger, printable
+from x509core.service.logs import logged_path, logger, printable
 from x509core.service.state import SERVICE
 
 __all__ = ["Refused", "refuse", "one_line", "read_body", "decode_base64", "error_middleware",
@@ -133,14 +133,14 @@ async def error_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except Refused as refusal:
-        logger.info("refused %s %s from %s: %d %s", request.method, request.raw_path,
+        logger.info("refused %s %s from %s: %d %s", request.method, logged_path(request),
                     request.remote, refusal.status, refusal.reason)
         if refusal.audit:
             await _record_refusal(request, refusal.status, refusal.reason)
         return refuse(refusal.status, refusal.reason, refusal.headers, bare=refusal.bare)
     except X509CoreError as exc:
         status = 503 if isinstance(exc, InventoryUnavailable) else 400
-        logger.info("refused %s %s from %s: %d %s", request.method, request.raw_path,
+        logger.info("refused %s %s from %s: %d %s", request.method, logged_path(request),
                     request.remote, status, exc)
         await _record_refusal(request, status, str(exc))
         return refuse(status, str(exc))
@@ -152,7 +152,7 @@ async def error_middleware(request: web.Request, handler):
     except (asyncio.CancelledError, ConnectionError):
         raise
     except Exception:                                   # a bug: never a traceback to the client
-        logger.exception("internal error on %s %s", request.method, request.raw_path)
+        logger.exception("internal error on %s %s", request.method, logged_path(request))
         await _record_refusal(request, 500, "internal error")
         return refuse(500, "internal error (logged by the service)")
 
@@ -170,4 +170,4 @@ async def _record_refusal(request: web.Request, status: int, reason: str) -> Non
         await service.run_blocking(service.ca.inventory.append_audit, event)
     except Exception:
         logger.exception("could not record the refusal of %s %s in the audit trail",
-                         request.method, request.raw_path)
+                         request.method, logged_path(request))
