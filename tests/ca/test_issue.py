@@ -258,6 +258,19 @@ def test_small_keys_are_refused(shared_ca):
         shared_ca.issue_server(dns=["a.example"], public_key=private_key(RSA_1025).public_key())
 
 
+@pytest.mark.parametrize("exponent", [3, (1 << 256) + 1, (1 << 2047) - 1])
+def test_the_ca_certifies_no_exponent_outside_the_baseline_requirements(shared_ca, leaf_key, exponent):
+    """CA/B BR §6.1.6: 2^16 + 1 <= e <= 2^256 - 1 (issue 16 item 1: the CA certified a key whose
+    exponent made every verification slow). The keys need not be real: nothing is signed."""
+    from x509core.rsa import RSAPublicKey
+    n = leaf_key.n
+    key = RSAPublicKey.unchecked(n, exponent)
+    before = len(shared_ca.inventory)
+    with pytest.raises(InvalidValue, match="public exponent"):
+        shared_ca.issue_server(dns=["a.example"], public_key=key)
+    assert len(shared_ca.inventory) == before
+
+
 # -- server certificates ---------------------------------------------------------------------------
 
 def test_issue_server_profile(shared_ca, leaf_key):

@@ -258,3 +258,32 @@ def test_serial_numbers_are_printed_as_openssl_prints_them(openssl, serial):
     assert cert.serial_number == serial
     ours, theirs = dict(fields(cert.text())), dict(fields(openssl_text(openssl, der)))
     assert ours["Serial Number"] == theirs["Serial Number"]
+
+
+def test_values_cannot_forge_a_line_of_the_listing():
+    """A dNSName, URI or policy text holding CR, LF or ESC (IA5String allows them) is shown with
+    the control escaped (``\\0A``), inside its own line: before, ``x\\nOK: CN=trusted`` in a SAN
+    started a line of its own in ``show`` (issue 16 item 3)."""
+    from x509core.cert.extensions import (CertificatePolicies, PolicyInformation,
+                                          PolicyQualifierInfo, SubjectAlternativeName, UserNotice)
+    from x509core.cert.general_name import DNSName, UniformResourceIdentifier
+    from x509core.cert.oids import OID_QT_CPS, OID_QT_UNOTICE
+    from datetime import datetime, timedelta, timezone
+    from x509core.cert import CertificateBuilder, Name
+    key = private_key(RSA_2048)
+    forged = "x\nOK: CN=trusted\r\x1b]0;t\x07"
+    san = SubjectAlternativeName((DNSName(forged), UniformResourceIdentifier("http://a/" + forged)))
+    notice = UserNotice(None, forged)
+    policies = CertificatePolicies((PolicyInformation("1.2.3.4", (
+        PolicyQualifierInfo(OID_QT_CPS, "http://a/" + forged),
+        PolicyQualifierInfo(OID_QT_UNOTICE, notice))),))
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    name = Name.build([("CN", "forged values")])
+    cert = (CertificateBuilder().with_subject(name).with_issuer(name).with_serial_number(7)
+            .with_validity(now, now + timedelta(days=1)).with_public_key(key.public_key())
+            .with_extension(san, critical=False).with_extension(policies, critical=False)
+            .sign(key))
+    text = cert.text()
+    assert not any(line.startswith(("OK:", "\r", "\x1b")) for line in text.split("\n"))
+    assert not {"\r", "\x1b", "\x07"} & set(text)
+    assert text.count("\\0AOK: CN=trusted\\0D\\1B]0;t\\07") == 4

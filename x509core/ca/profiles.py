@@ -33,6 +33,9 @@ The input checks follow the seed system: a client id of 16 ASCII letters and dig
 id of 16 to 128 ASCII letters and digits, a MAC address ``aa:bb:cc:dd:ee:ff`` and an end date
 ``YYYYMMDD`` that is a real calendar date in the future.
 
+The names a profile certifies are checked by ``x509core/ca/names.py``: no control characters
+in any of them, DNS names in the preferred name syntax, IP addresses without a zone.
+
 What a CSR contributes (:func:`csr_arguments`): the CA decides, not the requester (RFC 2986 §3
 leaves that to the CA). Only the subject's O and CN, the machine binding (seed-system
 extensions) and the subjectAltName's DNS names and IP addresses are taken from a request, and
@@ -45,12 +48,12 @@ public URL (:func:`with_revocation_pointers`, RFC 5280 §4.2.1.13 and §4.2.2.1)
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from x509core.ca.names import check_dns_name, check_name, check_no_controls, ip_address_entry
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate
@@ -67,6 +70,7 @@ from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["CLIENT_ID_LENGTH", "MACHINE_ID_LENGTHS", "MIN_LEAF_KEY_BITS", "MIN_CA_KEY_BITS",
            "check_client_id", "check_machine_id", "check_mac_address", "check_text",
+           "server_names",
            "parse_not_after", "parse_subject", "validity", "root_ca_builder", "server_builder",
            "client_builder", "csr_arguments", "CSR_PROFILES", "OCSP_RESPONDER_CN",
            "ocsp_responder_builder", "check_public_url", "with_revocation_pointers"]
@@ -118,8 +122,10 @@ def check_mac_address(mac: str, *, as_given: bool = False) -> str:
 
 
 def check_text(value: str, what: str) -> str:
-    """A non-empty name attribute of at most 64 characters (RFC 5280 Appendix A.1 bounds)."""
+    """A non-empty name attribute of at most 64 characters (RFC 5280 Appendix A.1 bounds),
+    without control characters (:func:`check_no_controls`)."""
     _require_str(value, what)
+    check_no_controls(value, what)
     if not value.strip() or len(value) > _UB_NAME:
         raise InvalidValue(f"{what} must be 1 to {_UB_NAME} characters, not {value!r}")
     return value
@@ -147,13 +153,13 @@ def parse_not_after(text: str) -> datetime:
 def parse_subject(subject: Name | str) -> Name:
     """A Name, an OpenSSL ``/C=../O=../CN=..`` string, or an RFC 4514 string."""
     if isinstance(subject, Name):
-        return subject
+        return check_name(subject, "the CA subject")
     if not isinstance(subject, str):
         raise TypeError("subject must be a Name, '/C=../O=../CN=..' or an RFC 4514 string")
     name = Name.from_openssl(subject) if subject.startswith("/") else Name.from_rfc4514(subject)
     if not len(name):
         raise InvalidValue("the CA subject must not be empty (RFC 5280 §4.1.2.6)")
-    return name
+    return check_name(name, "the CA subject")
 
 
 def validity(now: datetime | None, *, days: int | None, not_after: datetime | None,
@@ -197,6 +203,15 @@ def _check_key(public_key, bits: int) -> RSAPublicKey:
         raise InvalidValue(f"only RSA keys are supported, not {type(public_key).__name__}")
     if public_key.key_size < bits:
         raise InvalidValue(f"the key must be at least RSA-{bits}, not RSA-{public_key.key_size}")
+    problem = public_key.problem
+    if problem is not None:
+        raise InvalidValue(f"the key is not usable: {problem}")
+    # CA/B BR §6.1.6: "The value of the public exponent MUST be an odd number equal to 3 or more
+    # ... Additionally, the public exponent SHOULD be in the range between 2^16 + 1 and
+    # 2^256 - 1." The CA certifies only keys every relying party verifies cheaply.
+    if not (1 << 16) < public_key.e < (1 << 256):
+        raise InvalidValue("the RSA public exponent must lie between 2^16 + 1 and 2^256 - 1 "
+                           "(CA/B BR §6.1.6)")
     return public_key
 
 
@@ -227,24 +242,32 @@ def server_builder(issuer: Certificate, public_key: RSAPublicKey, not_before: da
                    also_client: bool = False) -> CertificateBuilder:
     """A TLS server certificate (HTTPS, DICOM TLS) for the names and addresses given;
     ``also_client`` adds clientAuth for DICOM peers that both listen and call."""
-    dns, ip = _names(dns, "dns"), _names(ip, "ip")
-    try:
-        addresses = [ipaddress.ip_address(a) for a in ip]
-    except ValueError as exc:
-        raise InvalidValue(f"not an IP address: {exc}") from None
-    names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
-    if not names:
-        raise InvalidValue("a server certificate needs at least one DNS name or IP address")
-    cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
-    attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
+    subject, names = server_names(dns=dns, ip=ip, common_name=common_name, org=org)
     purposes = (oids.OID_SERVER_AUTH, oids.OID_CLIENT_AUTH) if also_client else (oids.OID_SERVER_AUTH,)
-    return (_leaf(issuer, public_key, Name.build(attributes), not_before, not_after)
+    return (_leaf(issuer, public_key, subject, not_before, not_after)
             .with_extension(KeyUsage(digital_signature=True, key_encipherment=True), critical=True)
             .with_extension(ExtendedKeyUsage(purposes), critical=False)
             # RFC 5280 §4.2.1.6: with a non-empty subject, the subjectAltName SHOULD NOT be critical.
             .with_extension(SubjectAlternativeName(names), critical=False)
             .with_subject_key_identifier()
             .with_authority_key_identifier(issuer.public_key))
+
+
+def server_names(*, dns: Sequence[str] = (), ip: Sequence[str] = (),
+                 common_name: str | None = None, org: str | None = None) -> tuple[Name, tuple]:
+    """A server certificate's subject and subjectAltName entries, every input checked; the
+    command line calls it before it generates a key (which takes seconds)."""
+    dns, ip = [check_dns_name(d) for d in _names(dns, "dns")], _names(ip, "ip")
+    addresses = [ip_address_entry(a) for a in ip]
+    names = (*(DNSName(d) for d in dns), *(IPAddress(a) for a in addresses))
+    if not names:
+        raise InvalidValue("a server certificate needs at least one DNS name or IP address")
+    if common_name is None and len((dns or ip)[0]) > _UB_NAME:
+        raise InvalidValue(f"the first name is longer than the {_UB_NAME} characters a common "
+                           "name may hold (RFC 5280 Appendix A.1): give a shorter common name")
+    cn = check_text(common_name if common_name is not None else (dns or ip)[0], "common name")
+    attributes = ([("O", check_text(org, "organization"))] if org is not None else []) + [("CN", cn)]
+    return Name.build(attributes), names
 
 
 def _names(values: Sequence[str], what: str) -> list[str]:

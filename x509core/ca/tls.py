@@ -18,11 +18,13 @@ certificate without clientAuth). With ``policy=`` given, every handshake is foll
 a refused peer's socket is closed and the handshake raises :class:`ssl.SSLCertVerificationError`
 (for a server socket, ``socketserver`` and pynetdicom then drop the connection). In TLS 1.3 the
 client learns of this at its first read. The refusal is logged on the ``x509core.ca.tls``
-logger with the reason. The check fails closed: any exception in it (even in a policy function)
-refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or a function from the
-peer's certificate to one (for example the machine registered for that client id). The check
-runs in ``SSLSocket.do_handshake``, so such a context refuses ``do_handshake_on_connect=False``
-and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on the ``SSLObject`` yourself.
+logger with the reason, its control characters escaped (``x509core/safe_text.py``: the
+reason quotes the peer's subject). The check fails closed: any exception in it (even in a
+policy function) refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or
+a function from the peer's certificate to one (for example the machine registered for that
+client id). The check runs in ``SSLSocket.do_handshake``, so such a context refuses
+``do_handshake_on_connect=False`` and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on
+the ``SSLObject`` yourself.
 
 Key material and files: :mod:`ssl` loads a certificate and key only from files
 (``load_cert_chain``). We write them to a fresh private directory (``tempfile.mkdtemp``: mode
@@ -44,6 +46,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
+from x509core.safe_text import escape_controls
 from x509core.cert import Certificate, load_der_certificate
 from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
 from x509core.errors import PathValidationError, X509CoreError
@@ -213,10 +216,13 @@ class _CheckedSSLSocket(ssl.SSLSocket):
             check(self)
         except Exception as exc:             # fail closed: a failing check (even a bug in a
             # policy function) refuses the peer instead of crashing a server's accept loop
-            _log.warning("TLS peer %s refused: %s", _address(self), exc)
+            # The reason names the peer's subject, which the peer chose: escaped, so that a
+            # CR, LF or ESC in it cannot forge a log entry (CWE-117) or reach a terminal.
+            reason = escape_controls(str(exc))
+            _log.warning("TLS peer %s refused: %s", escape_controls(_address(self)), reason)
             self.close()
             raise ssl.SSLCertVerificationError(
-                f"x509core refused the peer certificate: {exc}") from exc
+                f"x509core refused the peer certificate: {reason}") from exc
 
 
 def _address(sock: ssl.SSLSocket) -> str:

@@ -19,7 +19,7 @@ A parsed :class:`Name` keeps the exact DER it came from (``raw``); ``to_der()`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from x509core.cert import oids
 from x509core.cert._parsed import maker, parsed
@@ -189,6 +189,10 @@ class Name:
 
     rdns: tuple[RelativeDistinguishedName, ...] = ()
     raw: bytes = b""
+    # comparison_key(), computed once and kept by this Name: path validation compares names
+    # many times, and a cache on the Name lives exactly as long as the Name (a global cache of
+    # hostile names would keep them alive: issue 16 item 4).
+    _key: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rdns = tuple(self.rdns)
@@ -300,7 +304,11 @@ class Name:
 
     def comparison_key(self) -> tuple:
         """A hashable key, equal for two Names exactly when they :meth:`matches` (for dict lookups)."""
-        return tuple(rdn.comparison_key() for rdn in self.rdns)
+        key = self._key
+        if key is None:
+            key = tuple(rdn.comparison_key() for rdn in self.rdns)
+            object.__setattr__(self, "_key", key)
+        return key
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Name):
@@ -357,7 +365,7 @@ def read_name(reader: Reader, name: str = "name") -> Name:
         else:
             rdns.append(rdn[0])
             sequence.pos = rdn[1]
-    return parsed(Name, tuple(rdns), sequence.element_bytes)
+    return parsed(Name, tuple(rdns), sequence.element_bytes, None)
 
 
 def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistinguishedName, int] | None:

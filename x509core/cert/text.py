@@ -19,8 +19,8 @@ from x509core.cert.public_key import KEY_ALGORITHM_NAMES, UnsupportedPublicKey
 from x509core.errors import X509CoreError
 from x509core.rsa.key import RSAPublicKey
 
-__all__ = ["certificate_text", "certificate_json", "extension_name", "SIGNATURE_NAMES",
-           "hex_block", "format_time"]
+__all__ = ["certificate_text", "certificate_lines", "certificate_json", "extension_name",
+           "SIGNATURE_NAMES", "hex_block", "format_time"]
 
 SIGNATURE_NAMES = SIGNATURE_ALGORITHM_NAMES      # OID -> the name OpenSSL prints
 
@@ -143,6 +143,22 @@ def _unsupported_key_lines(key) -> list[str]:
     return [f"{pad}Public-Key: (not interpreted)", *hex_block(key.subject_public_key, 20)]
 
 
+def _exponent_lines(e: int) -> list[str]:
+    """As OpenSSL's ``ASN1_bn_print``: an exponent that fits an unsigned 64-bit long in decimal
+    and hex, any larger one as octets, like the modulus. Never a huge decimal: CPython refuses
+    to convert an int of more than 4,300 digits to text (a 16384-bit exponent has 4,933)."""
+    if e < 1 << 64:
+        return [f"                Exponent: {e} ({e:#x})"]
+    octets = e.to_bytes(e.bit_length() // 8 + 1, "big")       # a leading 00 if the top bit is set
+    return ["                Exponent:", *hex_block(octets, 20)]
+
+
+def _json_int(value: int) -> int | str:
+    """An integer for JSON: a number up to 2^63, beyond that a ``0x`` hexadecimal string (JSON
+    readers lose precision above 2^53, and CPython cannot print one of more than 4,300 digits)."""
+    return value if -(1 << 63) <= value < 1 << 63 else hex(value)
+
+
 def _public_key_lines(cert) -> list[str]:
     key = cert.public_key
     name = KEY_ALGORITHM_NAMES.get(cert.public_key_info.algorithm, str(cert.public_key_info.algorithm))
@@ -152,7 +168,7 @@ def _public_key_lines(cert) -> list[str]:
         lines.append(f"                Public-Key: ({key.key_size} bit)")
         lines.append("                Modulus:")
         lines.extend(hex_block(modulus, 20))
-        lines.append(f"                Exponent: {key.e} ({key.e:#x})")
+        lines.extend(_exponent_lines(key.e))
         if cert.public_key_info.algorithm == "1.2.840.113549.1.1.10":          # id-RSASSA-PSS
             lines.extend(_pss_key_lines(cert.public_key_info.pss_parameters))
     elif isinstance(key, UnsupportedPublicKey):
@@ -178,6 +194,13 @@ def _value_lines(ext) -> list[str]:
 
 
 def certificate_text(cert) -> str:
+    return "\n".join(certificate_lines(cert)) + "\n"
+
+
+def certificate_lines(cert) -> list[str]:
+    """The listing, line by line. A value shown in a line may hold any character the certificate
+    holds, control characters included: whoever writes the lines to a terminal or a log escapes
+    each one (the command line does, with ``x509core/safe_text.py``)."""
     alg = SIGNATURE_NAMES.get(cert.signature_algorithm, str(cert.signature_algorithm))
     info = cert.signature_algorithm_info
     pss = _pss_signature_lines(info.pss) if info is not None and info.pss is not None else []
@@ -194,7 +217,7 @@ def certificate_text(cert) -> str:
     lines += _extension_lines(cert)
     lines += [f"    Signature Algorithm: {alg}", "    Signature Value:", *pss]
     lines += hex_block(cert.signature, 8, 18)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _json_value(value):
@@ -218,7 +241,9 @@ def _json_value(value):
         return str(value)
     if hasattr(value, "rfc4514"):
         return value.rfc4514()
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _json_int(value)
+    if value is None or isinstance(value, (bool, float, str)):
         return value if not isinstance(value, str) else str(value)
     return str(value)
 
@@ -235,7 +260,8 @@ def _public_key_json(cert) -> dict:
     if not isinstance(key, RSAPublicKey):
         return {"algorithm": name, "oid": str(info.algorithm), "key": key.subject_public_key.hex()}
     return {"algorithm": name, "oid": str(info.algorithm), "key_size": key.key_size,
-            "n": f"{key.n:x}", "e": key.e, "pss_parameters": _pss_json(info.pss_parameters)}
+            "n": f"{key.n:x}", "e": _json_int(key.e),
+            "pss_parameters": _pss_json(info.pss_parameters)}
 
 
 def certificate_json(cert) -> dict:

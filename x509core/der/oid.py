@@ -12,6 +12,8 @@ from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 __all__ = ["ObjectIdentifier", "decode_oid_content", "decoded_oid", "encode_oid_content"]
 
 _CACHE_LIMIT = 4096              # bounded, so hostile input cannot grow memory without end
+_CACHE_MAX_OCTETS = 32           # and only short OIDs (real ones have 3 to ~20 content octets):
+                                 # 4096 x 1 MB OIDs would otherwise stay resident (issue 16)
 # Deviation: X.690 puts no bound on an arc. We accept arcs of up to 128 octets (896 bits, far
 # beyond the 128-bit UUID arcs of X.667) so that decoding stays linear in time and str() of an
 # arc never meets CPython's integer-to-string digit limit.
@@ -97,7 +99,7 @@ def decode_oid_content(data: bytes, start: int, end: int, path: tuple[str, ...])
     first = arcs[0]                                  # X.690 §8.19.4
     arcs[0:1] = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
     oid = _from_arcs_unchecked(arcs)
-    if len(_decoded) < _CACHE_LIMIT:
+    if len(_decoded) < _CACHE_LIMIT and len(content) <= _CACHE_MAX_OCTETS:
         _decoded[content] = oid
     return oid
 
@@ -120,6 +122,6 @@ def encode_oid_content(oid: ObjectIdentifier) -> bytes:
             arc >>= 7
         out.extend(reversed(chunk))
     content = bytes(out)
-    if len(_encoded) < _CACHE_LIMIT:
+    if len(_encoded) < _CACHE_LIMIT and len(content) <= _CACHE_MAX_OCTETS:
         _encoded[str(oid)] = content
     return content

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from x509core.cert import oids
 from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
@@ -114,6 +113,7 @@ class Context:
     candidate_budget: int = 1000
     nc_budget: int = 1 << 18
     signature_cache: dict = field(default_factory=dict)
+    nc_groups: dict = field(default_factory=dict)      # a CA's subtrees by form, once per call
 
 
 def refuse(category: str, reason: str, rule: str, depth: int | None, cert=None) -> PathValidationError:
@@ -122,9 +122,9 @@ def refuse(category: str, reason: str, rule: str, depth: int | None, cert=None) 
     return PathValidationError(reason, depth=depth, rule=rule, subject=subject, category=category)
 
 
-@lru_cache(maxsize=8192)
 def name_key(name) -> tuple:
-    """``name.comparison_key()`` (RFC 5280 §7.1), cached: Names hash and compare by their DER."""
+    """``name.comparison_key()`` (RFC 5280 §7.1), which each Name computes once and keeps: no
+    global cache, so no hostile name outlives the certificate that carried it."""
     return name.comparison_key()
 
 
