@@ -58,7 +58,8 @@ def _enroll(ca, presented, csr, action="enroll"):
     ({"profile": "client", "binding": "san"}, "binding"),
     ({"profile": "server"}, "must name the DNS names"),
     ({"profile": "server", "dns": ("pacs.example.org",), "client_id": CLIENT}, "no client id"),
-    ({"profile": "server", "dns": ("two words",)}, "not a DNS name"),
+    ({"profile": "server", "dns": ("two words",)}, "preferred name syntax"),
+    ({"profile": "server", "dns": ("pacs.example.org\x1b[2J",)}, "control character"),
     ({"profile": "server", "ip": ("10.0.0.300",)}, "not an IP address"),
     ({"profile": "server", "dns": ("a.example",), "organization": ""}, "organization"),
 ])

@@ -37,11 +37,10 @@ An enrollment, step by step (the service's handlers call these in this order):
 from __future__ import annotations
 
 import hmac
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from x509core.ca import profiles
+from x509core.ca import names, profiles
 from x509core.ca.inventory import Inventory, Token, TokenRefused
 from x509core.ca.inventory.records import PROFILES, Actor
 from x509core.ca.inventory.tokens import hash_token_secret, new_token_secret, split_token
@@ -59,7 +58,6 @@ __all__ = ["TokenConstraints", "NotAllowed", "SUPPORTED_BINDINGS", "MAX_TTL", "M
 SUPPORTED_BINDINGS = ("seed",)
 MAX_TTL = timedelta(days=365)
 MAX_USES = 100_000
-_MAX_DNS = 253                                         # RFC 1035 §2.3.4, in text form
 
 
 class NotAllowed(InvalidValue):
@@ -137,17 +135,12 @@ class TokenConstraints:
 
 
 def _dns_name(name: str) -> str:
-    if not isinstance(name, str) or not name or len(name) > _MAX_DNS or not name.isascii() \
-            or any(ch.isspace() or ord(ch) < 0x21 for ch in name):
-        raise InvalidValue(f"not a DNS name: {name!r}")
-    return name.lower()
+    """A DNS name as the CA certifies it (``x509core/ca/names.py``), in lower case."""
+    return names.check_dns_name(name).lower()
 
 
 def _ip_address(text: str) -> str:
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise InvalidValue(f"not an IP address: {text!r}") from None
+    return str(names.ip_address_entry(text))
 
 
 # -- making, revoking, describing -----------------------------------------------------------------

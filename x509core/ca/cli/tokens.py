@@ -6,25 +6,24 @@ once (the inventory keeps only its hash), so a script captures it with ``$(...)`
 it to the device. What it allows is said on standard error. The checks and the stored form
 are :mod:`x509core.ca.tokens`, shared with the service and the admin pages.
 
-Text output escapes control characters (a token's constraints and the audit trail's details
-may quote what a client sent); ``--json`` output is JSON with every non-ASCII character
-escaped, one object per line for the audit trail.
+Text output escapes control characters as every command does (``x509core/safe_text.py``: a
+token's constraints and the audit trail's details may quote what a client sent); ``--json``
+output is JSON with every non-ASCII character escaped, one object per line for the audit trail.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta, timezone
 
 from x509core.ca.cli.support import CLIError, Context, parse_time
+from x509core.safe_text import escape_controls
 
 __all__ = ["register", "run_token_create", "run_token_list", "run_token_revoke", "run_audit",
            "parse_ttl"]
 
 _TTL = re.compile(r"([0-9]{1,7})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_UNSAFE = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def register(sub, common) -> None:
@@ -91,21 +90,13 @@ def _count(text: str, option: str) -> int:
     return int(text)
 
 
-def _safe(text) -> str:
-    """``text`` for a terminal: backslashes doubled, control characters as ``\\XX``."""
-    def escape(match: re.Match) -> str:
-        char = match.group()
-        return "\\\\" if char == "\\" else (f"\\{ord(char):02X}" if ord(char) <= 0xFF
-                                             else f"\\u{ord(char):04X}")
-    return _UNSAFE.sub(escape, "-" if text is None else str(text))
-
-
 def _write_table(ctx: Context, header: tuple, rows: list[tuple]) -> None:
-    rows = [tuple(_safe(cell) for cell in row) for row in rows]
+    """Columns aligned on the escaped cells (so the widths are those shown)."""
+    rows = [tuple(escape_controls("-" if cell is None else str(cell)) for cell in row)
+            for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-    for row in [header, *rows]:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
-        ctx.stdout.write("  ".join(cells).rstrip() + "\n")
+    ctx.out_listing("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)),
+                               row[-1]]).rstrip() for row in [header, *rows])
 
 
 # -- tokens --------------------------------------------------------------------------------------
@@ -120,10 +111,10 @@ def run_token_create(ctx: Context) -> int:
     ca = ctx.open_ca(sign=False)
     token, presented = create_token(ca.inventory, constraints, ttl=ttl, uses=uses,
                                     actor=ca.actor)
-    ctx.stdout.write(presented + "\n")
-    ctx.info(_safe(f"token {token.id}: {constraints.describe()}; {uses} use(s) until "
-                  f"{token.expires_at:%Y-%m-%d %H:%M:%SZ}. It is shown only now: hand it to "
-                  "the device and keep it secret."))
+    ctx.out(presented)
+    ctx.info(f"token {token.id}: {constraints.describe()}; {uses} use(s) until "
+             f"{token.expires_at:%Y-%m-%d %H:%M:%SZ}. It is shown only now: hand it to the "
+             "device and keep it secret.")
     return 0
 
 
@@ -142,7 +133,7 @@ def run_token_list(ctx: Context) -> int:
     now = datetime.now(timezone.utc)
     tokens = ctx.open_ca(sign=False).inventory.tokens(active_only=ctx.args.active, at=now)
     if ctx.args.json:
-        ctx.stdout.write(json.dumps([_token_json(t, now) for t in tokens], indent=2) + "\n")
+        ctx.out_json([_token_json(t, now) for t in tokens])
         return 0
     if not tokens:
         ctx.info("no tokens")
@@ -182,7 +173,7 @@ def run_audit(ctx: Context) -> int:
     events = ctx.open_ca(sign=False).inventory.iter_audit(**filters)
     if args.json:
         for event in events:                           # streamed: bounded memory
-            ctx.stdout.write(json.dumps(_event_json(event), sort_keys=True) + "\n")
+            ctx.out_json(_event_json(event), indent=None)
         return 0
     rows = [(f"{e.at:%Y-%m-%dT%H:%M:%SZ}", e.action, e.outcome, f"{e.actor_kind}:{e.actor}",
              e.source or "-", e.target or "-", e.detail or "") for e in events]
