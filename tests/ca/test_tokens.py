@@ -88,7 +88,8 @@ def test_authenticate_names_the_reason(make_ca):
     token, presented = _token(ca)
     assert tokens.authenticate(ca.inventory, presented)[0].id == token.id
     later = datetime.now(timezone.utc) + timedelta(hours=2)
-    cases = [("nonsense", "malformed"), (f"{'0' * 16}.secret", "unknown"),
+    cases = [("nonsense", "malformed"), (f"{token.id}.s\udcff", "malformed"),
+             (f"{token.id}.{'a' * 300}", "malformed"), (f"{'0' * 16}.secret", "unknown"),
              (f"{token.id}.secret", "wrong-secret")]
     for text, reason in cases:
         with pytest.raises(TokenRefused) as refused:

@@ -41,7 +41,8 @@ def curl_call(curl: str, url: str, *args, ca: Path | None = None, source: str | 
         command += ["--cacert", str(ca)]
     if source is not None:
         command += ["--interface", source]
-    result = subprocess.run([*command, *map(str, args), url], capture_output=True,
+    arguments = [a if isinstance(a, bytes) else str(a) for a in args]    # bytes: sent as they are
+    result = subprocess.run([*command, *arguments, url], capture_output=True,
                             timeout=timeout + 30)
     body, _, code = result.stdout.rpartition(b"\n")
     return Reply(result.returncode, int(code or 0), body,

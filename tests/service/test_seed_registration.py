@@ -212,6 +212,10 @@ def test_the_bearer_token(curl, service, service_ca):
     reply = _register(curl, service, "0123456789abcdef.guess", "get", GOOD, source=source)
     assert reply.code == 401 and one_line(reply, bare=True) == \
         "unknown enrollment token or wrong secret"
+    raw = curl_call(curl, f"{service.url('/client/registe')}?{urlencode(GOOD)}", "-H",
+                    b"Authorization: Bearer 0123456789abcdef.\xff\xfe", source=source,
+                    ca=service.ca_dir / "ca.pem")                       # bytes that are no text
+    assert raw.code == 401 and "not an enrollment token" in one_line(raw, bare=True)
     other = make_token(service_ca, client_id="HZ10000OTHERXXX1")
     reply = _register(curl, service, other, "form", GOOD, source=source)
     assert reply.code == 403 and "allows client id 'HZ10000OTHERXXX1'" in one_line(reply, bare=True)
@@ -222,7 +226,7 @@ def test_the_bearer_token(curl, service, service_ca):
         assert service_ca.inventory.token(presented.split(".")[0]).uses_spent == 0
     refusals = [e for e in service_ca.inventory.audit_page(action="register", outcome="failure")
                 if e.source == source]
-    assert [e.detail[:3] for e in refusals] == ["401", "401", "401", "403", "403"]
+    assert [e.detail[:3] for e in refusals] == ["401", "401", "401", "401", "403", "403"]
 
 
 def test_an_end_date_the_ca_cannot_honour(curl, service, token):

@@ -37,6 +37,7 @@ An enrollment, step by step (the service's handlers call these in this order):
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -58,6 +59,7 @@ __all__ = ["TokenConstraints", "NotAllowed", "SUPPORTED_BINDINGS", "MAX_TTL", "M
 SUPPORTED_BINDINGS = ("seed",)
 MAX_TTL = timedelta(days=365)
 MAX_USES = 100_000
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")             # secrets.token_urlsafe's alphabet
 
 
 class NotAllowed(InvalidValue):
@@ -197,6 +199,8 @@ def authenticate(inventory: Inventory, presented: str, at: datetime | None = Non
         token_id, secret = split_token(presented)
     except InvalidValue:
         raise TokenRefused("malformed", "-") from None
+    if not _SECRET.fullmatch(secret):                # what token_urlsafe writes, nothing else:
+        raise TokenRefused("malformed", token_id)    # no byte that is not text gets hashed
     token, secret_hash = inventory.token(token_id), hash_token_secret(secret)
     if token is None:
         raise TokenRefused("unknown", token_id)
