@@ -97,6 +97,7 @@ MIN_CA_KEY_BITS = 2048
 _UB_NAME = 64            # ub-common-name and ub-organization-name (RFC 5280 Appendix A.1)
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
+_SEED_MAC = re.compile(r"([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}")    # the seed system's API
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
@@ -119,10 +120,17 @@ def check_machine_id(machine_id: str) -> str:
     return machine_id
 
 
-def check_mac_address(mac: str) -> str:
+def check_mac_address(mac: str, *, as_given: bool = False) -> str:
     """A MAC address as six colon-separated hex octets, returned in lower case (as Linux's
-    ``/sys/class/net/*/address`` shows it and the seed system binds it)."""
+    ``/sys/class/net/*/address`` shows it and the seed system binds it). ``as_given``: the
+    seed system's API form, ``:`` or ``-`` between octets in either case, kept exactly as
+    written (that system writes the request's text into the certificate unchanged)."""
     _require_str(mac, "mac")
+    if as_given:
+        if not _SEED_MAC.fullmatch(mac):
+            raise InvalidValue(f"MAC address must look like 00:1A:2B:3C:4D:5E or "
+                               f"00-1A-2B-3C-4D-5E, not {mac!r}")
+        return mac
     if not _MAC.fullmatch(mac):
         raise InvalidValue(f"MAC address must look like aa:bb:cc:dd:ee:ff, not {mac!r}")
     return mac.lower()
@@ -272,18 +280,27 @@ def _names(values: Sequence[str], what: str) -> list[str]:
     return values
 
 
+def _binding_mac(mac: str, binding: str, as_given: bool) -> str:
+    """The MAC checked for its carrier: a seed extension may keep the API's text as given; a
+    ``urn:dev:mac:`` URN (RFC 9039 §3.3) always takes the normalised colon form."""
+    mac = check_mac_address(mac, as_given=as_given)
+    return mac if binding == "seed" else mac.replace("-", ":").lower()
+
+
 def client_builder(issuer: Certificate, public_key: RSAPublicKey | ECPublicKey,
                    not_before: datetime, not_after: datetime, *, org: str, client_id: str,
                    machine_id: str | None, mac: str | None = None, key_encipherment: bool = False,
                    encoding: str = "raw", binding: str = "seed",
-                   key_agreement: bool = False) -> CertificateBuilder:
+                   key_agreement: bool = False, mac_as_given: bool = False) -> CertificateBuilder:
     """A TLS client certificate for ``client_id`` of ``org``, bound to one machine by the seed
     system's extensions in ``encoding`` ("raw" as the seed system writes them), or with
     ``binding="san"`` by subjectAltName URNs (``cert/extensions/binding.py``). keyUsage:
-    digitalSignature, and keyEncipherment (RSA) or keyAgreement (EC) when asked."""
+    digitalSignature, and keyEncipherment (RSA) or keyAgreement (EC) when asked.
+    ``mac_as_given``: the MAC as the seed system's API got it (:func:`check_mac_address`),
+    kept so in the seed extension and normalised for a URN."""
     subject = Name.build([("O", check_text(org, "organization")), ("CN", check_client_id(client_id))])
     machine_id = None if machine_id is None else check_binding_id(machine_id, binding)
-    mac = None if mac is None else check_mac_address(mac)
+    mac = None if mac is None else _binding_mac(mac, binding, mac_as_given)
     usage = leaf_key_usage(public_key, key_encipherment=key_encipherment,
                            key_agreement=key_agreement)
     builder = (_leaf(issuer, public_key, subject, not_before, not_after)
