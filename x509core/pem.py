@@ -24,7 +24,10 @@ and UTF-8 or any other encoding in the ignored text cannot fail; a non-ASCII byt
 is an error. A UTF-8 byte order mark (``EF BB BF`` in bytes, ``U+FEFF`` in text) at the start is
 skipped. Validation is done here, character by character, rather than with
 ``binascii.a2b_base64(strict_mode=True)`` (Python 3.11+, and blind to non-zero unused bits), so
-Python 3.10 and 3.11 accept exactly the same inputs. Work is linear in the input length.
+Python 3.10 and 3.11 accept exactly the same inputs. Work is linear in the input length, and so
+is memory, with a small constant: the text of a bytes input (one byte per byte), the base64
+characters of a block in one buffer, and the DER; no object per line (tests/test_pem_memory.py
+holds the peak under 4 bytes per input byte; a list of lines once cost 33).
 """
 
 from __future__ import annotations
@@ -141,26 +144,56 @@ def _lines(text: str, pos: int) -> Iterator[tuple[int, str]]:
 
 # The form encode() writes and most files hold: one block, LF line ends, 64-character lines, no
 # text around it. Such input is decoded at once; anything else, including every malformed input,
-# goes through the line-by-line reader below, which alone produces errors.
-_CANONICAL = re.compile(r"-----BEGIN ((?:[!-~](?:[ -~]*[!-~])?)?)-----\n"
-                        r"((?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{1,64}={0,2}\n)"
-                        r"-----END \1-----\n?")
+# goes through the line-by-line reader below, which alone produces errors. The form is
+#
+#     -----BEGIN label-----\n (64 base64 characters \n)* 1..64 base64 characters ={0,2} \n
+#     -----END label-----[\n]
+#
+# checked piece by piece rather than by one regular expression: re keeps state for every
+# repetition of a group, about 3 bytes per input byte here (issue 16).
+_CANONICAL_BEGIN = re.compile(r"-----BEGIN ((?:[!-~](?:[ -~]*[!-~])?)?)-----\n")
+_BASE64_AND_LF = re.compile(r"[A-Za-z0-9+/\n]*")          # flat: no state per line
+_LAST_LINE = re.compile(r"[A-Za-z0-9+/]{1,64}(={0,2})")
 
 
 def _canonical_block(text: str, start: int) -> tuple[int, str, bytes] | None:
     """The one block of ``text`` if it has the canonical form and is valid, else None. Accepts
     exactly what the line reader accepts for such input, with the same result: the label rules
-    (RFC 7468 §3), whole 4-character groups and zero unused bits (RFC 4648 §4, §3.5)."""
-    match = _CANONICAL.fullmatch(text, start)
-    if match is None:
+    (RFC 7468 §3), whole 4-character groups and zero unused bits (RFC 4648 §4, §3.5).
+
+    The checks read ``text`` in place; the base64 lines are copied once, with their line feeds,
+    which ``a2b_base64`` skips (nothing else is let through)."""
+    begin = _CANONICAL_BEGIN.match(text, start)
+    if begin is None:
         return None
-    label, body = match.group(1), match.group(2).replace("\n", "")
-    data = body.rstrip("=")
-    pads = len(body) - len(data)
-    if (_label_problem(label) is not None or len(body) % 4 or not data
-            or _ALPHABET.index(data[-1]) & (0, 0x03, 0x0F)[pads]):
+    label, first = begin.group(1), begin.end()
+    end = _canonical_body_end(text, label)
+    if end is None or end <= first:
+        return None
+    last = text.rfind("\n", first, end - 1) + 1         # the last base64 line starts here
+    if last == 0:
+        last = first
+    tail = _LAST_LINE.fullmatch(text, last, end - 1)
+    full = last - first                                  # the 65-character lines before it
+    if (tail is None or full % 65 or _BASE64_AND_LF.fullmatch(text, first, last) is None
+            or text.count("\n", first, last) != full // 65
+            or text[first + 64:last:65] != "\n" * (full // 65)):
+        return None
+    pads = len(tail.group(1))
+    count = full - full // 65 + (end - 1 - last)         # base64 characters
+    if (_label_problem(label) is not None or count % 4
+            or _ALPHABET.index(text[end - 2 - pads]) & (0, 0x03, 0x0F)[pads]):
         return None                              # the line reader says what is wrong
-    return start, label, binascii.a2b_base64(body)
+    return start, label, binascii.a2b_base64(text[first:end])
+
+
+def _canonical_body_end(text: str, label: str) -> int | None:
+    """Where the END line of ``label`` starts, if it ends ``text`` (with or without its LF)."""
+    end_line = f"-----END {label}-----"
+    for tail in (end_line + "\n", end_line):
+        if text.endswith(tail) and text.endswith("\n", 0, len(text) - len(tail)):
+            return len(text) - len(tail)
+    return None
 
 
 def _blocks(text: str | bytes) -> list[tuple[int, str, bytes]]:
@@ -195,7 +228,7 @@ def _check_explanatory(offset: int, line: str) -> None:
 def _read_block(begin: int, line: str, lines: Iterator[tuple[int, str]]) -> tuple[str, bytes]:
     """One block, from its BEGIN line to its END line. RFC 7468 §3 ``textualmsg``."""
     label = _boundary_label(begin, line, "BEGIN")
-    body: list[tuple[int, str]] = []
+    body = _Base64Text()
     for offset, line in lines:
         if line.startswith(_END):
             end_label = _boundary_label(offset, line, "END")
@@ -204,7 +237,7 @@ def _read_block(begin: int, line: str, lines: Iterator[tuple[int, str]]) -> tupl
             if end_label != label:
                 raise PEMError(f"label mismatch: BEGIN {_name(label)}, END {_name(end_label)}",
                                offset)
-            return label, _decode_body(label, begin, offset, body)
+            return label, body.decode(label, begin, offset)
         if line.startswith(_BEGIN):
             raise PEMError(f"BEGIN line inside the {_name(label)} block that starts at {begin}",
                            offset)
@@ -243,20 +276,20 @@ def _label_problem(label: str) -> tuple[str, int] | None:
     return None
 
 
-def _add_body_line(offset: int, line: str, body: list[tuple[int, str]]) -> None:
+def _add_body_line(offset: int, line: str, body: "_Base64Text") -> None:
     """Keep one line of base64 text, without its trailing WSP. RFC 7468 §3 ``base64line``."""
     data = line.rstrip(_WSP)                 # base64line = 1*base64char *WSP eol
-    if not body and ":" in data:             # an RFC 1421 header sits before the base64 text
+    if not body.lines and ":" in data:       # an RFC 1421 header sits before the base64 text
         _refuse_header(offset, data)
     if not data:
-        if body:                             # *eolWSP only between the BEGIN line and the text
+        if body.lines:                       # *eolWSP only between the BEGIN line and the text
             raise PEMError("blank line inside base64 text", offset)
         return
     bad = _NOT_BASE64.search(data)           # base64char = ALPHA / DIGIT / "+" / "/"
     if bad:
         where = offset + bad.start()
         raise PEMError(f"invalid character {_show(bad.group())} in base64 text", where)
-    body.append((offset, data))
+    body.add(offset, data)
 
 
 def _refuse_header(offset: int, data: str) -> None:
@@ -267,40 +300,65 @@ def _refuse_header(offset: int, data: str) -> None:
     raise PEMError("RFC 1421 header lines are not allowed in RFC 7468 PEM", offset)
 
 
-def _decode_body(label: str, begin: int, end: int, body: list[tuple[int, str]]) -> bytes:
-    """The DER of a block from its base64 lines. RFC 4648 §4."""
-    if not body:                             # no DER value is zero bytes long
-        raise PEMError(f"empty PEM block {_name(label)}", begin)
-    _check_base64(body, end)
-    return binascii.a2b_base64("".join(data for _, data in body))
+class _Base64Text:
+    """The base64 text of one block, collected into one buffer as its lines are read, with only
+    what an error message needs: the count of characters, of padding characters, where the last
+    data character is, and the first misplaced "=" found. RFC 4648 §4, §3.5.
 
-
-def _check_base64(body: list[tuple[int, str]], end: int) -> None:
-    """Refuse misplaced padding and non-canonical base64 across ``body``. RFC 4648 §4, §3.5.
-
-    ``body`` holds only alphabet and "=" characters (checked line by line as they are read).
+    One buffer, not a list of lines: a block of 4-character lines cost about 33 bytes of memory
+    per input byte as a list of (offset, line) tuples (issue 16); this costs at most one. The
+    errors, and their offsets, are those of checking the whole text after the END line: a
+    misplaced "=" is remembered and raised then, so an invalid character on a later line (found
+    while reading) still comes first.
     """
-    count = pads = 0
-    last = (end, "A")                        # offset and value of the last data character
-    for offset, data in body:
-        if not pads and "=" not in data:     # the common case: a whole line of data
-            count, last = count + len(data), (offset + len(data) - 1, data[-1])
-            continue
+
+    __slots__ = ("buffer", "lines", "count", "pads", "last", "problem")
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.lines = 0
+        self.count = self.pads = 0
+        self.last: tuple[int, str] | None = None          # offset and value of the last data char
+        self.problem: tuple[str, int] | None = None       # the first misplaced "="
+
+    def add(self, offset: int, data: str) -> None:
+        """One line of alphabet and "=" characters (checked by the caller)."""
+        self.lines += 1
+        if self.problem is not None:         # the block is refused at its END line anyway
+            return
+        if not self.pads and "=" not in data:             # the common case: a line of data
+            self.last = (offset + len(data) - 1, data[-1])
+        else:
+            self._padded(offset, data)
+        self.count += len(data)
+        self.buffer += data.encode("ascii")
+
+    def _padded(self, offset: int, data: str) -> None:
         for i, ch in enumerate(data):
             if ch == "=":
-                pads += 1
-                if pads > 2:
-                    raise PEMError("more than two base64 padding characters", offset + i)
-            elif pads:
-                raise PEMError("base64 data after padding", offset + i)
+                self.pads += 1
+                if self.pads > 2:
+                    self.problem = ("more than two base64 padding characters", offset + i)
+                    return
+            elif self.pads:
+                self.problem = ("base64 data after padding", offset + i)
+                return
             else:
-                last = (offset + i, ch)
-        count += len(data)
-    if count % 4:                            # RFC 4648 §4: the final quantum is padded to 4
-        raise PEMError("base64 text ends inside a 4-character group", end)
-    unused = (0, 0x03, 0x0F)[pads]           # bits of the last data character that carry nothing
-    if _ALPHABET.index(last[1]) & unused:    # RFC 4648 §3.5: "pad bits ... set to zero"
-        raise PEMError("non-zero unused bits in the last base64 character", last[0])
+                self.last = (offset + i, ch)
+
+    def decode(self, label: str, begin: int, end: int) -> bytes:
+        """The DER, after the checks of the whole text; ``end`` is the END line's offset."""
+        if not self.lines:                   # no DER value is zero bytes long
+            raise PEMError(f"empty PEM block {_name(label)}", begin)
+        if self.problem is not None:
+            raise PEMError(*self.problem)
+        if self.count % 4:                   # RFC 4648 §4: the final quantum is padded to 4
+            raise PEMError("base64 text ends inside a 4-character group", end)
+        where, last = self.last if self.last is not None else (end, "A")
+        unused = (0, 0x03, 0x0F)[self.pads]  # bits of the last data character that carry nothing
+        if _ALPHABET.index(last) & unused:   # RFC 4648 §3.5: "pad bits ... set to zero"
+            raise PEMError("non-zero unused bits in the last base64 character", where)
+        return binascii.a2b_base64(self.buffer)
 
 
 def _name(label: str) -> str:

@@ -3,7 +3,8 @@ requires client certificates and an SCU doing C-ECHO with our certificates: succ
 certificate from another CA or without clientAuth is refused; and an SCP that applies the
 machine-binding and organization policy through x509core's validator (``policy=`` of
 server_ssl_context, which runs check_peer after each handshake) refuses a client whose
-certificate is bound to another machine. Threads only; every timeout is set."""
+certificate is bound to another machine, whichever carrier holds the binding (the seed
+system's extensions or subjectAltName URNs, issue 15). Threads only; every timeout is set."""
 
 from __future__ import annotations
 
@@ -134,3 +135,21 @@ def test_policy_scp_refuses_another_machine_or_organization(pki, policy_scp, cer
     assert "refused" in caplog.text and expected.split("_")[0] in caplog.text.lower()
     # The same SCP still serves the bound client afterwards.
     assert c_echo(pki, port, "client") == 0x0000
+
+
+def test_policy_scp_accepts_the_san_bound_client(pki, policy_scp):
+    """The subjectAltName carrier (urn:uuid:) satisfies the same policy as the seed one."""
+    port, echoes = policy_scp
+    assert pki.san_client.machine_binding.carrier == "san"
+    assert c_echo(pki, port, "san_client") == 0x0000
+    assert echoes[-1] == "HZ10999900000004"
+
+
+def test_policy_scp_refuses_a_san_bound_client_of_another_machine(pki, policy_scp, caplog):
+    port, echoes = policy_scp
+    before = list(echoes)
+    with caplog.at_level(logging.WARNING, logger="x509core.ca.tls"):
+        assert c_echo(pki, port, "san_other_machine_client") is None
+    assert echoes == before
+    assert "refused" in caplog.text and "machine identity is not the expected one" in caplog.text
+    assert c_echo(pki, port, "san_client") == 0x0000

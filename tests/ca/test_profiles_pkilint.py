@@ -16,6 +16,13 @@ that any other finding still fails. The seed system's machine-binding extensions
 under 1.3.6.1.4.15967132172, non-critical, raw octets) raise no finding at all: pkilint does not
 decode extensions it does not know, and RFC 5280 §4.2 lets a relying party ignore an unknown
 non-critical extension.
+
+A second pkilint false positive, likewise pinned (``test_san_binding_urns_are_the_only_finding``):
+the machine binding's subjectAltName carrier (``urn:uuid:…``, ``urn:dev:mac:…``, issue 15) is
+reported as ``pkix.invalid_uri_syntax`` because pkilint checks every URI with the
+``validators`` package's ``url()``, which wants ``scheme://host``. RFC 5280 §4.2.1.6 asks for
+RFC 3986 syntax, where ``urn:uuid:c417aa48-…`` is ``scheme ":" path-rootless`` (RFC 3986 §3),
+an absolute URI without an authority; URNs are URIs (RFC 8141).
 """
 
 from __future__ import annotations
@@ -92,6 +99,8 @@ def issued(shared_ca, leaf_key):
                                          mac=MAC, public_key=public),
         "client-unbound": shared_ca.issue_client(org="Example Clinic", client_id=CLIENT_ID,
                                                  machine_id=None, public_key=public),
+        "client-san": shared_ca.issue_client(org=ORG, client_id=CLIENT_ID, machine_id=MACHINE_ID,
+                                             mac=MAC, public_key=public, binding="san"),
     }
 
 
@@ -116,6 +125,15 @@ def test_localhost_is_the_only_finding(shared_ca, leaf_key):
     findings = lint_certificate(cert.to_pem())
     assert findings == [("ERROR", "pkix.invalid_domain_name_syntax",
                          'Invalid domain name syntax: "localhost"')]
+
+
+def test_san_binding_urns_are_the_only_finding(issued):
+    """The client profile with the subjectAltName carrier: pkilint's URL-only URI check is its
+    only finding (module docstring); ``test_openssl_verify_purpose`` has OpenSSL accept it."""
+    cert = issued["client-san"].certificate
+    uris = [name.value for name in cert.subject_alternative_name.names]
+    assert lint_certificate(cert.to_pem()) == [
+        ("ERROR", "pkix.invalid_uri_syntax", f'Invalid URI syntax: "{uri}"') for uri in uris]
 
 
 def test_pkilint_crl(make_ca, leaf_key):
@@ -143,6 +161,7 @@ def _verify(openssl, ca_path, leaf_pem, tmp_path, purpose):
     ("server", ["sslserver"], ["sslclient"]),
     ("server+client", ["sslserver", "sslclient"], []),
     ("client", ["sslclient"], ["sslserver"]),
+    ("client-san", ["sslclient"], ["sslserver"]),
 ])
 def test_openssl_verify_purpose(openssl, shared_ca, issued, tmp_path, profile, accepted, refused):
     ca_path = shared_ca.directory / "ca.pem"
@@ -211,3 +230,51 @@ def test_cryptography_sees_the_raw_machine_binding(issued):
     assert not machine.critical and not mac.critical
     assert machine.value.value == MACHINE_ID.encode("ascii")     # raw octets, no inner DER
     assert mac.value.value == MAC.encode("ascii")
+
+
+# -- EC leaves (issue 11) ----------------------------------------------------------------------------
+
+def _ec_public_key(curve: str):
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from tests.cert.ec_chains import ECFactory
+    from x509core.ec.keys import load_der_public_key
+    public = ECFactory().key(curve, "pkilint").public_key()
+    return load_der_public_key(public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
+
+
+@pytest.mark.parametrize("curve", ["P-256", "P-384", "P-521"])
+def test_pkilint_ec_leaves(shared_ca, curve):
+    """EC leaves carry the key usages RFC 5480 §3 / RFC 8813 §3 allow; pkilint's EC rules (e.g.
+    pkix.key_usage_value_prohibited_for_ec) find nothing."""
+    public = _ec_public_key(curve)
+    leaves = [
+        shared_ca.issue_client(org=ORG, client_id=CLIENT_ID, machine_id=MACHINE_ID, public_key=public),
+        shared_ca.issue_server(dns=["pacs.example.org"], also_client=True, public_key=public),
+        shared_ca.issue_server(dns=["pacs.example.org"], public_key=public, key_agreement=True),
+    ]
+    for issued in leaves:
+        assert lint_certificate(issued.certificate.to_pem()) == []
+        assert not issued.certificate.key_usage.key_encipherment
+
+
+def test_pkilint_would_flag_key_encipherment_on_an_ec_key(shared_ca):
+    """The oracle can fail: the usage the profiles refuse for EC keys, forced in by hand."""
+    from datetime import datetime, timezone
+    from x509core.ca import profiles
+    from x509core.cert import CertificateBuilder, Name
+    from x509core.cert.extensions import BasicConstraints, KeyUsage
+    now = datetime.now(timezone.utc)
+    forced = (CertificateBuilder().with_subject(Name.build([("CN", "forced")]))
+              .with_issuer(shared_ca.certificate.subject).with_validity(now, now + timedelta(days=1))
+              .with_public_key(_ec_public_key("P-256"))
+              .with_extension(BasicConstraints(ca=False), critical=True)
+              .with_extension(KeyUsage(digital_signature=True, key_encipherment=True), critical=True)
+              .with_subject_key_identifier()
+              .with_authority_key_identifier(shared_ca.certificate.public_key)
+              .with_random_serial_number().sign(shared_ca.key))
+    assert [code for _, code, _ in lint_certificate(forced.to_pem())] == \
+        ["pkix.key_usage_value_prohibited_for_ec"]
+    with pytest.raises(ValueError, match="RFC 8813"):
+        profiles.client_builder(shared_ca.certificate, _ec_public_key("P-256"), now,
+                                now + timedelta(days=1), org=ORG, client_id=CLIENT_ID,
+                                machine_id=None, key_encipherment=True)

@@ -1,6 +1,8 @@
 """What the service adds to the CA's profiles (x509core/ca/profiles.py, issue.py): the delegated
-OCSP responder (RFC 6960 §4.2.2.2) and the CRL/OCSP pointers of certificates issued while a
-public URL is set (RFC 5280 §4.2.1.13, §4.2.2.1), linted by pkilint and read by pyca."""
+OCSP responder (RFC 6960 §4.2.2.2), recorded in the inventory like every certificate the CA
+key signs, and the CRL/OCSP pointers of certificates issued while a public URL is set (RFC
+5280 §4.2.1.13, §4.2.2.1), recorded so that every later opening of the CA uses it; linted by
+pkilint and read by pyca."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from x509core.errors import InvalidValue
 
 def test_the_responder_certificate(make_ca, leaf_key):
     ca = make_ca()
-    certificate = ca.issue_ocsp_responder(leaf_key.public_key(), days=7)
+    ca.set_revocation_url("http://ca.example.test:8080")
+    issued = ca.issue_ocsp_responder(leaf_key.public_key(), days=7)
+    certificate = issued.certificate
     assert lint_certificate(certificate.to_pem()) == []
     theirs = cx509.load_der_x509_certificate(certificate.raw)
     assert list(theirs.extensions.get_extension_for_class(cx509.ExtendedKeyUsage).value) == \
@@ -26,7 +30,11 @@ def test_the_responder_certificate(make_ca, leaf_key):
     usage = theirs.extensions.get_extension_for_class(cx509.KeyUsage)
     assert usage.critical and usage.value.digital_signature and not usage.value.key_cert_sign
     assert (theirs.not_valid_after_utc - theirs.not_valid_before_utc).days == 7
-    assert certificate.serial_number not in ca.inventory
+    record = ca.inventory.get(certificate.serial_number)          # reserved, signed, recorded
+    assert (record.profile, record.status, record.pem) == ("ocsp", "valid", certificate.to_pem())
+    assert record.path.read_text() == record.pem
+    assert certificate.extension("2.5.29.31") is None              # nocheck: no pointers
+    assert [r.serial for r in ca.inventory.records(profile="ocsp")] == [certificate.serial_number]
     certificate.verify_directly_issued_by(ca.certificate)
 
 
@@ -51,6 +59,23 @@ def test_certificates_issued_with_a_public_url_point_there(make_ca, leaf_key):
     ca.set_revocation_url(None)
     after = ca.issue_server(dns=["pacs.example.test"], public_key=leaf_key.public_key())
     assert after.certificate.extension("1.3.6.1.5.5.7.1.1") is None
+
+
+def test_a_recorded_public_url_is_used_by_every_later_opening(make_ca, leaf_key):
+    """``x509core serve --public-url`` records it: a CLI issuance beside the service (another
+    process opening the CA) points to the service too; the change is audited once."""
+    from x509core.ca.issue import CertificateAuthority
+    ca = make_ca()
+    ca.set_revocation_url("http://ca.example.test:8080", record=True)
+    ca.set_revocation_url("http://ca.example.test:8080", record=True)       # unchanged
+    with CertificateAuthority.open(ca.directory) as other:
+        assert other.revocation_url == "http://ca.example.test:8080"
+        issued = other.issue_server(dns=["pacs.example.test"], public_key=leaf_key.public_key())
+    theirs = cx509.load_der_x509_certificate(issued.certificate.raw)
+    points = theirs.extensions.get_extension_for_class(cx509.CRLDistributionPoints).value
+    assert [n.value for n in points[0].full_name] == ["http://ca.example.test:8080/crl"]
+    changes = ca.inventory.audit_page(action="public-url")
+    assert [(e.detail, e.actor) for e in changes] == [("http://ca.example.test:8080", "cli")]
 
 
 @pytest.mark.parametrize("url", ["https://ca.example.test", "ftp://ca.example.test",

@@ -2,7 +2,8 @@
 test_dicom_links.py): a site CA made with x509core's CertificateAuthority, a server certificate
 for localhost and 127.0.0.1, client certificates bound to machines, and the certificates that
 must be refused (from a foreign CA, without clientAuth, bound to another machine, for another
-organization). Every leaf uses the RSA-2048 fixture key; no key is generated.
+organization), and the same bound clients with the subjectAltName carrier (issue 15). Every
+leaf uses the RSA-2048 fixture key; no key is generated.
 
 Also :func:`handshake`: one TLS handshake over a socket pair, server in a thread, with timeouts.
 """
@@ -37,6 +38,8 @@ class LinksPKI:
     other_org_client: Certificate               # clientAuth, another organization
     foreign_client: Certificate                 # clientAuth, issued by the foreign CA
     server_only: Certificate                    # serverAuth only: not a client certificate
+    san_client: Certificate                     # as client, the binding in subjectAltName URNs
+    san_other_machine_client: Certificate       # as other_machine_client, subjectAltName URNs
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -48,9 +51,9 @@ def build_pki(directory: Path, ca_key: RSAPrivateKey, leaf_key: RSAPrivateKey,
                                      passphrase=None, key=ca_key) as ca, \
          CertificateAuthority.create(directory / "foreign-ca", subject="/C=DE/O=Elsewhere/CN=Foreign CA",
                                      passphrase=None, key=foreign_key) as foreign:
-        def client(authority, org=ORG, machine=MACHINE_ID, client_id=CLIENT_ID):
+        def client(authority, org=ORG, machine=MACHINE_ID, client_id=CLIENT_ID, binding="seed"):
             return authority.issue_client(org=org, client_id=client_id, machine_id=machine,
-                                          public_key=public, days=30).certificate
+                                          public_key=public, days=30, binding=binding).certificate
         pki = LinksPKI(
             ca=ca.certificate, foreign_ca=foreign.certificate, key=leaf_key,
             server=ca.issue_server(dns=["localhost"], ip=["127.0.0.1"], public_key=public,
@@ -61,9 +64,13 @@ def build_pki(directory: Path, ca_key: RSAPrivateKey, leaf_key: RSAPrivateKey,
             foreign_client=client(foreign),
             server_only=ca.issue_server(dns=["modality.example"], public_key=public,
                                         days=30).certificate,
+            san_client=client(ca, client_id="HZ10999900000004", binding="san"),
+            san_other_machine_client=client(ca, machine=OTHER_MACHINE_ID,
+                                            client_id="HZ10999900000005", binding="san"),
         )
     for name in ("ca", "foreign_ca", "server", "client", "other_machine_client",
-                 "other_org_client", "foreign_client", "server_only"):
+                 "other_org_client", "foreign_client", "server_only", "san_client",
+                 "san_other_machine_client"):
         path = directory / f"{name}.pem"
         path.write_text(getattr(pki, name).to_pem())
         pki.files[name] = path

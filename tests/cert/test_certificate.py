@@ -38,6 +38,7 @@ from x509core.cert.extensions import MalformedExtension
 from x509core.cert.public_key import UnsupportedPublicKey
 from x509core.cert.text import format_time
 from x509core.der import BitString
+from x509core.ec.key import ECPublicKey
 from x509core.errors import (DecodeError, InvalidSignature, InvalidValue, NonCanonicalEncoding,
                              UnsupportedAlgorithm)
 from x509core.rsa.key import RSAPublicKey
@@ -133,6 +134,8 @@ OPENSSL_MADE = {
                 "-sigopt", "rsa_pss_saltlen:32", "-sha256", "-subj", "/CN=pss.example"),
     "rsa-pss-key": ("-extensions", "plain", "-key", "pss.key", "-subj", "/CN=pss-key.example"),
     "ec-p256": ("-extensions", "plain", "-key", "ec.key", "-subj", "/CN=ec.example"),
+    "ec-p384": ("-extensions", "plain", "-key", "ec384.key", "-sha384", "-subj", "/CN=ec384.example"),
+    "ec-p521": ("-extensions", "rich", "-key", "ec521.key", "-sha512", "-subj", "/CN=ec521.example"),
     "ed25519": ("-extensions", "plain", "-key", "ed.key", "-subj", "/CN=ed.example"),
     "negative-serial": ("-extensions", "plain", "-key", "rsa.key", "-set_serial", "-5",
                         "-subj", "/CN=negative.example"),
@@ -154,6 +157,8 @@ def openssl_dir(openssl: str, tmp_path_factory) -> Path:
         "rsa_pss_keygen_md:sha256", "-pkeyopt", "rsa_pss_keygen_mgf1_md:sha256",
         "-pkeyopt", "rsa_pss_keygen_saltlen:32", "-out", "pss.key")
     run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.key")
+    run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "ec384.key")
+    run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521", "-out", "ec521.key")
     run("genpkey", "-algorithm", "ED25519", "-out", "ed.key")
     for name, args in OPENSSL_MADE.items():
         run("req", "-x509", "-config", "x.cnf", "-utf8", "-days", "30", *args, "-out", f"{name}.pem")
@@ -434,25 +439,44 @@ def certifi_roots() -> list[bytes]:
 
 # Counted on certifi 2025.x (120 roots): 81 RSA, 39 EC; the test prints them (pytest -s).
 def test_every_certifi_root_parses_round_trips_and_verifies():
-    counts = {"roots": 0, "rsa_verified": 0, "ec_unsupported": 0}
+    """Every root's self-signature verifies, RSA and ECDSA alike, and fails with a flipped bit."""
+    counts = {"roots": 0, "rsa_verified": 0, "ecdsa_verified": 0}
     for der in certifi_roots():
         cert = load_der_certificate(der)
         counts["roots"] += 1
         assert cert.to_der() == der and cert.is_self_issued
-        if isinstance(cert.public_key, RSAPublicKey):
-            cert.verify_signature(cert.public_key)
-            counts["rsa_verified"] += 1
-            continue
-        assert isinstance(cert.public_key, UnsupportedPublicKey)
-        assert cert.public_key_info.algorithm == "1.2.840.10045.2.1"      # id-ecPublicKey
-        with pytest.raises(UnsupportedAlgorithm) as caught:
-            cert.verify_signature(cert.public_key)
-        assert "unsupported algorithm" in str(caught.value)
-        assert str(cert.signature_algorithm) in str(caught.value)
-        counts["ec_unsupported"] += 1
+        cert.verify_signature(cert.public_key)
+        kind = "ecdsa" if isinstance(cert.public_key, ECPublicKey) else "rsa"
+        assert isinstance(cert.public_key, RSAPublicKey) or kind == "ecdsa"
+        assert cert.signature_algorithm_info.scheme in (("ecdsa",) if kind == "ecdsa"
+                                                        else ("pkcs1v15", "pss"))
+        counts[f"{kind}_verified"] += 1
     print(f"certifi {certifi.__version__}: {counts}")
-    assert counts["rsa_verified"] + counts["ec_unsupported"] == counts["roots"]
-    assert counts["rsa_verified"] >= 50 and counts["ec_unsupported"] >= 10
+    assert counts["rsa_verified"] + counts["ecdsa_verified"] == counts["roots"]
+    assert counts["rsa_verified"] >= 50 and counts["ecdsa_verified"] >= 10
+
+
+def test_every_ecdsa_root_of_debians_trust_store_verifies_its_own_signature():
+    """Issue 11: 33 of the 144 roots of Debian's ca-certificates sign with ECDSA; each one's
+    self-signature verifies with its own EC key (and fails with a bit of it flipped)."""
+    from tests.cert.corpus import DEBIAN_BUNDLE
+    if not DEBIAN_BUNDLE.exists():
+        pytest.fail(f"{DEBIAN_BUNDLE} is missing (apt-get install -y ca-certificates)")
+    bundle = load_pem_certificates(DEBIAN_BUNDLE.read_bytes())
+    assert not bundle.errors and len(bundle) > 100
+    ecdsa = [cert for cert in bundle if cert.signature_algorithm in
+             ("1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4")]
+    curves = {}
+    for cert in ecdsa:
+        assert cert.signature_algorithm_info.scheme == "ecdsa", cert
+        assert isinstance(cert.public_key, ECPublicKey), cert
+        cert.verify_signature(cert.public_key)
+        curves[cert.public_key.curve.nist_name] = curves.get(cert.public_key.curve.nist_name, 0) + 1
+        flipped = cert.raw[:-1] + bytes([cert.raw[-1] ^ 1])
+        with pytest.raises(InvalidSignature):
+            load_der_certificate(flipped).verify_signature(cert.public_key)
+    print(f"ECDSA roots in {DEBIAN_BUNDLE}: {len(ecdsa)} of {len(bundle)}, by curve {curves}")
+    assert len(ecdsa) >= 30 and set(curves) >= {"P-256", "P-384"}
 
 
 @pytest.mark.filterwarnings("ignore:Parsed a serial number which wasn't positive")
@@ -474,18 +498,35 @@ def test_certifi_root_fields_equal_pyca():
 
 # -- certificates made by OpenSSL: EC, Ed25519, RSASSA-PSS, v1 -------------------------------------
 
-@pytest.mark.parametrize("name,algorithm,signature", [
-    ("ec-p256", "1.2.840.10045.2.1", "1.2.840.10045.4.3.2"),
-    ("ed25519", "1.3.101.112", "1.3.101.112")])
-def test_non_rsa_certificates_parse_print_and_refuse_to_verify(name, algorithm, signature,
-                                                               openssl_certificates):
-    der = openssl_certificates[name]
+def test_an_openssl_ec_certificate_parses_prints_and_verifies(openssl_certificates):
+    der = openssl_certificates["ec-p256"]
+    cert = load_der_certificate(der)
+    theirs = pyca.load_der_x509_certificate(der)
+    assert cert.to_der() == der and not cert.findings
+    assert cert.signature_algorithm == "1.2.840.10045.4.3.2" == theirs.signature_algorithm_oid.dotted_string
+    assert (cert.signature_algorithm_info.scheme, cert.signature_algorithm_info.hash_name) == \
+        ("ecdsa", "sha256")
+    key = cert.public_key
+    assert isinstance(key, ECPublicKey) and (key.curve.name, key.key_size) == ("prime256v1", 256)
+    numbers = theirs.public_key().public_numbers()
+    assert (key.x, key.y) == (numbers.x, numbers.y)
+    assert cert.public_key_info.subject_public_key == key.to_encoded_point()
+    assert cert.raw_spki == theirs.public_key().public_bytes(
+        Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    cert.verify_signature(key)
+    flipped = der[:-1] + bytes([der[-1] ^ 1])
+    with pytest.raises(InvalidSignature):
+        load_der_certificate(flipped).verify_signature(key)
+
+
+def test_non_rsa_non_ec_certificates_parse_print_and_refuse_to_verify(openssl_certificates):
+    der = openssl_certificates["ed25519"]
     cert = load_der_certificate(der)
     theirs = pyca.load_der_x509_certificate(der)
     assert cert.to_der() == der
-    assert cert.signature_algorithm == signature == theirs.signature_algorithm_oid.dotted_string
+    assert cert.signature_algorithm == "1.3.101.112" == theirs.signature_algorithm_oid.dotted_string
     key = cert.public_key
-    assert isinstance(key, UnsupportedPublicKey) and key.algorithm == algorithm
+    assert isinstance(key, UnsupportedPublicKey) and key.algorithm == "1.3.101.112"
     assert cert.raw_spki == theirs.public_key().public_bytes(
         Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     text = cert.text()
@@ -493,22 +534,30 @@ def test_non_rsa_certificates_parse_print_and_refuse_to_verify(name, algorithm, 
     for issuer_key in (key, load_der_certificate(openssl_certificates["rsa-rich"]).public_key):
         with pytest.raises(UnsupportedAlgorithm) as caught:
             cert.verify_signature(issuer_key)
-        assert "unsupported algorithm" in str(caught.value) and signature in str(caught.value)
+        assert "unsupported algorithm" in str(caught.value) and "1.3.101.112" in str(caught.value)
 
 
-def test_rsa_signed_certificate_with_an_ec_issuer_key_is_unsupported(openssl_certificates):
-    cert = load_der_certificate(openssl_certificates["rsa-rich"])
-    ec_key = load_der_certificate(openssl_certificates["ec-p256"]).public_key
-    with pytest.raises(UnsupportedAlgorithm, match="unsupported algorithm.*id-ecPublicKey"):
-        cert.verify_signature(ec_key)
+def test_a_key_of_the_wrong_kind_is_a_signature_mismatch(openssl_certificates):
+    """An RSA signature checked with an EC key, and an ECDSA one with an RSA key: InvalidSignature
+    naming both kinds (OpenSSL: "wrong public key type", a certificate signature failure)."""
+    rsa_signed = load_der_certificate(openssl_certificates["rsa-rich"])
+    ec_signed = load_der_certificate(openssl_certificates["ec-p256"])
+    with pytest.raises(InvalidSignature, match="the sha256WithRSAEncryption signature cannot be made "
+                       r"by an EC key \(P-256\)"):
+        rsa_signed.verify_signature(ec_signed.public_key)
+    with pytest.raises(InvalidSignature, match="the ecdsa-with-SHA256 signature cannot be made by an "
+                       "RSA key"):
+        ec_signed.verify_signature(rsa_signed.public_key)
 
 
 def test_rsa_issuer_certifies_an_ec_key(openssl_certificates):
     leaf = load_der_certificate(openssl_certificates["rsa-leaf"])
     root = load_der_certificate(openssl_certificates["rsa-rich"])
-    assert isinstance(leaf.public_key, UnsupportedPublicKey)
+    assert isinstance(leaf.public_key, ECPublicKey)
+    assert leaf.public_key == load_der_certificate(openssl_certificates["ec-p256"]).public_key
     assert leaf.serial_number == 0x7FA1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3
     leaf.verify_signature(root.public_key)
+    leaf.verify_directly_issued_by(root)
 
 
 def test_rsassa_pss_signature(openssl_certificates):
@@ -686,8 +735,8 @@ def test_refusal_errors_are_non_canonical_where_ber_is_valid():
 JSON_KEYS = {"version", "serial_number", "signature_algorithm", "signature_algorithm_name",
              "issuer", "subject", "not_valid_before", "not_valid_after", "public_key",
              "issuer_unique_id", "subject_unique_id", "extensions", "machine_identity",
-             "mac_address", "signature", "sha256_fingerprint", "signature_pss_parameters",
-             "findings"}
+             "mac_address", "machine_binding", "signature", "sha256_fingerprint",
+             "signature_pss_parameters", "findings"}
 
 
 def _all_certificates(openssl_certificates) -> dict[str, bytes]:
@@ -717,6 +766,11 @@ def test_to_json_round_trips_the_fields(openssl_certificates):
         key = cert.public_key
         if isinstance(key, RSAPublicKey):
             assert (int(data["public_key"]["n"], 16), data["public_key"]["e"]) == (key.n, key.e)
+        elif isinstance(key, ECPublicKey):
+            assert (data["public_key"]["curve"], data["public_key"]["key_size"]) == \
+                (key.curve.nist_name, key.key_size)
+            assert (int(data["public_key"]["x"], 16), int(data["public_key"]["y"], 16)) == (key.x, key.y)
+            assert bytes.fromhex(data["public_key"]["key"]) == cert.public_key_info.subject_public_key
         else:
             assert bytes.fromhex(data["public_key"]["key"]) == key.subject_public_key
 

@@ -224,6 +224,28 @@ def test_a_request_from_openssl_becomes_a_machine_bound_client_certificate(opens
     assert checked.returncode == 0, checked.stderr
 
 
+@pytest.mark.parametrize("curve,hash_option", [("P-256", "-sha256"), ("P-384", "-sha384"),
+                                               ("P-521", "-sha512")])
+def test_an_openssl_ec_request_loads_and_verifies(openssl, tmp_path, curve, hash_option):
+    """Issue 11: ``openssl req -newkey ec``: the EC key, the ECDSA signature (proof of
+    possession) over the exact CertificationRequestInfo, and a tampered copy refused."""
+    key = tmp_path / "ec.key"
+    made = _openssl(openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", f"ec_paramgen_curve:{curve}",
+                    "-nodes", "-keyout", str(key), hash_option, "-subj", "/O=Org/CN=HZ1",
+                    "-addext", f"{oids.OID_MACHINE_IDENTITY}=DER:{MACHINE_ID.encode().hex()}")
+    assert made.returncode == 0, made.stderr
+    request = load_pem_csr(made.stdout)
+    request.verify()
+    assert request.public_key.curve.nist_name == curve and not request.findings
+    info = request.signature_algorithm_info
+    assert (info.scheme, info.hash_name) == ("ecdsa", hash_option[1:])
+    theirs = pyca.load_pem_x509_csr(made.stdout)
+    numbers = theirs.public_key().public_numbers()
+    assert (request.public_key.x, request.public_key.y) == (numbers.x, numbers.y)
+    with pytest.raises(InvalidSignature):
+        load_der_csr(_flip(request.raw, request.raw.index(b"HZ1") + 2)).verify()
+
+
 # -- tampering and malformed input ---------------------------------------------------------------
 
 

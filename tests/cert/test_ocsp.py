@@ -144,6 +144,33 @@ def test_pyca_responses_are_read(pki, tmp_path):
             ocsp.OCSPResponseStatus.UNAUTHORIZED: "unauthorized"}[status]
 
 
+@pytest.mark.parametrize("curve", ["P-256", "P-384"])
+def test_an_ecdsa_signed_response_verifies_with_the_responders_ec_key(pki, curve):
+    """Issue 11: a responder with an EC key (its response made by pyca, ECDSA over SHA-256 or
+    SHA-384) verifies with its ECPublicKey; tampered, or checked with an RSA key, it does not."""
+    from tests.cert.ec_chains import ECFactory, tampered
+    from x509core.errors import InvalidSignature
+    ca, leaf, _ = pki
+    factory = ECFactory()
+    responder = factory.ca(f"OCSP root {curve}", curve)
+    theirs = (ocsp.OCSPResponseBuilder()
+              .add_response(cert=_pyca(leaf), issuer=_pyca(ca.certificate), algorithm=hashes.SHA256(),
+                            cert_status=ocsp.OCSPCertStatus.GOOD, this_update=NOW,
+                            next_update=NOW + timedelta(days=1), revocation_time=None,
+                            revocation_reason=None)
+              .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
+              .sign(responder.key, {"P-256": hashes.SHA256(), "P-384": hashes.SHA384()}[curve])
+              .public_bytes(DER))
+    basic = load_der_ocsp_response(theirs).basic
+    assert basic.signature_algorithm_info.scheme == "ecdsa"
+    assert basic.signed_by(responder.x509core)
+    basic.verify_signature(responder.x509core.public_key)
+    with pytest.raises(InvalidSignature):
+        load_der_ocsp_response(tampered(theirs)).basic.verify_signature(responder.x509core.public_key)
+    with pytest.raises(InvalidSignature, match="cannot be made by an RSA key"):
+        basic.verify_signature(ca.certificate.public_key)
+
+
 @pytest.mark.parametrize("status", ["malformedRequest", "internalError", "tryLater",
                                     "sigRequired", "unauthorized"])
 def test_error_responses_read_in_pyca(status):

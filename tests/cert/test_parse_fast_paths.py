@@ -3,7 +3,7 @@
 ``load_der_certificate`` reads common shapes straight from the bytes (one-octet headers, single
 attribute RDNs, the extension envelope, IA5String general names, OIDs and signature algorithms
 seen before, RSA SubjectPublicKeyInfo); each fast path accepts a subset of what the general
-reader accepts and hands everything else to it. Here every fast path is switched off and the
+reader accepts and hands everything else to it (an EC key is read by the general path, once). Here every fast path is switched off and the
 same inputs (real certificates and thousands of mutations of them) are read both ways: each
 must give the same values and findings, or the same error (class, reason, offset and path),
 both with the default reader and with ``strict=True``.
@@ -23,15 +23,32 @@ from x509core.errors import X509CoreError
 
 MUTATIONS_PER_CERTIFICATE = 150
 ROOTS = 6
+EC_ROOTS = 2
+_ID_EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")        # the OID id-ecPublicKey, as DER
 
 
 def _certificates() -> list[bytes]:
-    """The interop certificates and some trusted roots (critical extensions, other names)."""
+    """The interop certificates, some trusted roots (critical extensions, other names), EC roots
+    (P-256 and P-384 keys, ECDSA signatures) and EC leaves made by pyca/cryptography with an
+    uncompressed, a compressed and an invalid point (issue 11)."""
     import certifi
     files = sorted(require_shared(INTEROP).glob("*.pem"))
     assert files, "no interop certificates"
     roots = pem.decode_all(open(certifi.where(), encoding="ascii").read(), "CERTIFICATE")
-    return [pem.decode_one(f.read_text(), "CERTIFICATE")[1] for f in files] + roots[:ROOTS]
+    ec_roots = [der for der in roots if _ID_EC_PUBLIC_KEY in der][:EC_ROOTS]
+    assert len(ec_roots) == EC_ROOTS
+    return ([pem.decode_one(f.read_text(), "CERTIFICATE")[1] for f in files] + roots[:ROOTS]
+            + ec_roots + _ec_leaves())
+
+
+def _ec_leaves() -> list[bytes]:
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from tests.cert.ec_chains import ECFactory, compressed, off_curve, with_point
+    factory = ECFactory()
+    root = factory.ca("Root P-384", "P-384")
+    leaf = factory.leaf("fast paths", "P-521", root)
+    return [leaf.public_bytes(Encoding.DER), with_point(leaf, root, compressed),
+            with_point(leaf, root, off_curve)]
 
 
 def _outcome(der: bytes, strict: bool = False):

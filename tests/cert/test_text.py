@@ -7,9 +7,10 @@ public key (algorithm, size, modulus, exponent, PSS restrictions, EC curve, Ed25
 (name, critical flag, every value line) and the signature.
 
 Certificates: the seed system's interop files, those the OpenSSL CLI makes in test_certificate.py
-(every extension OpenSSL writes, RSASSA-PSS, an id-RSASSA-PSS key, EC P-256, Ed25519, v1, a negative
-serial), every root of certifi's bundle, the CA's profiles, and serial numbers planted at OpenSSL's
-decimal/octet boundary.
+(every extension OpenSSL writes, RSASSA-PSS, an id-RSASSA-PSS key, EC P-256, P-384 and P-521 keys
+with ECDSA signatures over SHA-256/384/512, an EC key certified by RSA, Ed25519, v1, a negative
+serial), an EC key whose point is compressed, every root of certifi's bundle (RSA and EC), the
+CA's profiles (RSA and EC leaves), and serial numbers planted at OpenSSL's decimal/octet boundary.
 
 Deliberate differences, each checked where it occurs:
 
@@ -158,8 +159,42 @@ def test_openssl_made_text_equals_openssl_field_by_field(openssl, openssl_certif
     cert = load_der_certificate(der)
     accepted = compare(cert.text(), openssl_text(openssl, der, "-nameopt", "oneline,-esc_msb"),
                        allow=_machine_binding_difference(cert))
-    # rsa-rich carries the machine identity as a DER UTF8String (OpenSSL's ASN1:UTF8String:)
-    assert accepted == (["Machine Identity (1.3.6.1.4.15967132172.1)"] if name == "rsa-rich" else [])
+    # rsa-rich and ec-p521 carry the machine identity as a DER UTF8String (ASN1:UTF8String:)
+    rich = name in ("rsa-rich", "ec-p521")
+    assert accepted == (["Machine Identity (1.3.6.1.4.15967132172.1)"] if rich else [])
+
+
+@pytest.mark.parametrize("name,bits,curve,nist,signature", [
+    ("ec-p256", 256, "prime256v1", "P-256", "ecdsa-with-SHA256"),
+    ("ec-p384", 384, "secp384r1", "P-384", "ecdsa-with-SHA384"),
+    ("ec-p521", 521, "secp521r1", "P-521", "ecdsa-with-SHA512")])
+def test_ec_keys_and_ecdsa_signatures_are_shown_as_openssl_shows_them(openssl_certificates, name,
+                                                                      bits, curve, nist, signature):
+    cert = load_der_certificate(openssl_certificates[name])
+    text = cert.text()
+    point = cert.public_key_info.subject_public_key
+    assert ("            Public Key Algorithm: id-ecPublicKey\n"
+            f"                Public-Key: ({bits} bit)\n                pub:\n"
+            f"                    {point[0]:02x}:{point[1]:02x}:") in text
+    assert f"                ASN1 OID: {curve}\n                NIST CURVE: {nist}\n" in text
+    assert text.count(f"Signature Algorithm: {signature}\n") == 2
+    data = cert.to_json()["public_key"]
+    assert (data["curve"], data["curve_name"], data["key_size"]) == (nist, curve, bits)
+
+
+def test_a_compressed_ec_point_is_shown_as_openssl_shows_it(openssl):
+    """OpenSSL prints the point in the form the certificate holds it (02/03 || X)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from tests.cert.ec_chains import ECFactory, compressed, with_point
+    factory = ECFactory()
+    root = factory.ca("Root P-384", "P-384")
+    der = with_point(factory.leaf("text compressed", "P-384", root), root, compressed)
+    cert = load_der_certificate(der)
+    assert compare(cert.text(), openssl_text(openssl, der, "-nameopt", "oneline,-esc_msb")) == []
+    assert cert.public_key_info.subject_public_key[0] in (2, 3)
+    root_der = root.cert.public_bytes(Encoding.DER)
+    assert compare(load_der_certificate(root_der).text(),
+                   openssl_text(openssl, root_der, "-nameopt", "oneline,-esc_msb")) == []
 
 
 def test_rsassa_pss_parameters_are_shown_as_openssl_shows_them(openssl_certificates):
@@ -223,6 +258,7 @@ def test_every_certifi_root_text_equals_openssl(openssl):
 
 def test_profile_certificates_text_equals_openssl(openssl):
     from datetime import datetime, timezone
+    from x509core.ca import profiles as ca_profiles
     root_key, leaf_key = private_key(RSA_4096), private_key(RSA_2048)
     start, end = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2051, 1, 1, tzinfo=timezone.utc)
     root = root_ca_builder(root_key.public_key(), "/C=CN/O=医院/CN=Root", start).sign(root_key)
@@ -234,10 +270,24 @@ def test_profile_certificates_text_equals_openssl(openssl):
                        mac_address="18:c0:4d:fa:c0:a8").sign(root_key),
         client_builder(root, leaf_key.public_key(), "医院", "HZ2", start, end, machine_identity="m-2",
                        mac_address="aa:bb:cc:dd:ee:ff", encoding="octet").sign(root_key),
+        # An EC leaf as the CA issues it (x509core.ca.profiles: digitalSignature only).
+        ca_profiles.client_builder(root, _ec_public_key("P-521"), start, end, org="医院",
+                                   client_id="HZ10999900000003",
+                                   machine_id="c417aa4802b3441d931c135cbdaab367")
+        .with_random_serial_number().sign(root_key, "sha384"),
     ]
     for cert in (root, *leaves):
         compare(cert.text(), openssl_text(openssl, cert.raw, "-nameopt", "oneline,-esc_msb"),
                 allow=_machine_binding_difference(cert))
+
+
+def _ec_public_key(curve: str):
+    """An EC public key (pyca makes the key pair; x509core certifies the public half)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from tests.cert.ec_chains import ECFactory
+    from x509core.ec.keys import load_der_public_key
+    public = ECFactory().key(curve, "text profiles").public_key()
+    return load_der_public_key(public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
 def _integer_der(value: int) -> bytes:
@@ -258,3 +308,32 @@ def test_serial_numbers_are_printed_as_openssl_prints_them(openssl, serial):
     assert cert.serial_number == serial
     ours, theirs = dict(fields(cert.text())), dict(fields(openssl_text(openssl, der)))
     assert ours["Serial Number"] == theirs["Serial Number"]
+
+
+def test_values_cannot_forge_a_line_of_the_listing():
+    """A dNSName, URI or policy text holding CR, LF or ESC (IA5String allows them) is shown with
+    the control escaped (``\\0A``), inside its own line: before, ``x\\nOK: CN=trusted`` in a SAN
+    started a line of its own in ``show`` (issue 16 item 3)."""
+    from x509core.cert.extensions import (CertificatePolicies, PolicyInformation,
+                                          PolicyQualifierInfo, SubjectAlternativeName, UserNotice)
+    from x509core.cert.general_name import DNSName, UniformResourceIdentifier
+    from x509core.cert.oids import OID_QT_CPS, OID_QT_UNOTICE
+    from datetime import datetime, timedelta, timezone
+    from x509core.cert import CertificateBuilder, Name
+    key = private_key(RSA_2048)
+    forged = "x\nOK: CN=trusted\r\x1b]0;t\x07"
+    san = SubjectAlternativeName((DNSName(forged), UniformResourceIdentifier("http://a/" + forged)))
+    notice = UserNotice(None, forged)
+    policies = CertificatePolicies((PolicyInformation("1.2.3.4", (
+        PolicyQualifierInfo(OID_QT_CPS, "http://a/" + forged),
+        PolicyQualifierInfo(OID_QT_UNOTICE, notice))),))
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    name = Name.build([("CN", "forged values")])
+    cert = (CertificateBuilder().with_subject(name).with_issuer(name).with_serial_number(7)
+            .with_validity(now, now + timedelta(days=1)).with_public_key(key.public_key())
+            .with_extension(san, critical=False).with_extension(policies, critical=False)
+            .sign(key))
+    text = cert.text()
+    assert not any(line.startswith(("OK:", "\r", "\x1b")) for line in text.split("\n"))
+    assert not {"\r", "\x1b", "\x07"} & set(text)
+    assert text.count("\\0AOK: CN=trusted\\0D\\1B]0;t\\07") == 4

@@ -334,3 +334,47 @@ def test_verified_chain_pickles():
     result = verify_chain(leaf, trust_anchors=[root], intermediates=[ica], at=AT)
     copy = pickle.loads(pickle.dumps(result))
     assert [c.raw for c in copy] == [c.raw for c in result] and copy.warnings == ()
+
+
+# -- EC keys and ECDSA signatures (issue 11) ------------------------------------------------------
+
+def _ec_chain(root_kind: str, leaf_kind: str, purpose: str = "server"):
+    """An EC (or mixed) root and leaf made by pyca/cryptography (x509core never signs with EC)."""
+    from tests.cert.ec_chains import ECFactory
+    from x509core.cert import load_der_certificate
+    from cryptography.hazmat.primitives.serialization import Encoding
+    factory = ECFactory()
+    root = factory.ca(f"Root {root_kind}", root_kind)
+    leaf = factory.leaf(f"verify {leaf_kind}", leaf_kind, root, purpose=purpose)
+    return load_der_certificate(leaf.public_bytes(Encoding.DER)), root.x509core
+
+
+@pytest.mark.parametrize("root_kind,leaf_kind", [("P-256", "P-256"), ("P-384", "P-521"),
+                                                 ("RSA-3072", "P-384"), ("P-521", "RSA-2048")])
+def test_ec_and_mixed_chains_verify(root_kind, leaf_kind):
+    leaf, root = _ec_chain(root_kind, leaf_kind)
+    assert verify_chain(leaf, trust_anchors=[root], at=AT, peer_name="pacs.example.org") == [leaf, root]
+
+
+def test_allowed_curves_of_the_algorithm_policy():
+    from x509core.cert.validation.verify import AlgorithmPolicy
+    leaf, root = _ec_chain("P-256", "P-384", "client")
+    only_256 = AlgorithmPolicy(allowed_curves={"P-256"})
+    error = _refusal(leaf, [root], [], purpose="client", algorithm_policy=only_256)
+    assert (error.category, error.depth) == ("weak_key", 0) and "P-384" in str(error)
+    error = _refusal(leaf, [root], [], purpose="client",
+                     algorithm_policy=AlgorithmPolicy(allowed_curves={"P-384"}))
+    assert (error.category, error.depth) == ("weak_key", 1)         # the root's P-256 key
+    assert verify_chain(leaf, trust_anchors=[root], purpose="client", at=AT,
+                        algorithm_policy=AlgorithmPolicy(allowed_curves={"P-256", "P-384"}))
+    with pytest.raises(ValueError, match="unknown curves.*secp256k1"):
+        AlgorithmPolicy(allowed_curves={"secp256k1"})
+    with pytest.raises(TypeError):
+        AlgorithmPolicy(allowed_curves="P-256")
+
+
+def test_signature_cost_counts_ecdsa_by_curve():
+    from x509core.cert.validation.checks import signature_cost
+    costs = [signature_cost(_ec_chain(kind, "P-256")[1].public_key) for kind in ("P-256", "P-384", "P-521")]
+    assert costs == sorted(costs) and costs[0] > 1
+    assert signature_cost(chain()[2].public_key) == 1                # RSA-4096, e = 65537

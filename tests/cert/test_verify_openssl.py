@@ -1,8 +1,11 @@
-"""Differential of ``x509core.verify_chain`` against ``openssl verify`` (issue 5).
+"""Differential of ``x509core.verify_chain`` against ``openssl verify`` (issues 5 and 11).
 
 The chains come from ``tests/cert/chains.py``: valid ones (0-3 intermediates, PKCS#1 v1.5 and
 PSS with SHA-256/384/512, DNS and IP subjectAltNames, wildcards) and, one defect at a time, every
-failure the validator names. Each chain's PEM files are written once per session and OpenSSL
+failure the validator names; and from ``tests/cert/ec_chains.py`` (made by pyca/cryptography):
+EC chains on P-256, P-384 and P-521, mixed EC and RSA chains (EC root -> RSA leaf and the
+reverse), tampered ECDSA signatures, points off the curve and compressed points, keys of the
+wrong kind, SHA-1, CRLs signed with ECDSA. Each chain's PEM files are written once per session and OpenSSL
 runs once per chain with ``-x509_strict -attime``, ``-purpose sslserver|sslclient``,
 ``-verify_hostname``/``-verify_ip``, ``-crl_check`` (``-crl_check_all``), ``-verify_depth``,
 ``-partial_chain``, ``-auth_level`` as the chain asks. For every chain:
@@ -16,7 +19,8 @@ runs once per chain with ``-x509_strict -attime``, ``-purpose sslserver|sslclien
 Where OpenSSL legitimately departs from RFC 5280 the recipe carries a ``Difference``: OpenSSL
 must give exactly the recorded answer and x509core the RFC 5280 one, so neither side drifts
 unnoticed. Under the pure-Python backend a subset runs (:func:`_selected`), with every category
-and every difference at least once.
+and every difference at least once; the EC chains all run under both backends (pyca signs
+them, and an ECDSA verification costs a few milliseconds even in pure Python).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import pytest
 
 import x509core
 from tests.cert.chains import Chain, Factory, build, recipes
+from tests.cert.ec_chains import ec_recipes
 from x509core.errors import PathValidationError
 from x509core import bignum as _mpz
 
@@ -43,6 +48,8 @@ from x509core import bignum as _mpz
 # keyUsage that X509_check_purpose() demands of an SSL client or server certificate; the
 # -x509_strict profile checks (80-93) are our "profile" category or the rule they restate.
 OPENSSL_CATEGORIES: dict[int, frozenset[str]] = {code: frozenset(cats) for code, cats in {
+    1: {"invalid_key"},                      # UNSPECIFIED: OpenSSL 3.0's answer for a leaf whose
+                                             # key does not decode (an EC point off its curve)
     2: {"unknown_issuer"},                   # UNABLE_TO_GET_ISSUER_CERT
     3: {"crl"},                              # UNABLE_TO_GET_CRL
     4: {"bad_signature"},                    # UNABLE_TO_DECRYPT_CERT_SIGNATURE
@@ -76,7 +83,7 @@ OPENSSL_CATEGORIES: dict[int, frozenset[str]] = {code: frozenset(cats) for code,
     64: {"name_mismatch"},                   # IP_ADDRESS_MISMATCH
     66: {"weak_key"},                        # EE_KEY_TOO_SMALL
     67: {"weak_key"},                        # CA_KEY_TOO_SMALL
-    68: {"unsupported_algorithm"},           # CA_MD_TOO_WEAK
+    68: {"unsupported_algorithm", "weak_algorithm"},  # CA_MD_TOO_WEAK
     76: {"unsupported_algorithm"},           # UNSUPPORTED_SIGNATURE_ALGORITHM
     78: {"profile"},                         # SIGNATURE_ALGORITHM_INCONSISTENCY
     79: {"not_ca", "key_usage"},             # INVALID_CA
@@ -115,7 +122,7 @@ def _selected() -> list:
     the first two of each (group, verdict), so that every category still runs."""
     found = recipes()
     if not PYTHON_BACKEND:
-        return found
+        return found + ec_recipes()
     seen: Counter = Counter()
     chosen = []
     for recipe in found:
@@ -123,7 +130,7 @@ def _selected() -> list:
         seen[key] += 1
         if seen[key] <= 2 or recipe.difference is not None:
             chosen.append(recipe)
-    return chosen
+    return chosen + ec_recipes()
 
 
 SELECTED = _selected()
@@ -249,7 +256,22 @@ def test_family_covers_every_failure():
               "path_length", "key_usage", "eku", "unknown_critical_extension", "name_mismatch",
               "revoked", "crl", "weak_key", "name_constraints", "depth", None}
     assert wanted <= set(categories), wanted - set(categories)
-    assert sum(1 for r in SELECTED if r.difference) == sum(1 for r in recipes() if r.difference)
+    assert sum(1 for r in SELECTED if r.difference) == \
+        sum(1 for r in recipes() + ec_recipes() if r.difference)
     if not PYTHON_BACKEND:
         assert len(SELECTED) >= 200
         assert categories[None] >= 100
+
+
+def test_ec_family_covers_curves_mixes_and_defects():
+    """The EC chains: every curve as root and leaf, both mixes, and each defect of issue 11."""
+    names = {r.name for r in ec_recipes()}
+    for root in ("P-256", "P-384", "P-521"):
+        for leaf in ("P-256", "P-384", "P-521"):
+            assert f"ec/valid/{root}-root/{leaf}-leaf" in names
+    assert any(n.startswith("ec/mixed/RSA-3072-P-256") for n in names)       # RSA root, EC leaf
+    assert any(n.startswith("ec/mixed/P-384-RSA-2048") for n in names)       # EC root, RSA leaf
+    for defect in ("signature/leaf-tampered/P-521", "key/leaf-point-off-the-curve",
+                   "key/leaf-point-compressed/P-256", "signature/ecdsa-signature-under-an-rsa-issuer",
+                   "revocation/P-256-crl-revokes-the-leaf"):
+        assert f"ec/{defect}" in names

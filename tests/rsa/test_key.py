@@ -374,3 +374,9 @@ def test_methods_refuse_unknown_padding_and_misplaced_options():
 def test_sign_with_verify_only_hashes_is_refused(padding, hash_name):
     with pytest.raises(UnsupportedAlgorithm, match=f"signing with {hash_name} is refused"):
         KEY.sign(b"m", hash_name, padding)
+
+
+def test_repr_of_a_key_with_a_huge_exponent():
+    """repr printed e in decimal: above 4300 digits Python refuses (issue 16 item 8)."""
+    key = RSAPublicKey.unchecked((1 << 16383) | 1, (1 << 16382) + 1)
+    assert "e=0x40000000...00000001" in repr(key)

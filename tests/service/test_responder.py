@@ -137,7 +137,11 @@ def test_service_certificates_are_kept_and_renewed(setup):
     eku = x509.load_der_x509_certificate(responder.certificate.raw).extensions.get_extension_for_class(
         x509.ExtendedKeyUsage).value
     assert list(eku) == [x509.oid.ExtendedKeyUsageOID.OCSP_SIGNING]
-    assert responder.certificate.serial_number not in service_ca.inventory   # see issue_ocsp_responder
+    record = service_ca.inventory.get(responder.certificate.serial_number)    # reserve-then-sign
+    assert (record.profile, record.pem) == ("ocsp", responder.certificate.to_pem())
+    other.revoke(record.serial, "keyCompromise")                             # a leaked key
+    replaced, new = identity.responder_identity(service_ca)
+    assert new and replaced.certificate.serial_number != record.serial
     pem = (service_ca.directory / "service" / "ocsp.key").read_bytes()
     with pytest.raises(ValueError):
         serialization.load_pem_private_key(pem, password=b"wrong")

@@ -11,6 +11,8 @@ lands in the audit trail in the same transaction, with the CA's :attr:`actor`.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Callable
 
 from x509core.ca import profiles
 from x509core.ca.authority import CRL_FILE, load_ca_files, write_new_ca
+from x509core.ca.keys import check_public_key
 from x509core.ca.files import FILE_MODE, atomic_write
 from x509core.ca.inventory import (ISSUED_DIRECTORY, Inventory, IssuedRecord, Reconciliation,
                                    SerialTaken, open_inventory, serial_hex)
@@ -32,17 +35,20 @@ from x509core.cert.crl_writer import WrittenCRL, write_crl
 from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.name import Name
+from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidSignature, InvalidValue
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
 from x509core.rsa.keygen import generate_private_key
 
-__all__ = ["CertificateAuthority", "Issued", "REVOCATION_REASONS", "SIGNATURE_HASH"]
+__all__ = ["CertificateAuthority", "Issued", "REVOCATION_REASONS", "SIGNATURE_HASH",
+           "PUBLIC_URL_META"]
 
 SIGNATURE_HASH = "sha256"                 # sha256WithRSAEncryption, what every peer accepts
 DEFAULT_CLIENT_DAYS = 365                 # the seed system's one year
 DEFAULT_SERVER_DAYS = 365
 DEFAULT_CA_DAYS = 3650
 _SERIAL_ATTEMPTS = 8
+PUBLIC_URL_META = "public_url"            # the service's public URL, recorded for every issuer
 # RFC 5280 §5.3.1 names a revocation may carry; removeFromCRL is for delta CRLs only.
 REVOCATION_REASONS = tuple(name for name in REASON_NAMES.values() if name != "removeFromCRL")
 
@@ -67,10 +73,12 @@ class CertificateAuthority:
         self._key = key
         # What open() repaired after a crash (a Reconciliation; .consistent when nothing).
         self.repairs = Reconciliation()
-        # Who acts, for the audit trail: the command line unless a service says otherwise.
+        # Who acts, for the audit trail: the command line unless a service says otherwise;
+        # one thread may act for someone else for a while (acting_as).
+        self._acting = threading.local()
         self.actor = Actor("cli", "cli")
         # The service's public URL: certificates issued while it is set point there for their
-        # revocation status (set_revocation_url).
+        # revocation status (set_revocation_url; recorded in the inventory, read by open()).
         self.revocation_url: str | None = None
 
     # -- creating and opening ---------------------------------------------------------------------
@@ -130,6 +138,7 @@ class CertificateAuthority:
                 make_private_directory(directory / ISSUED_DIRECTORY)
             store.bind_ca(certificate.fingerprint("sha256").hex())
             ca = cls(directory, certificate, key, store)
+            ca.revocation_url = store.meta(PUBLIC_URL_META)
             if reconcile:
                 ca.repairs = ca.reconcile()
         except BaseException:
@@ -147,6 +156,35 @@ class CertificateAuthority:
         self.close()
 
     @property
+    def actor(self) -> Actor:
+        """Who the audit rows of this thread's changes name (:meth:`acting_as`)."""
+        acting = getattr(self._acting, "state", None)
+        return acting[0] if acting is not None else self._actor
+
+    @actor.setter
+    def actor(self, value: Actor) -> None:
+        self._actor = value
+
+    @contextmanager
+    def acting_as(self, actor: Actor, *, action: str = "issue", spend=None):
+        """In this thread, until the block ends: audit rows name ``actor``, an issuance is
+        recorded as ``action`` (enroll, reenroll, register), and ``spend(tx)`` runs in the
+        transaction that reserves each certificate's serial, so an enrollment token's use and
+        the reservation commit together or not at all (``x509core/ca/tokens.py``). One CA
+        object serves a service's worker threads at once; each thread acts for its request."""
+        if getattr(self._acting, "state", None) is not None:
+            raise RuntimeError("acting_as does not nest")
+        self._acting.state = (actor, action, spend)
+        try:
+            yield self
+        finally:
+            self._acting.state = None
+
+    def _issuance(self) -> tuple[str, Callable | None]:
+        acting = getattr(self._acting, "state", None)
+        return ("issue", None) if acting is None else (acting[1], acting[2])
+
+    @property
     def key(self) -> RSAPrivateKey:
         """The CA's private key; an error if it is encrypted and no passphrase was given."""
         if self._key is None:
@@ -158,41 +196,55 @@ class CertificateAuthority:
 
     def issue_client(self, *, org: str, client_id: str, machine_id: str | None,
                      mac: str | None = None, csr: CertificateSigningRequest | None = None,
-                     public_key: RSAPublicKey | None = None, not_after: datetime | None = None,
-                     days: int | None = None, now: datetime | None = None, key_bits: int = 4096,
-                     key_encipherment: bool = False, binding_encoding: str = "raw") -> Issued:
+                     public_key: RSAPublicKey | ECPublicKey | None = None,
+                     not_after: datetime | None = None, days: int | None = None,
+                     now: datetime | None = None, key_bits: int = 4096,
+                     key_encipherment: bool = False, binding_encoding: str = "raw",
+                     binding: str | None = None, key_agreement: bool = False,
+                     mac_as_given: bool = False) -> Issued:
         """A client certificate (EKU clientAuth) for ``client_id`` of ``org``, bound to
-        ``machine_id`` (and ``mac``) by the seed system's extensions."""
+        ``machine_id`` (and ``mac``) by the seed system's extensions (``binding="seed"``, the
+        default) or by subjectAltName URNs (``binding="san"``: every TLS stack reads them, Go's
+        included; ``machine_id`` must then be a 32-hex-digit UUID such as the derived id). The
+        key (from ``csr``, ``public_key``, or made here as RSA) may be RSA or EC
+        (P-256/384/521); keyUsage is digitalSignature, with keyEncipherment (RSA) or
+        keyAgreement (EC) when asked. ``mac_as_given``: the MAC kept as the seed system's API
+        got it."""
+        options = dict(org=org, client_id=client_id, machine_id=machine_id, mac=mac,
+                       encoding=binding_encoding, binding=binding or "seed",
+                       mac_as_given=mac_as_given)
         not_before, end = self._validity(now, days, not_after, DEFAULT_CLIENT_DAYS)
-        profiles.client_builder(self.certificate, _probe_key(), not_before, end, org=org,
-                                client_id=client_id, machine_id=machine_id, mac=mac,
-                                encoding=binding_encoding)      # checks every input first
+        profiles.client_builder(self.certificate, _probe_key(), not_before, end,
+                                **options)                      # checks every input first
         key, subject_key = self._subject_key(csr, public_key, key_bits)
-        builder = profiles.client_builder(self.certificate, subject_key, not_before, end, org=org,
-                                          client_id=client_id, machine_id=machine_id, mac=mac,
+        builder = profiles.client_builder(self.certificate, subject_key, not_before, end,
                                           key_encipherment=key_encipherment,
-                                          encoding=binding_encoding)
+                                          key_agreement=key_agreement, **options)
         return self._issue(builder, "client", key, now)
 
     def issue_server(self, *, dns=(), ip=(), common_name: str | None = None,
                      org: str | None = None, also_client: bool = False,
                      csr: CertificateSigningRequest | None = None,
-                     public_key: RSAPublicKey | None = None, days: int | None = None,
-                     not_after: datetime | None = None, now: datetime | None = None,
-                     key_bits: int = 4096) -> Issued:
+                     public_key: RSAPublicKey | ECPublicKey | None = None,
+                     days: int | None = None, not_after: datetime | None = None,
+                     now: datetime | None = None, key_bits: int = 4096,
+                     key_agreement: bool = False) -> Issued:
         """A server certificate (EKU serverAuth, +clientAuth with ``also_client``) for the DNS
-        names and IP addresses given."""
+        names and IP addresses given. keyUsage by the key: RSA digitalSignature and
+        keyEncipherment; EC digitalSignature (and keyAgreement when asked)."""
         not_before, end = self._validity(now, days, not_after, DEFAULT_SERVER_DAYS)
         options = dict(dns=dns, ip=ip, common_name=common_name, org=org, also_client=also_client)
         profiles.server_builder(self.certificate, _probe_key(), not_before, end, **options)
         key, subject_key = self._subject_key(csr, public_key, key_bits)
-        builder = profiles.server_builder(self.certificate, subject_key, not_before, end, **options)
+        builder = profiles.server_builder(self.certificate, subject_key, not_before, end,
+                                          key_agreement=key_agreement, **options)
         return self._issue(builder, "server", key, now)
 
     def sign_csr(self, csr: CertificateSigningRequest, *, profile: str = "client", **kwargs) -> Issued:
         """Issue from a CSR after checking its signature (proof of possession, RFC 2986 §3).
         Unless given, a client's ``org``/``client_id`` come from the CSR subject's O/CN and its
-        machine binding from the CSR's extensionRequest; a server's names from its SAN."""
+        machine binding from the CSR's extensionRequest, in the CSR's carrier unless
+        ``binding=`` names one; a server's names from its SAN."""
         if not isinstance(csr, CertificateSigningRequest):
             raise TypeError("csr must be a CertificateSigningRequest")
         _verify_csr(csr)
@@ -231,9 +283,9 @@ class CertificateAuthority:
             if not isinstance(csr, CertificateSigningRequest):
                 raise TypeError("csr must be a CertificateSigningRequest")
             _verify_csr(csr)
-            return None, profiles._check_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
+            return None, check_public_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
         if public_key is not None:
-            return None, profiles._check_key(public_key, profiles.MIN_LEAF_KEY_BITS)
+            return None, check_public_key(public_key, profiles.MIN_LEAF_KEY_BITS)
         _ = self.key                                  # fail before a long key generation
         key = generate_private_key(key_bits)
         return key, key.public_key()
@@ -242,8 +294,9 @@ class CertificateAuthority:
         """Reserve a fresh random serial, sign, write the file, complete the row (the protocol
         of ``x509core/ca/inventory``): a serial taken on any node is redrawn before signing."""
         key = self.key
-        if self.revocation_url is not None:
+        if self.revocation_url is not None and profile != "ocsp":
             builder = profiles.with_revocation_pointers(builder, self.revocation_url)
+        action, spend = self._issuance()
         for _ in range(_SERIAL_ATTEMPTS):
             serial = random_serial_number()
             if serial == self.certificate.serial_number:
@@ -252,14 +305,14 @@ class CertificateAuthority:
             record = self._reservation(candidate, profile)
             with node_lock(self.directory, exclusive=False):
                 try:
-                    self.inventory.reserve(record, at=now)
+                    self.inventory.reserve(record, at=now, also=spend)
                 except SerialTaken:
                     continue
                 certificate = self._sign_reserved(candidate, key, serial)
                 pem = certificate.to_pem()
                 atomic_write(record.path, pem.encode("ascii"), mode=FILE_MODE)
                 stored = self.inventory.complete(
-                    serial, pem, audit=self.actor.event("issue", serial_hex(serial),
+                    serial, pem, audit=self.actor.event(action, serial_hex(serial),
                                                         detail=f"{profile} {record.subject}"))
             return Issued(certificate, stored, private_key)
         raise InvalidValue(f"no free serial number after {_SERIAL_ATTEMPTS} attempts")
@@ -278,6 +331,7 @@ class CertificateAuthority:
         return IssuedRecord(
             serial=tbs.serial_number, subject=tbs.subject.rfc4514(), profile=profile,
             machine_identity=probe["machine_identity"], mac_address=probe["mac_address"],
+            binding=probe["binding"],
             not_before=_plain(tbs.not_valid_before), not_after=_plain(tbs.not_valid_after),
             status="reserved", revocation_reason=None, revocation_date=None,
             path=self.directory / ISSUED_DIRECTORY / f"{serial_hex(tbs.serial_number)}.pem",
@@ -287,28 +341,32 @@ class CertificateAuthority:
 
     # -- what the service (x509core serve) adds -----------------------------------------------------
 
-    def set_revocation_url(self, url: str | None) -> None:
+    def set_revocation_url(self, url: str | None, *, record: bool = False) -> None:
         """From now on, issued certificates carry CRLDistributionPoints ``<url>/crl`` and an
         authorityInfoAccess OCSP URL ``<url>/ocsp`` (RFC 5280 §4.2.1.13, §4.2.2.1); None stops
-        that. ``url`` is plain ``http://`` (:func:`profiles.check_public_url` says why)."""
-        self.revocation_url = None if url is None else profiles.check_public_url(url)
+        that. ``url`` is plain ``http://`` (:func:`profiles.check_public_url` says why).
+
+        ``record``: also record it in the inventory (with an audit row when it changes), so
+        that every later ``open()`` of this CA, on any node, issues with the same pointers:
+        ``x509core serve --public-url`` records it, and ``x509core issue`` beside the running
+        service then issues certificates that point to it too."""
+        url = None if url is None else profiles.check_public_url(url)
+        if record and url is not None and self.inventory.meta(PUBLIC_URL_META) != url:
+            def work(tx):
+                self.inventory.put_meta(tx, PUBLIC_URL_META, url)
+                self.inventory.append_audit_in(tx, self.actor.event("public-url", detail=url))
+            self.inventory.run(work)
+        self.revocation_url = url
 
     def issue_ocsp_responder(self, public_key: RSAPublicKey, *, days: int,
-                             now: datetime | None = None) -> Certificate:
+                             now: datetime | None = None) -> Issued:
         """A delegated OCSP responder certificate for ``public_key`` (RFC 6960 §4.2.2.2:
-        id-kp-OCSPSigning, id-pkix-ocsp-nocheck), valid ``days``.
-
-        It is not recorded in the inventory, whose profile column holds client and server
-        only; the service keeps it beside its key (``x509core/service/identity.py``). Its
-        serial is drawn like every other and checked against the inventory."""
+        id-kp-OCSPSigning, id-pkix-ocsp-nocheck), valid ``days``: reserved, signed and recorded
+        like every certificate (profile ``ocsp``); the service keeps its key
+        (``x509core/service/identity.py``). It carries no CRL or OCSP pointers: nocheck."""
         not_before, end = self._validity(now, days, None, days)
         builder = profiles.ocsp_responder_builder(self.certificate, public_key, not_before, end)
-        key = self.key
-        for _ in range(_SERIAL_ATTEMPTS):
-            serial = random_serial_number()
-            if serial != self.certificate.serial_number and serial not in self.inventory:
-                return builder.with_serial_number(serial).sign(key, SIGNATURE_HASH)
-        raise InvalidValue(f"no free serial number after {_SERIAL_ATTEMPTS} attempts")
+        return self._issue(builder, "ocsp", None, now)
 
     # -- revocation ---------------------------------------------------------------------------------
 
@@ -388,9 +446,11 @@ class CertificateAuthority:
         certificate.verify_signature(self.certificate.public_key)
         if path.name != f"{serial_hex(certificate.serial_number)}.pem":
             raise InvalidValue(f"its serial {serial_hex(certificate.serial_number)} does not match its name")
-        eku = certificate.extended_key_usage
-        server = eku is not None and oids.OID_SERVER_AUTH in eku.key_purposes
-        return record_for(self.directory, certificate, "server" if server else "client")
+        purposes = () if certificate.extended_key_usage is None else \
+            certificate.extended_key_usage.key_purposes
+        profile = ("ocsp" if oids.OID_OCSP_SIGNING in purposes else
+                   "server" if oids.OID_SERVER_AUTH in purposes else "client")
+        return record_for(self.directory, certificate, profile)
 
     def __repr__(self) -> str:
         return f"<CertificateAuthority {self.directory} {self.certificate.subject.rfc4514()!r}>"
@@ -448,6 +508,10 @@ def _verify_csr(csr: CertificateSigningRequest) -> None:
     readers could see differently; then its proof of possession (RFC 2986 §3)."""
     if csr.findings:
         raise InvalidValue(f"the CSR is not conforming DER: {csr.findings[0]}")
+    try:
+        check_public_key(csr.public_key, profiles.MIN_LEAF_KEY_BITS)
+    except InvalidValue as exc:
+        raise InvalidValue(f"the CSR's key: {exc}") from None
     try:
         csr.verify()
     except InvalidSignature:

@@ -15,7 +15,9 @@ Windows versions import this AES/SHA-256 form too, which the tests cannot check 
 
 * the certificates in one SafeContents inside EncryptedData, and the key in a
   pkcs8ShroudedKeyBag (an EncryptedPrivateKeyInfo), both with PBES2: PBKDF2-HMAC-SHA256 and
-  AES-256-CBC (RFC 8018 §6.2, :mod:`x509core.rsa.pbes2`), fresh salt and IV each;
+  AES-256-CBC (RFC 8018 §6.2, :mod:`x509core.rsa.pbes2`), fresh salt and IV each. The key is an
+  RSA key, or an EC key file (:class:`~x509core.ca.keys.OpaqueECPrivateKey`) whose PKCS#8
+  octets are encrypted as they are, never computed with;
 * the MAC: HMAC-SHA-256 over the AuthenticatedSafe octets, keyed with the PKCS#12 key
   derivation of RFC 7292 Appendix B.2 (ID 3, SHA-256).
 
@@ -38,6 +40,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Sequence
 
+from x509core.ca.keys import OpaqueECPrivateKey, key_matches
 from x509core.cert import Certificate, load_der_certificate
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.errors import InvalidValue, UnsupportedAlgorithm
@@ -136,7 +139,7 @@ def _check_iterations(iterations: int) -> int:
 
 # -- writing --------------------------------------------------------------------------------
 
-def export_pkcs12(certificate: Certificate, private_key: RSAPrivateKey, *,
+def export_pkcs12(certificate: Certificate, private_key: RSAPrivateKey | OpaqueECPrivateKey, *,
                   password: bytes | str, chain: Sequence[Certificate] = (),
                   friendly_name: str | None = None,
                   iterations: int = DEFAULT_ITERATIONS) -> bytes:
@@ -144,9 +147,10 @@ def export_pkcs12(certificate: Certificate, private_key: RSAPrivateKey, *,
     leaf first excluded), encrypted and MACed under ``password`` as the module docstring says."""
     if not all(isinstance(c, Certificate) for c in (certificate, *chain)):
         raise TypeError("certificate and chain must be x509core Certificates")
-    if not isinstance(private_key, RSAPrivateKey):
-        raise TypeError("private_key must be an x509core RSAPrivateKey")
-    if getattr(certificate.public_key, "n", None) != private_key.n:
+    if not isinstance(private_key, (RSAPrivateKey, OpaqueECPrivateKey)):
+        raise TypeError("private_key must be an x509core RSAPrivateKey or OpaqueECPrivateKey")
+    if not key_matches(private_key, certificate.public_key):
+        # An EC file without its public key (None) is refused too: nothing here can check it.
         raise InvalidValue("the private key does not match the certificate's public key")
     utf8, bmp = _passwords(password)
     _check_iterations(iterations)
@@ -154,8 +158,9 @@ def export_pkcs12(certificate: Certificate, private_key: RSAPrivateKey, *,
     attributes = _attributes(local_key_id, friendly_name)
     certs = _safe_contents([_cert_bag(certificate, attributes)] +
                            [_cert_bag(c, b"") for c in chain])
-    shrouded = pbes2.encrypt_private_key_info(private_key_to_der(private_key), utf8,
-                                              iterations=iterations)
+    info = private_key.private_key_info if isinstance(private_key, OpaqueECPrivateKey) else \
+        private_key_to_der(private_key)
+    shrouded = pbes2.encrypt_private_key_info(info, utf8, iterations=iterations)
     keys = _safe_contents([_safe_bag(OID_PKCS8_SHROUDED_KEY_BAG, shrouded, attributes)])
     w = Writer()
     with w.sequence():                                                 # AuthenticatedSafe

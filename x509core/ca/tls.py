@@ -18,18 +18,25 @@ certificate without clientAuth). With ``policy=`` given, every handshake is foll
 a refused peer's socket is closed and the handshake raises :class:`ssl.SSLCertVerificationError`
 (for a server socket, ``socketserver`` and pynetdicom then drop the connection). In TLS 1.3 the
 client learns of this at its first read. The refusal is logged on the ``x509core.ca.tls``
-logger with the reason. The check fails closed: any exception in it (even in a policy function)
-refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or a function from the
-peer's certificate to one (for example the machine registered for that client id). The check
-runs in ``SSLSocket.do_handshake``, so such a context refuses ``do_handshake_on_connect=False``
-and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on the ``SSLObject`` yourself.
+logger with the reason, its control characters escaped (``x509core/safe_text.py``: the
+reason quotes the peer's subject). The check fails closed: any exception in it (even in a
+policy function) refuses the peer. ``policy`` is a :class:`~x509core.MedicalImagingPolicy` or
+a function from the peer's certificate to one (for example the machine registered for that
+client id). The check runs in ``SSLSocket.do_handshake``, so such a context refuses
+``do_handshake_on_connect=False`` and ``wrap_bio`` (asyncio): there, call :func:`check_peer` on
+the ``SSLObject`` yourself.
 
 Key material and files: :mod:`ssl` loads a certificate and key only from files
 (``load_cert_chain``). We write them to a fresh private directory (``tempfile.mkdtemp``: mode
 0700, owner only), the key encrypted (PKCS#8, AES-256-CBC) under a one-time random password
 that never touches the disk, load them, and delete the directory at once, also on error. The
 plaintext key is therefore never written anywhere; the CA certificates go in memory
-(``cadata``).
+(``cadata``). The key is an :class:`~x509core.rsa.key.RSAPrivateKey` or an EC key file read as an
+:class:`~x509core.ca.keys.OpaqueECPrivateKey` (``keys.load_pem_private_key``: PKCS#8, SEC 1 or
+encrypted PKCS#8, as OpenSSL writes them). x509core never computes with an EC private key: its
+PKCS#8 octets are re-encrypted and handed to OpenSSL. The pair is checked before: an RSA key's
+modulus, an EC file's public key (``ECPrivateKeyFile.matches``); an EC file that does not carry
+its public key is checked by OpenSSL itself when ``load_cert_chain`` loads the pair.
 """
 
 from __future__ import annotations
@@ -44,8 +51,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
+from x509core.safe_text import escape_controls
 from x509core.cert import Certificate, load_der_certificate
 from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
+from x509core.ca.keys import OpaqueECPrivateKey, key_matches
 from x509core.errors import PathValidationError, X509CoreError
 from x509core.rsa.key import RSAPrivateKey
 from x509core.rsa.keys import private_key_to_pem
@@ -60,7 +69,7 @@ PolicySource = Union[MedicalImagingPolicy, Callable[[Certificate], MedicalImagin
 _log = logging.getLogger(__name__)
 
 
-def server_ssl_context(certificate: Certificate, private_key: RSAPrivateKey, *,
+def server_ssl_context(certificate: Certificate, private_key: RSAPrivateKey | OpaqueECPrivateKey, *,
                        ca_certificates: Sequence[Certificate],
                        require_client_certificate: bool = True,
                        chain: Sequence[Certificate] = (),
@@ -87,7 +96,8 @@ def server_ssl_context(certificate: Certificate, private_key: RSAPrivateKey, *,
     return ctx
 
 
-def client_ssl_context(certificate: Certificate | None, private_key: RSAPrivateKey | None, *,
+def client_ssl_context(certificate: Certificate | None,
+                       private_key: RSAPrivateKey | OpaqueECPrivateKey | None, *,
                        ca_certificates: Sequence[Certificate],
                        policy: PolicySource | None = None,
                        intermediates: Sequence[Certificate] = ()) -> ssl.SSLContext:
@@ -153,27 +163,40 @@ def _harden(ctx: ssl.SSLContext) -> None:
     ctx.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION   # RFC 9325 §3.3, §3.5
 
 
-def load_identity(ctx: ssl.SSLContext, certificate: Certificate, private_key: RSAPrivateKey,
-                   chain: Sequence[Certificate]) -> None:
+def load_identity(ctx: ssl.SSLContext, certificate: Certificate,
+                  private_key: RSAPrivateKey | OpaqueECPrivateKey,
+                  chain: Sequence[Certificate]) -> None:
     """``load_cert_chain`` through a private temporary directory (see the module docstring).
     Calling it again on a context replaces its certificate for new handshakes (the service
     renews its own certificate so, without restarting)."""
     if not isinstance(certificate, Certificate):
         raise TypeError("certificate must be an x509core Certificate")
-    if not isinstance(private_key, RSAPrivateKey):
-        raise TypeError("private_key must be an x509core RSAPrivateKey")
-    if getattr(certificate.public_key, "n", None) != private_key.n:
+    if not isinstance(private_key, (RSAPrivateKey, OpaqueECPrivateKey)):
+        raise TypeError("private_key must be an x509core RSAPrivateKey or an EC key file "
+                        "(x509core.ca.keys.load_pem_private_key)")
+    matches = key_matches(private_key, certificate.public_key)
+    if matches is False:
         raise X509CoreError("the private key does not match the certificate's public key")
     chain = _certificates(chain, "chain")
     one_time = secrets.token_hex(32)
     # PBKDF2 stretching protects guessable passwords; 256 random bits need none, so 1 round.
-    key_pem = private_key_to_pem(private_key, one_time, iterations=1)
+    if isinstance(private_key, RSAPrivateKey):
+        key_pem = private_key_to_pem(private_key, one_time, iterations=1)
+    else:
+        key_pem = private_key.to_pem(one_time, iterations=1)
     directory = Path(tempfile.mkdtemp(prefix="x509core-tls-"))     # mode 0700
     try:
         cert_path, key_path = directory / "certificate.pem", directory / "key.pem"
         _write_private(cert_path, "".join(c.to_pem() for c in (certificate, *chain)))
         _write_private(key_path, key_pem)
-        ctx.load_cert_chain(cert_path, key_path, password=one_time)
+        try:
+            ctx.load_cert_chain(cert_path, key_path, password=one_time)
+        except ssl.SSLError as exc:
+            if matches is not None:
+                raise
+            # An EC file without its public key: OpenSSL's check of the pair is the only one.
+            raise X509CoreError("the private key does not match the certificate's public key "
+                                f"({getattr(exc, 'reason', None) or exc})") from None
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -213,10 +236,13 @@ class _CheckedSSLSocket(ssl.SSLSocket):
             check(self)
         except Exception as exc:             # fail closed: a failing check (even a bug in a
             # policy function) refuses the peer instead of crashing a server's accept loop
-            _log.warning("TLS peer %s refused: %s", _address(self), exc)
+            # The reason names the peer's subject, which the peer chose: escaped, so that a
+            # CR, LF or ESC in it cannot forge a log entry (CWE-117) or reach a terminal.
+            reason = escape_controls(str(exc))
+            _log.warning("TLS peer %s refused: %s", escape_controls(_address(self)), reason)
             self.close()
             raise ssl.SSLCertVerificationError(
-                f"x509core refused the peer certificate: {exc}") from exc
+                f"x509core refused the peer certificate: {reason}") from exc
 
 
 def _address(sock: ssl.SSLSocket) -> str:

@@ -8,6 +8,7 @@ from x509core.cert.crl import (CertificateRevocationList, CRLBuilder, RevokedCer
 from x509core.cert.csr import CertificateSigningRequest, CSRBuilder, load_der_csr, load_pem_csr
 from x509core.cert.extensions import Extension
 from x509core.cert.name import Name
+from x509core.cert.public_key import load_der_public_key, load_pem_public_key
 from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
 
 __all__ = [
@@ -15,5 +16,5 @@ __all__ = [
     "load_pem_certificates", "CertificateBundle", "BundleError", "CertificateSigningRequest", "CSRBuilder", "load_der_csr",
     "load_pem_csr", "CertificateRevocationList", "CRLBuilder", "RevokedCertificate",
     "load_der_crl", "load_pem_crl", "Extension", "Name", "verify_chain", "VerifiedChain",
-    "MedicalImagingPolicy",
+    "MedicalImagingPolicy", "load_der_public_key", "load_pem_public_key",
 ]

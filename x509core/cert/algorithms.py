@@ -16,22 +16,32 @@ a strict reader refuses it):
   absent NULL is a warning only;
 - id-RSASSA-PSS: RSASSA-PSS-params, required in a signature (RFC 4055 §3.1);
 - ecdsa-with-SHA1/224/256/384/512 and ecdsa-with-SHA3-*: absent (RFC 3279 §2.2.3, RFC 5758 §3.2,
-  RFC 9688 §3.2); NULL there is an error;
+  RFC 9688 §3.2); NULL there is an error, and no signature is checked with such an identifier
+  (``verify_signed_bytes`` raises UnsupportedAlgorithm, naming the rule);
 - dsa-with-sha1/224/256: absent (RFC 3279 §2.2.2, RFC 5758 §3.1);
 - Ed25519, Ed448: absent (RFC 8410 §3).
 """
 
 from __future__ import annotations
 
+from typing import Union
+
+from x509core.cert.public_key import UnsupportedPublicKey
 from x509core.der import ObjectIdentifier, Reader
 from x509core.der.findings import WARNING
-from x509core.errors import DecodeError, UnsupportedAlgorithm
+from x509core.ec.algorithms import ECDSA_SIGNATURE_OIDS, ECDSASignatureAlgorithm
+from x509core.ec.key import ECPublicKey
+from x509core.errors import DecodeError, InvalidSignature, UnsupportedAlgorithm
 from x509core.rsa.algorithms import (OID_RSASSA_PSS, PKCS1_SIGNATURE_OIDS, SignatureAlgorithm,
                                      read_signature_algorithm)
 from x509core.rsa.key import RSAPublicKey
 
-__all__ = ["SIGNATURE_ALGORITHM_NAMES", "ABSENT_PARAMETERS", "read_algorithm_identifier",
-           "verify_signed_bytes"]
+__all__ = ["SIGNATURE_ALGORITHM_NAMES", "ABSENT_PARAMETERS", "SignatureAlgorithmInfo",
+           "read_algorithm_identifier", "verify_signed_bytes"]
+
+# What a signatureAlgorithm means when x509core can check signatures with it: both kinds have
+# ``scheme`` ("pkcs1v15", "pss" or "ecdsa") and ``hash_name``; ``pss`` is None but for PSS.
+SignatureAlgorithmInfo = Union[SignatureAlgorithm, ECDSASignatureAlgorithm]
 
 _OID = ObjectIdentifier
 
@@ -76,18 +86,22 @@ ABSENT_PARAMETERS = {
 _LEGACY_PKCS1 = {_OID("1.2.840.113549.1.1.2"), _OID("1.2.840.113549.1.1.4")}
 _PKCS1 = frozenset(PKCS1_SIGNATURE_OIDS.values()) | _LEGACY_PKCS1
 _PKCS1_HASHES = {oid: hash_name for hash_name, oid in PKCS1_SIGNATURE_OIDS.items()}
+_ECDSA_HASHES = {oid: hash_name for hash_name, oid in ECDSA_SIGNATURE_OIDS.items()}
 
 # Exact DER of a signature AlgorithmIdentifier read before -> (OID, what it means). The world
 # uses a dozen of them, and every certificate carries its own twice, so each distinct value is
 # read in full once and then looked up. Only identifiers read without a finding are kept, so a
 # looked-up one needs no report; the values are immutable and the cache is bounded.
-_ALGORITHMS: dict[bytes, tuple[ObjectIdentifier, SignatureAlgorithm | None]] = {}
+_ALGORITHMS: dict[bytes, tuple[ObjectIdentifier, SignatureAlgorithmInfo | None]] = {}
 _ALGORITHMS_LIMIT = 64
 _ALGORITHM_MAX_OCTETS = 128
 
 
-def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithm | None]:
-    """A signature AlgorithmIdentifier: its exact bytes, its OID and, for RSA, what it means."""
+def read_algorithm_identifier(r: Reader, name: str
+                              ) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithmInfo | None]:
+    """A signature AlgorithmIdentifier: its exact bytes, its OID and, for an RSA or ECDSA
+    signature x509core checks, what it means (None for any other, and for an ECDSA identifier
+    with parameters)."""
     start = r.pos
     algorithm = r.fork().read_sequence(name)
     raw = r.data[start:algorithm.end]
@@ -106,7 +120,9 @@ def read_algorithm_identifier(r: Reader, name: str) -> tuple[bytes, ObjectIdenti
         r.report(DecodeError, f"{SIGNATURE_ALGORITHM_NAMES[oid]} without its NULL parameters",
                  "RFC 4055 §5", algorithm.element_start, severity=WARNING, name=name)
     info = _read_rsa(r, name, oid)
-    if info is None:
+    if oid in _ECDSA_HASHES:
+        info = _read_ecdsa(r, name, oid)
+    elif info is None:
         _read_other(r, name, oid)
     if len(raw) <= _ALGORITHM_MAX_OCTETS and len(_ALGORITHMS) < _ALGORITHMS_LIMIT \
             and (r.findings is None or len(r.findings) == reported):
@@ -145,6 +161,27 @@ def _read_rsa(r: Reader, name: str, oid: ObjectIdentifier) -> SignatureAlgorithm
     return info
 
 
+def _read_ecdsa(r: Reader, name: str, oid: ObjectIdentifier) -> ECDSASignatureAlgorithm | None:
+    """ecdsa-with-SHA1/224/256/384/512 or ecdsa-with-SHA3-*: the hash it names, or None (the
+    identifier kept, no signature checked with it) when parameters are present.
+
+    RFC 5758 §3.2: "the encoding MUST omit the parameters field" (RFC 3279 §2.2.3 for SHA-1,
+    RFC 9688 §3.2 for SHA-3). A NULL there reads one way, so it is an error-level finding (and
+    refused by a strict reader), never a reason to refuse the certificate; but an identifier
+    that breaks its own rule is not one to verify with."""
+    seq = r.read_sequence(name)
+    seq.read_oid("algorithm")
+    if seq.at_end:
+        return ECDSASignatureAlgorithm(_ECDSA_HASHES[oid])
+    start = seq.pos
+    seq.read_any("parameters")
+    seq.finish()
+    label = SIGNATURE_ALGORITHM_NAMES[oid]
+    r.report(DecodeError, f"{label} parameters MUST be absent", ABSENT_PARAMETERS[oid], start,
+             name=name)
+    return None
+
+
 def _read_other(r: Reader, name: str, oid: ObjectIdentifier) -> None:
     """Any other algorithm: kept with its parameters, checked as DER, and against the parameter
     rule of its specification where x509core knows it."""
@@ -161,21 +198,52 @@ def _read_other(r: Reader, name: str, oid: ObjectIdentifier) -> None:
 
 
 def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifier,
-                        info: SignatureAlgorithm | None, public_key) -> None:
-    """Check an RSA signature over ``data`` as a signatureAlgorithm names it (certificates,
-    CSRs and CRLs share this). Returns None or raises InvalidSignature, UnsupportedAlgorithm, or
-    InvalidValue for a key no signature can be checked with (RFC 8017 §3.1)."""
+                        info: SignatureAlgorithmInfo | None, public_key) -> None:
+    """Check a signature over ``data`` as a signatureAlgorithm names it (certificates, CSRs,
+    CRLs and OCSP responses share this): RSA (PKCS #1 v1.5, PSS) with an RSA key, ECDSA with
+    an EC key. Returns None or raises:
+
+    - UnsupportedAlgorithm: an algorithm x509core does not check (or an ECDSA identifier with
+      parameters, RFC 5758 §3.2), or a key it does not implement (its reason says which);
+    - InvalidSignature: the signature does not verify, or was not made by this kind of key (an
+      ECDSA signature and an RSA key, or the reverse: the message names both);
+    - InvalidValue: a key no signature can be checked with (RFC 8017 §3.1; a key that does
+      not read).
+    """
     if info is None:
-        name = SIGNATURE_ALGORITHM_NAMES.get(algorithm)
-        label = f"{name} ({algorithm})" if name else algorithm
-        raise UnsupportedAlgorithm(f"unsupported algorithm: signature algorithm {label}")
-    if not isinstance(public_key, RSAPublicKey):
-        verify = getattr(public_key, "verify", None)
-        if verify is not None and not isinstance(public_key, (str, bytes)):
-            verify()                       # UnsupportedPublicKey: says which algorithm it is
+        raise UnsupportedAlgorithm(_unusable_algorithm(algorithm))
+    if isinstance(public_key, UnsupportedPublicKey):
+        public_key.verify()                # says which algorithm it is, or why it does not read
+    if info.scheme == "ecdsa" and isinstance(public_key, ECPublicKey):
+        public_key.verify(signature, data, info.hash_name)
+    elif info.scheme != "ecdsa" and isinstance(public_key, RSAPublicKey):
+        _verify_rsa(data, signature, info, public_key)
+    elif isinstance(public_key, (RSAPublicKey, ECPublicKey)):
+        raise InvalidSignature(f"signature mismatch: the {SIGNATURE_ALGORITHM_NAMES[algorithm]} "
+                               f"signature cannot be made by {_key_description(public_key)}")
+    else:
         raise TypeError("verify_signature needs an issuer public key")
+
+
+def _verify_rsa(data: bytes, signature: bytes, info: SignatureAlgorithm,
+                public_key: RSAPublicKey) -> None:
     if info.padding == "pss":
         public_key.verify(signature, data, info.hash_name, "pss", info.pss.salt_length,
                           mgf1_hash_name=info.pss.mgf1_hash_name)
     else:
         public_key.verify(signature, data, info.hash_name, "pkcs1v15")
+
+
+def _unusable_algorithm(algorithm: ObjectIdentifier) -> str:
+    name = SIGNATURE_ALGORITHM_NAMES.get(algorithm)
+    if algorithm in _ECDSA_HASHES:
+        return (f"unsupported algorithm: {name} with parameters, which MUST be absent "
+                f"({ABSENT_PARAMETERS[algorithm]}); no signature is checked with it")
+    label = f"{name} ({algorithm})" if name else algorithm
+    return f"unsupported algorithm: signature algorithm {label}"
+
+
+def _key_description(public_key) -> str:
+    if isinstance(public_key, ECPublicKey):
+        return f"an EC key ({public_key.curve.nist_name})"
+    return f"an RSA key ({public_key.key_size} bits)"

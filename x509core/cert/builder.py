@@ -14,13 +14,13 @@ from x509core.cert.extensions import (AuthorityKeyIdentifier, Extension, Extensi
                                       SubjectKeyIdentifier,
                                       write_extensions)
 from x509core.cert.name import Name, write_name
-from x509core.cert.public_key import read_public_key_info
-from x509core.der import BitString, Reader, Writer
+from x509core.cert.public_key import subject_public_key_octets, write_public_key_info
+from x509core.der import BitString, Writer
 from x509core.der.time import to_utc
 from x509core.errors import InvalidValue
 from x509core.rsa.algorithms import PssParameters, SignatureAlgorithm, write_signature_algorithm
+from x509core.ec.key import ECPublicKey
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
-from x509core.rsa.keys import write_subject_public_key_info
 
 __all__ = ["CertificateBuilder", "random_serial_number", "signature_algorithm_for",
            "subject_key_identifier_for", "check_serial_number"]
@@ -63,14 +63,10 @@ def sign_with(key: RSAPrivateKey, algorithm: SignatureAlgorithm, data: bytes) ->
     return key.sign(data, algorithm.hash_name, "pkcs1v15")
 
 
-def subject_key_identifier_for(public_key: RSAPublicKey) -> SubjectKeyIdentifier:
-    """RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's value."""
-    if not isinstance(public_key, RSAPublicKey):
-        raise TypeError(f"expected an RSAPublicKey, not {type(public_key).__name__}")
-    w = Writer()
-    write_subject_public_key_info(w, public_key)
-    spki = w.to_bytes()
-    return SubjectKeyIdentifier.from_public_key_der(read_public_key_info(Reader(spki)).subject_public_key)
+def subject_key_identifier_for(public_key: RSAPublicKey | ECPublicKey) -> SubjectKeyIdentifier:
+    """RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's value, as this
+    builder writes it (an EC point uncompressed)."""
+    return SubjectKeyIdentifier.from_public_key_der(subject_public_key_octets(public_key))
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ class CertificateBuilder:
     serial_number: int | None = None
     not_valid_before: datetime | None = None
     not_valid_after: datetime | None = None
-    public_key: RSAPublicKey | None = None
+    public_key: RSAPublicKey | ECPublicKey | None = None   # the subject's key
     extensions: tuple[Extension, ...] = ()
 
     def _set(self, field: str, value) -> "CertificateBuilder":
@@ -108,8 +104,12 @@ class CertificateBuilder:
             raise InvalidValue("notAfter must be later than notBefore (RFC 5280 §4.1.2.5)")
         return self._set("not_valid_before", before)._set("not_valid_after", after)
 
-    def with_public_key(self, key: RSAPublicKey) -> "CertificateBuilder":
-        return self._set("public_key", _require(key, RSAPublicKey, "public key"))
+    def with_public_key(self, key: RSAPublicKey | ECPublicKey) -> "CertificateBuilder":
+        """The subject's RSA or EC key (an EC point is written uncompressed, RFC 5480 §2.2);
+        the issuer still signs with RSA."""
+        if not isinstance(key, (RSAPublicKey, ECPublicKey)):
+            raise TypeError("public key must be an RSAPublicKey or ECPublicKey")
+        return self._set("public_key", key)
 
     def with_extension(self, value, *, critical: bool) -> "CertificateBuilder":
         if not isinstance(value, ExtensionValue):
@@ -171,7 +171,7 @@ class CertificateBuilder:
                 w.write_time(self.not_valid_before)
                 w.write_time(self.not_valid_after)
             write_name(w, self.subject)
-            write_subject_public_key_info(w, self.public_key)
+            write_public_key_info(w, self.public_key)
             if self.extensions:
                 with w.explicit(3):
                     write_extensions(w, self.extensions)

@@ -37,15 +37,17 @@ from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
-from x509core.cert.algorithms import read_algorithm_identifier, verify_signed_bytes
+from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_identifier,
+                                      verify_signed_bytes)
 from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
+from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
 from x509core.cert.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
 from x509core.der.tags import context
+from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidValue
-from x509core.rsa.algorithms import SignatureAlgorithm
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["Certificate", "load_der_certificate", "load_pem_certificate",
@@ -73,7 +75,7 @@ class Certificate:
     subject_unique_id: BitString | None
     extensions: tuple[Extension, ...]
     signature_algorithm: ObjectIdentifier       # dotted OID string
-    signature_algorithm_info: SignatureAlgorithm | None   # None: not an RSA algorithm
+    signature_algorithm_info: SignatureAlgorithmInfo | None   # None: not RSA or ECDSA (or unusable)
     signature: bytes
     findings: tuple[Finding, ...] = ()         # readable departures, in the order met
 
@@ -101,7 +103,7 @@ class Certificate:
 
     # -- fields --------------------------------------------------------------------------------
     @property
-    def public_key(self) -> RSAPublicKey | UnsupportedPublicKey:
+    def public_key(self) -> RSAPublicKey | ECPublicKey | UnsupportedPublicKey:
         return self.public_key_info.key
 
     def extension(self, oid: str) -> Extension | None:
@@ -141,16 +143,27 @@ class Certificate:
         return self._value(oids.OID_AUTHORITY_KEY_IDENTIFIER)
 
     @property
+    def machine_binding(self) -> MachineBinding | None:
+        """The machine binding carrier by carrier — the seed system's extensions
+        (``1.3.6.1.4.15967132172.1/.2``) and the subjectAltName URNs ``urn:uuid:`` and
+        ``urn:dev:mac:`` (``cert/extensions/binding.py``) — or None when nothing is bound."""
+        return read_machine_binding(self.extensions)
+
+    @property
     def machine_identity(self) -> str | None:
-        """The seed system's machine binding (``1.3.6.1.4.15967132172.1``), or None."""
-        value = self._value(oids.OID_MACHINE_IDENTITY)
-        return None if value is None else value.value
+        """The machine identity bound, whichever carrier holds it (the seed extension's value as
+        written, or a ``urn:uuid:`` URI's 32 lower-case hex digits), or None. Raises
+        InvalidValue when the carriers disagree: :attr:`machine_binding` shows each."""
+        binding = self.machine_binding
+        return None if binding is None else binding.machine_identity
 
     @property
     def mac_address(self) -> str | None:
-        """The seed system's MAC binding (``1.3.6.1.4.15967132172.2``), or None."""
-        value = self._value(oids.OID_MAC_ADDRESS)
-        return None if value is None else value.value
+        """The MAC address bound, whichever carrier holds it (the seed extension's value as
+        written, or a ``urn:dev:mac:`` URI's as ``aa:bb:cc:dd:ee:ff``), or None; InvalidValue
+        when the carriers disagree."""
+        binding = self.machine_binding
+        return None if binding is None else binding.mac_address
 
     @property
     def is_self_issued(self) -> bool:
@@ -159,8 +172,10 @@ class Certificate:
 
     # -- checks ----------------------------------------------------------------------------------
     def verify_signature(self, issuer_public_key) -> None:
-        """Check this certificate's signature with ``issuer_public_key`` over ``raw_tbs``.
-        Returns None or raises InvalidSignature (or UnsupportedAlgorithm)."""
+        """Check this certificate's signature with ``issuer_public_key`` (an RSA or EC key)
+        over ``raw_tbs``. Returns None or raises InvalidSignature (also when the key is of
+        another kind than the signature: an EC key and an RSA signature, or the reverse) or
+        UnsupportedAlgorithm (``x509core.cert.algorithms.verify_signed_bytes``)."""
         verify_signed_bytes(self.raw_tbs, self.signature, self.signature_algorithm,
                             self.signature_algorithm_info, issuer_public_key)
 

@@ -30,6 +30,7 @@ from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
+from x509core.cert.algorithms import SignatureAlgorithmInfo
 from x509core.cert.builder import (check_serial_number, sign_with, signature_algorithm_for,
                                    subject_key_identifier_for)
 from x509core.cert.certificate import (read_algorithm_identifier, read_outer_signature,
@@ -85,7 +86,7 @@ class CertificateRevocationList:
     revoked_certificates: tuple[RevokedCertificate, ...]
     extensions: tuple[Extension, ...]
     signature_algorithm: ObjectIdentifier
-    signature_algorithm_info: SignatureAlgorithm | None
+    signature_algorithm_info: SignatureAlgorithmInfo | None
     signature: bytes
     findings: tuple[Finding, ...] = ()         # readable departures (der/findings.py)
 

@@ -26,17 +26,20 @@ from dataclasses import dataclass, replace
 
 from x509core import pem
 from x509core.cert import oids
+from x509core.cert.algorithms import SignatureAlgorithmInfo
 from x509core.cert.builder import sign_with, signature_algorithm_for
 from x509core.cert.certificate import (read_algorithm_identifier, read_signature_value,
                                        verify_signed_bytes)
 from x509core.cert.extensions import (Extension, ExtensionValue, find_extension, read_extensions,
                                       write_extensions)
+from x509core.cert.extensions.binding import (MachineBinding, binding_extensions,
+                                              read_machine_binding)
 from x509core.cert.name import Name, read_name, write_name
 from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der.findings import Finding
 from x509core.errors import DecodeError, InvalidValue
-from x509core.rsa.algorithms import SignatureAlgorithm, write_signature_algorithm
+from x509core.rsa.algorithms import write_signature_algorithm
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
 from x509core.rsa.keys import write_subject_public_key_info
 
@@ -57,7 +60,7 @@ class CertificateSigningRequest:
     attributes: tuple[tuple[ObjectIdentifier, tuple[bytes, ...]], ...]   # (type, DER of each value)
     extensions: tuple[Extension, ...]           # from the extensionRequest attribute
     signature_algorithm: ObjectIdentifier
-    signature_algorithm_info: SignatureAlgorithm | None
+    signature_algorithm_info: SignatureAlgorithmInfo | None
     signature: bytes
     findings: tuple[Finding, ...] = ()          # readable departures (der/findings.py)
 
@@ -69,14 +72,21 @@ class CertificateSigningRequest:
         return find_extension(self.extensions, oid)
 
     @property
+    def machine_binding(self) -> MachineBinding | None:
+        """The machine binding the request asks for, carrier by carrier (as for certificates:
+        ``cert/extensions/binding.py``), or None."""
+        return read_machine_binding(self.extensions)
+
+    @property
     def machine_identity(self) -> str | None:
-        ext = self.extension(oids.OID_MACHINE_IDENTITY)
-        return None if ext is None else ext.value.value
+        """The identity requested, whichever carrier holds it; InvalidValue on a conflict."""
+        binding = self.machine_binding
+        return None if binding is None else binding.machine_identity
 
     @property
     def mac_address(self) -> str | None:
-        ext = self.extension(oids.OID_MAC_ADDRESS)
-        return None if ext is None else ext.value.value
+        binding = self.machine_binding
+        return None if binding is None else binding.mac_address
 
     def verify(self) -> None:
         """Check the self-signature (proof of possession, RFC 2986 §3): None or InvalidSignature."""
@@ -168,6 +178,17 @@ class CSRBuilder:
         if any(ext.oid == value.oid for ext in self.extensions):
             raise InvalidValue(f"duplicate extension {value.oid}")
         return replace(self, extensions=(*self.extensions, Extension.from_value(value, critical)))
+
+    def with_machine_binding(self, machine_id: str | None, mac: str | None = None, *,
+                             binding: str = "seed", encoding: str = "raw") -> "CSRBuilder":
+        """Ask for the machine binding in ``binding``: ``"seed"`` (the seed system's extensions,
+        in ``encoding``) or ``"san"`` (subjectAltName ``urn:uuid:``/``urn:dev:mac:``; the
+        identity must be a 32-hex-digit UUID). See ``cert/extensions/binding.py``."""
+        builder = self
+        for value, critical in binding_extensions(machine_id, mac, binding=binding,
+                                                  encoding=encoding):
+            builder = builder.with_extension(value, critical=critical)
+        return builder
 
     def sign(self, key: RSAPrivateKey, hash_name: str = "sha256",
              padding: str = "pkcs1v15") -> CertificateSigningRequest:

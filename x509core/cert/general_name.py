@@ -37,6 +37,7 @@ from x509core.cert.name import Name, read_name, write_name
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.oid import encode_oid_content
 from x509core.der.tags import Tag
+from x509core.safe_text import escape_controls
 from x509core.errors import DecodeError, InvalidValue, Truncated, UnexpectedTag
 
 __all__ = [
@@ -102,7 +103,7 @@ class RFC822Name:
         _check_ia5(self.value, "rfc822Name")
 
     def text(self) -> str:
-        return f"email:{self.value}"
+        return f"email:{escape_controls(self.value)}"
 
     def print_text(self) -> str:
         return "email:" + ascii_print(self.value.encode("ascii"))
@@ -120,7 +121,7 @@ class DNSName:
         _check_ia5(self.value, "dNSName")
 
     def text(self) -> str:
-        return f"DNS:{self.value}"
+        return f"DNS:{escape_controls(self.value)}"
 
     def print_text(self) -> str:
         return "DNS:" + ascii_print(self.value.encode("ascii"))
@@ -137,7 +138,7 @@ class UniformResourceIdentifier:
         _check_ia5(self.value, "uniformResourceIdentifier")
 
     def text(self) -> str:
-        return f"URI:{self.value}"
+        return f"URI:{escape_controls(self.value)}"
 
     def print_text(self) -> str:
         return "URI:" + ascii_print(self.value.encode("ascii"))

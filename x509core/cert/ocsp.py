@@ -40,8 +40,8 @@ from typing import ClassVar
 
 from x509core.cert.certificate import (Certificate, load_der_certificate,
                                        read_algorithm_identifier, read_signature_value)
-from x509core.cert.extensions import (Extension, ExtensionValue, find_extension, read_extensions,
-                                      write_extensions)
+from x509core.cert.extensions import (Extension, ExtensionValue, find_extension,
+                                      read_explicit_extensions, write_extensions)
 from x509core.cert.general_name import GeneralName, read_general_name
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag
@@ -262,11 +262,7 @@ class OCSPRequest:
 def _read_request(reader: Reader, name: str) -> Request:
     seq = reader.read_sequence(name)
     cert_id = read_cert_id(seq)
-    extensions = ()
-    holder = seq.read_optional_explicit(0, "singleRequestExtensions")
-    if holder is not None:
-        extensions = read_extensions(holder)
-        holder.finish()
+    extensions = read_explicit_extensions(seq, 0, "singleRequestExtensions")
     seq.finish()
     return Request(cert_id, extensions)
 
@@ -287,11 +283,7 @@ def _read_tbs_request(outer: Reader) -> dict:
     requests = []
     while not request_list.at_end:
         requests.append(_read_request(request_list, f"[{len(requests)}]"))
-    extensions = ()
-    holder = tbs.read_optional_explicit(2, "requestExtensions")
-    if holder is not None:
-        extensions = read_extensions(holder)
-        holder.finish()
+    extensions = read_explicit_extensions(tbs, 2, "requestExtensions")
     tbs.finish()
     return {"raw_tbs": tbs.element_bytes, "version": version, "requestor_name": requestor,
             "requests": tuple(requests), "extensions": extensions,

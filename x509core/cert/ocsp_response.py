@@ -65,16 +65,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from x509core.cert.algorithms import SignatureAlgorithmInfo
 from x509core.cert.certificate import (Certificate, read_algorithm_identifier,
                                        read_signature_value, verify_signed_bytes)
-from x509core.cert.extensions import Extension, read_extensions
+from x509core.cert.extensions import Extension, read_explicit_extensions
 from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.name import Name, read_name
 from x509core.cert.ocsp import OID_PKIX_OCSP_BASIC, CertID, read_cert_id, read_certificates, read_nonce
 from x509core.der import ObjectIdentifier, Reader
 from x509core.der.tags import Tag
 from x509core.errors import DecodeError, InvalidValue
-from x509core.rsa.algorithms import SignatureAlgorithm
 
 __all__ = ["RESPONSE_STATUSES", "CERT_STATUSES", "STATUS_NAMES", "REASON_VALUES",
            "SingleResponse", "BasicOCSPResponse", "OCSPResponse", "load_der_ocsp_response",
@@ -131,7 +131,7 @@ class BasicOCSPResponse:
     extensions: tuple[Extension, ...]
     nonce: bytes | None
     signature_algorithm: ObjectIdentifier
-    signature_algorithm_info: SignatureAlgorithm | None
+    signature_algorithm_info: SignatureAlgorithmInfo | None
     signature: bytes
     certs: tuple[Certificate, ...]
 
@@ -202,11 +202,7 @@ def _read_single_response(reader: Reader, name: str) -> SingleResponse:
     if holder is not None:
         next_update = _read_generalized(holder, "nextUpdate")
         holder.finish()
-    extensions = ()
-    holder = seq.read_optional_explicit(1, "singleExtensions")
-    if holder is not None:
-        extensions = read_extensions(holder)
-        holder.finish()
+    extensions = read_explicit_extensions(seq, 1, "singleExtensions")
     seq.finish()
     try:
         return SingleResponse(cert_id, status, this_update, next_update, revoked_at, reason,
@@ -243,11 +239,7 @@ def _read_response_data(basic: Reader) -> dict:
     responses = []
     while not seq.at_end:
         responses.append(_read_single_response(seq, f"[{len(responses)}]"))
-    extensions = ()
-    holder = tbs.read_optional_explicit(1, "responseExtensions")
-    if holder is not None:
-        extensions = read_extensions(holder)
-        holder.finish()
+    extensions = read_explicit_extensions(tbs, 1, "responseExtensions")
     tbs.finish()
     return {"raw_tbs": tbs.element_bytes, "version": version, "responder_key_hash": key_hash,
             "responder_name": name, "produced_at": produced_at, "responses": tuple(responses),

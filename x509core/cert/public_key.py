@@ -1,30 +1,48 @@
-"""SubjectPublicKeyInfo of any algorithm: RSA keys become key objects, others are kept as read.
+"""SubjectPublicKeyInfo of any algorithm: RSA and EC keys become key objects, others are kept
+as read.
 
 RFC 5280 §4.1.2.7::
 
     SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
 
-Non-RSA keys (EC, Ed25519, DSA, …) parse and print; operations on them raise
-``UnsupportedAlgorithm`` with a clear message. The key inside the BIT STRING is a payload, like
-an extnValue: a reader that collects findings keeps a key of a known algorithm that does not
-read (a truncated RSAPublicKey, say) as an :class:`UnreadablePublicKey` and reports why; path
-validation refuses it as ``invalid_key``. A strict reader refuses the certificate.
+rsaEncryption and id-RSASSA-PSS keys become :class:`~x509core.rsa.key.RSAPublicKey`;
+id-ecPublicKey keys on a named curve x509core implements (P-256, P-384, P-521; RFC 5480 §2.1.1)
+become :class:`~x509core.ec.key.ECPublicKey`, their point validated (NIST SP 800-56A Rev. 3
+§5.6.2.3.3). Other keys (Ed25519, DSA, EC keys with specifiedCurve, implicitCurve or another
+named curve, …) parse and print as an :class:`UnsupportedPublicKey`; an operation on one raises
+``UnsupportedAlgorithm`` saying why. The key inside the BIT STRING is a payload, like an
+extnValue: a reader that collects findings keeps a key of a known algorithm that does not read
+(a truncated RSAPublicKey, an EC point off its curve) as an :class:`UnreadablePublicKey` and
+reports why; path validation refuses it as ``invalid_key``. A strict reader refuses the
+certificate. ``PublicKeyInfo.subject_public_key`` keeps the BIT STRING's exact octets (a
+compressed EC point stays compressed): SKI method 1 (RFC 5280 §4.2.1.2) hashes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from x509core.der import ObjectIdentifier, Reader
+from x509core import pem
+from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der import tags
 from x509core.der.header import read_header, short_header
 from x509core.der.oid import decode_oid_content
 from x509core.der.findings import ERROR, Finding, split_message
+from x509core.ec.curves import OID_EC_PUBLIC_KEY
+from x509core.ec.key import ECPublicKey
+from x509core.ec import keys as ec_keys
+from x509core.ec.keys import read_subject_public_key_info as read_ec_subject_public_key_info
+from x509core.ec.keys import write_subject_public_key_info as write_ec_subject_public_key_info
 from x509core.errors import DecodeError, InvalidValue, UnsupportedAlgorithm, X509CoreError
 from x509core.rsa.algorithms import OID_RSA_ENCRYPTION, OID_RSASSA_PSS, PssParameters
 from x509core.rsa.key import RSAPublicKey
-from x509core.rsa.keys import read_subject_public_key_info
+from x509core.rsa import keys as rsa_keys
+from x509core.rsa.keys import read_subject_public_key_info, rsa_public_key_der
+from x509core.rsa.keys import write_subject_public_key_info as write_rsa_subject_public_key_info
 
-__all__ = ["UnsupportedPublicKey", "UnreadablePublicKey", "PublicKeyInfo", "read_public_key_info", "KEY_ALGORITHM_NAMES"]
+__all__ = ["UnsupportedPublicKey", "UnreadablePublicKey", "PublicKeyInfo", "read_public_key_info",
+           "KEY_ALGORITHM_NAMES", "write_public_key_info", "subject_public_key_octets",
+           "key_description", "load_der_public_key", "load_pem_public_key"]
 
 KEY_ALGORITHM_NAMES = {
     "1.2.840.113549.1.1.1": "rsaEncryption",
@@ -46,13 +64,16 @@ class UnsupportedPublicKey:
     algorithm: ObjectIdentifier
     parameters: bytes            # the DER of AlgorithmIdentifier.parameters, or b"" when absent
     subject_public_key: bytes    # the BIT STRING's octets (unused bits must be 0)
+    reason: str = ""             # why a known algorithm's key is not supported, if it is known
 
     @property
     def algorithm_name(self) -> str:
         return KEY_ALGORITHM_NAMES.get(self.algorithm, self.algorithm)
 
     def verify(self, *args, **kwargs) -> None:
-        raise UnsupportedAlgorithm(f"unsupported algorithm: cannot verify with a {self.algorithm_name} key")
+        why = f" ({self.reason})" if self.reason else ""
+        raise UnsupportedAlgorithm(f"unsupported algorithm: cannot verify with a key of "
+                                   f"algorithm {self.algorithm_name}{why}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +90,69 @@ class UnreadablePublicKey(UnsupportedPublicKey):
 class PublicKeyInfo:
     """A parsed SubjectPublicKeyInfo: the key, its algorithm, and the exact bytes."""
 
-    key: RSAPublicKey | UnsupportedPublicKey
+    key: RSAPublicKey | ECPublicKey | UnsupportedPublicKey
     algorithm: ObjectIdentifier
     pss_parameters: PssParameters | None          # an id-RSASSA-PSS key's restriction, if any
     raw: bytes                                    # the whole SubjectPublicKeyInfo DER
     subject_public_key: bytes                     # the BIT STRING's octets (for SKI method 1)
+
+
+def write_public_key_info(w: Writer, key) -> None:
+    """The SubjectPublicKeyInfo of an RSA key (rsaEncryption, NULL parameters: RFC 3279 §2.3.1)
+    or an EC key (id-ecPublicKey, its namedCurve, the point uncompressed: RFC 5480 §2)."""
+    if isinstance(key, RSAPublicKey):
+        write_rsa_subject_public_key_info(w, key)
+    elif isinstance(key, ECPublicKey):
+        write_ec_subject_public_key_info(w, key)
+    else:
+        raise TypeError(f"expected an RSAPublicKey or ECPublicKey, not {type(key).__name__}")
+
+
+def subject_public_key_octets(key) -> bytes:
+    """The subjectPublicKey BIT STRING's octets that :func:`write_public_key_info` writes: the
+    RSAPublicKey DER (RFC 3279 §2.3.1) or the uncompressed ECPoint (RFC 5480 §2.2)."""
+    if isinstance(key, RSAPublicKey):
+        return rsa_public_key_der(key)
+    if isinstance(key, ECPublicKey):
+        return key.to_encoded_point()
+    raise TypeError(f"expected an RSAPublicKey or ECPublicKey, not {type(key).__name__}")
+
+
+def key_description(key) -> str:
+    """``RSA-2048``, ``EC P-256``, or the algorithm name of a key x509core does not implement
+    (what the inventory's key_algorithm column and the CLI show)."""
+    if isinstance(key, RSAPublicKey):
+        return f"RSA-{key.key_size}"
+    if isinstance(key, ECPublicKey):
+        return f"EC {key.curve.nist_name}"
+    if isinstance(key, UnsupportedPublicKey):
+        return str(key.algorithm_name)
+    raise TypeError(f"not a public key: {type(key).__name__}")
+
+
+def load_der_public_key(data: bytes) -> RSAPublicKey | ECPublicKey:
+    """An RSA or EC public key from SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7; RFC 3279
+    §2.3.1, RFC 4055 §1.2 and RFC 5480 §2 for the algorithms), or a bare PKCS #1 RSAPublicKey.
+    The key's type follows its algorithm; any other algorithm (or an EC curve x509core does not
+    implement) raises UnsupportedAlgorithm naming it."""
+    probe = Reader(data).read_sequence("publicKey")
+    if probe.peek_is(tags.INTEGER):                          # RSAPublicKey (RFC 8017 §A.1.1)
+        return rsa_keys.load_der_public_key(data)
+    algorithm = probe.read_sequence("algorithm").read_oid("algorithm")
+    if algorithm in (OID_RSA_ENCRYPTION, OID_RSASSA_PSS):
+        return rsa_keys.load_der_public_key(data)
+    if algorithm == OID_EC_PUBLIC_KEY:
+        return ec_keys.load_der_public_key(data)
+    name = KEY_ALGORITHM_NAMES.get(algorithm)
+    raise UnsupportedAlgorithm(f"unsupported public key algorithm {algorithm}"
+                               + (f" ({name})" if name else "") + ": RSA and EC keys are supported")
+
+
+def load_pem_public_key(data: str | bytes) -> RSAPublicKey | ECPublicKey:
+    """An RSA or EC public key from a ``PUBLIC KEY`` (RFC 7468 §13) or ``RSA PUBLIC KEY`` PEM
+    block, as :func:`load_der_public_key` reads it."""
+    _, der = pem.decode_one(data, ("PUBLIC KEY", "RSA PUBLIC KEY"))
+    return load_der_public_key(der)
 
 
 def read_public_key_info(r: Reader, name: str = "subjectPublicKeyInfo") -> PublicKeyInfo:
@@ -92,12 +171,12 @@ def _read_rsa_public_key_info(r: Reader, name: str) -> PublicKeyInfo | None:
     except X509CoreError:
         return None
     r.pos = fast.pos
-    return _rsa_info(r.data, start, r.pos, key, pss)
+    return _key_info(r.data, start, r.pos, key, pss)
 
 
-def _rsa_info(data: bytes, start: int, end: int, key: RSAPublicKey, pss) -> PublicKeyInfo:
-    """The PublicKeyInfo of the RSA SubjectPublicKeyInfo ``data[start:end]``, already read
-    strictly: its parts found from the headers."""
+def _key_info(data: bytes, start: int, end: int, key, pss=None) -> PublicKeyInfo:
+    """The PublicKeyInfo of the RSA or EC SubjectPublicKeyInfo ``data[start:end]``, already
+    read strictly: its parts found from the headers."""
     spki_start, spki_end = _contents(data, start, end)
     algorithm_start, algorithm_end = _contents(data, spki_start, spki_end)
     oid_start, oid_end = _contents(data, algorithm_start, algorithm_end)
@@ -117,8 +196,9 @@ def _read_any_public_key_info(r: Reader, name: str) -> PublicKeyInfo:
     head = r.strict_fork().read_sequence(name)          # headers only: nothing to report there
     oid = head.read_sequence("algorithm").read_oid("algorithm")
     problem = None
-    if oid in (OID_RSA_ENCRYPTION, OID_RSASSA_PSS):
-        result = _read_rsa_key(r, name, start)
+    if oid in (OID_RSA_ENCRYPTION, OID_RSASSA_PSS, OID_EC_PUBLIC_KEY):
+        read = _read_rsa_key if oid != OID_EC_PUBLIC_KEY else _read_ec_key
+        result = read(r, name, start)
         if isinstance(result, PublicKeyInfo):
             return result
         problem = result
@@ -144,7 +224,9 @@ def _read_any_public_key_info(r: Reader, name: str) -> PublicKeyInfo:
         reason, clause = split_message(problem.reason)
         r.findings.append(Finding(ERROR, f"public key does not read: {reason}", clause,
                                   problem.offset, problem.path, type(problem)))
-        key = UnreadablePublicKey(oid, parameters, bits.data, str(problem))
+        key = UnreadablePublicKey(oid, parameters, bits.data, error=str(problem))
+    elif isinstance(problem, UnsupportedAlgorithm):
+        key = UnsupportedPublicKey(oid, parameters, bits.data, str(problem))
     else:
         key = UnsupportedPublicKey(oid, parameters, bits.data)
     return PublicKeyInfo(key, oid, None, r.data[start:r.pos], bits.data)
@@ -165,4 +247,28 @@ def _read_rsa_key(r: Reader, name: str, start: int):
             del findings[mark:]
             return exc
         r.pos = probe.pos
-    return _rsa_info(r.data, start, r.pos, key, pss)
+    return _key_info(r.data, start, r.pos, key, pss)
+
+
+def _read_ec_key(r: Reader, name: str, start: int):
+    """An EC SubjectPublicKeyInfo read as such (RFC 5480 §2): its PublicKeyInfo; or the
+    UnsupportedAlgorithm of a curve x509core does not implement (specifiedCurve, implicitCurve,
+    another named curve: readable, so never a finding and never refused, even by a strict
+    reader); or — when ``r`` collects findings — the DecodeError that reading it raised (a
+    point off the curve, say), nothing read and no finding left behind. A strict reader raises
+    the DecodeError."""
+    findings = r.findings
+    mark, probe = (0 if findings is None else len(findings)), r.fork()
+    try:
+        key = read_ec_subject_public_key_info(probe, name)
+    except UnsupportedAlgorithm as exc:
+        if findings is not None:
+            del findings[mark:]
+        return exc
+    except DecodeError as exc:
+        if findings is None:
+            raise
+        del findings[mark:]
+        return exc
+    r.pos = probe.pos
+    return _key_info(r.data, start, r.pos, key)

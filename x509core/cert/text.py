@@ -16,11 +16,12 @@ from x509core.cert import oids
 from x509core.cert.algorithms import SIGNATURE_ALGORITHM_NAMES
 from x509core.cert.lint import lint
 from x509core.cert.public_key import KEY_ALGORITHM_NAMES, UnsupportedPublicKey
+from x509core.ec.key import ECPublicKey
 from x509core.errors import X509CoreError
 from x509core.rsa.key import RSAPublicKey
 
-__all__ = ["certificate_text", "certificate_json", "extension_name", "SIGNATURE_NAMES",
-           "hex_block", "format_time"]
+__all__ = ["certificate_text", "certificate_lines", "certificate_json", "extension_name",
+           "SIGNATURE_NAMES", "hex_block", "format_time"]
 
 SIGNATURE_NAMES = SIGNATURE_ALGORITHM_NAMES      # OID -> the name OpenSSL prints
 
@@ -128,9 +129,18 @@ _CURVES = {
 _EDWARDS = {"1.3.101.112": "ED25519", "1.3.101.113": "ED448"}
 
 
+def _ec_key_lines(key: ECPublicKey, point: bytes) -> list[str]:
+    """An EC key as OpenSSL 3's key-to-text encoder prints it: the order's bits, the point's
+    octets as the certificate holds them (compressed stays compressed), the curve's names."""
+    pad = " " * 16
+    return [f"{pad}Public-Key: ({key.key_size} bit)", f"{pad}pub:", *hex_block(point, 20),
+            f"{pad}ASN1 OID: {key.curve.name}", f"{pad}NIST CURVE: {key.curve.nist_name}"]
+
+
 def _unsupported_key_lines(key) -> list[str]:
-    """EC keys on the named curves and Ed25519/Ed448 keys as OpenSSL prints them; any other key
-    as its subjectPublicKey octets. The octets are shown, never interpreted."""
+    """EC keys on the named curves (here: keys whose point does not read) and Ed25519/Ed448 keys
+    as OpenSSL prints them; any other key as its subjectPublicKey octets. The octets are shown,
+    never interpreted."""
     pad = " " * 16
     curve = _CURVES.get(key.parameters) if key.algorithm == "1.2.840.10045.2.1" else None
     if curve is not None:
@@ -143,6 +153,22 @@ def _unsupported_key_lines(key) -> list[str]:
     return [f"{pad}Public-Key: (not interpreted)", *hex_block(key.subject_public_key, 20)]
 
 
+def _exponent_lines(e: int) -> list[str]:
+    """As OpenSSL's ``ASN1_bn_print``: an exponent that fits an unsigned 64-bit long in decimal
+    and hex, any larger one as octets, like the modulus. Never a huge decimal: CPython refuses
+    to convert an int of more than 4,300 digits to text (a 16384-bit exponent has 4,933)."""
+    if e < 1 << 64:
+        return [f"                Exponent: {e} ({e:#x})"]
+    octets = e.to_bytes(e.bit_length() // 8 + 1, "big")       # a leading 00 if the top bit is set
+    return ["                Exponent:", *hex_block(octets, 20)]
+
+
+def _json_int(value: int) -> int | str:
+    """An integer for JSON: a number up to 2^63, beyond that a ``0x`` hexadecimal string (JSON
+    readers lose precision above 2^53, and CPython cannot print one of more than 4,300 digits)."""
+    return value if -(1 << 63) <= value < 1 << 63 else hex(value)
+
+
 def _public_key_lines(cert) -> list[str]:
     key = cert.public_key
     name = KEY_ALGORITHM_NAMES.get(cert.public_key_info.algorithm, str(cert.public_key_info.algorithm))
@@ -152,9 +178,11 @@ def _public_key_lines(cert) -> list[str]:
         lines.append(f"                Public-Key: ({key.key_size} bit)")
         lines.append("                Modulus:")
         lines.extend(hex_block(modulus, 20))
-        lines.append(f"                Exponent: {key.e} ({key.e:#x})")
+        lines.extend(_exponent_lines(key.e))
         if cert.public_key_info.algorithm == "1.2.840.113549.1.1.10":          # id-RSASSA-PSS
             lines.extend(_pss_key_lines(cert.public_key_info.pss_parameters))
+    elif isinstance(key, ECPublicKey):
+        lines.extend(_ec_key_lines(key, cert.public_key_info.subject_public_key))
     elif isinstance(key, UnsupportedPublicKey):
         lines.extend(_unsupported_key_lines(key))
     return lines
@@ -178,6 +206,13 @@ def _value_lines(ext) -> list[str]:
 
 
 def certificate_text(cert) -> str:
+    return "\n".join(certificate_lines(cert)) + "\n"
+
+
+def certificate_lines(cert) -> list[str]:
+    """The listing, line by line. A value shown in a line may hold any character the certificate
+    holds, control characters included: whoever writes the lines to a terminal or a log escapes
+    each one (the command line does, with ``x509core/safe_text.py``)."""
     alg = SIGNATURE_NAMES.get(cert.signature_algorithm, str(cert.signature_algorithm))
     info = cert.signature_algorithm_info
     pss = _pss_signature_lines(info.pss) if info is not None and info.pss is not None else []
@@ -194,7 +229,7 @@ def certificate_text(cert) -> str:
     lines += _extension_lines(cert)
     lines += [f"    Signature Algorithm: {alg}", "    Signature Value:", *pss]
     lines += hex_block(cert.signature, 8, 18)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _json_value(value):
@@ -218,7 +253,9 @@ def _json_value(value):
         return str(value)
     if hasattr(value, "rfc4514"):
         return value.rfc4514()
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _json_int(value)
+    if value is None or isinstance(value, (bool, float, str)):
         return value if not isinstance(value, str) else str(value)
     return str(value)
 
@@ -232,10 +269,16 @@ def _pss_json(pss) -> dict | None:
 def _public_key_json(cert) -> dict:
     info, key = cert.public_key_info, cert.public_key
     name = KEY_ALGORITHM_NAMES.get(info.algorithm, str(info.algorithm))
+    if isinstance(key, ECPublicKey):
+        return {"algorithm": name, "oid": str(info.algorithm), "curve": key.curve.nist_name,
+                "curve_name": key.curve.name, "curve_oid": str(key.curve.oid),
+                "key_size": key.key_size, "key": info.subject_public_key.hex(),
+                "x": f"{key.x:x}", "y": f"{key.y:x}"}
     if not isinstance(key, RSAPublicKey):
         return {"algorithm": name, "oid": str(info.algorithm), "key": key.subject_public_key.hex()}
     return {"algorithm": name, "oid": str(info.algorithm), "key_size": key.key_size,
-            "n": f"{key.n:x}", "e": key.e, "pss_parameters": _pss_json(info.pss_parameters)}
+            "n": f"{key.n:x}", "e": _json_int(key.e),
+            "pss_parameters": _pss_json(info.pss_parameters)}
 
 
 def certificate_json(cert) -> dict:
@@ -258,6 +301,7 @@ def certificate_json(cert) -> dict:
                        for ext in cert.extensions],
         "machine_identity": _binding(cert, "machine_identity"),
         "mac_address": _binding(cert, "mac_address"),
+        "machine_binding": _binding_json(cert),
         "signature": cert.signature.hex(),
         "sha256_fingerprint": cert.fingerprint().hex(),
         "findings": [finding.to_json() for finding in lint(cert)],
@@ -265,8 +309,18 @@ def certificate_json(cert) -> dict:
 
 
 def _binding(cert, field: str) -> str | None:
-    """A binding value, or None when its extension is malformed (a finding says so)."""
+    """A binding value whichever carrier holds it, or None when its extension is malformed (a
+    finding says so) or the carriers disagree (``machine_binding`` shows each)."""
     try:
         return getattr(cert, field)
     except X509CoreError:
         return None
+
+
+def _binding_json(cert) -> dict | None:
+    """The carrier and the values of each (cert/extensions/binding.py), or None."""
+    try:
+        binding = cert.machine_binding
+    except X509CoreError:
+        return None
+    return None if binding is None else binding.to_json()

@@ -12,11 +12,17 @@ from x509core.der.generic import validate
 from x509core.der.header import DEFAULT_MAX_DEPTH, read_header
 from x509core.der.tags import tag_name
 
-__all__ = ["dump"]
+__all__ = ["dump", "dump_lines"]
 
 
 def dump(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
     """The listing of the one DER element in ``data`` (checked as :func:`decode` checks it)."""
+    return "\n".join(dump_lines(data, max_depth=max_depth)) + "\n"
+
+
+def dump_lines(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[str]:
+    """The listing, one element a line. A string value is shown as it is, control characters
+    included: whoever writes the lines to a terminal escapes each one."""
     if not isinstance(data, bytes):
         raise TypeError(f"DER input must be bytes, not {type(data).__name__}")
     validate(data, 0, len(data), (), max_depth)
@@ -38,7 +44,7 @@ def dump(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
             pos = cstart
         else:
             pos = cend
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _value_text(bits: int, number: int, data: bytes, start: int, end: int) -> str:

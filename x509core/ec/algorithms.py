@@ -69,6 +69,17 @@ class ECDSASignatureAlgorithm:
             raise UnsupportedAlgorithm(f"no ECDSA signature algorithm with hash {self.hash_name!r}")
 
     @property
+    def scheme(self) -> str:
+        """``"ecdsa"``: the certificate layer reads ``scheme`` and ``hash_name`` of RSA and
+        ECDSA signature algorithms alike."""
+        return "ecdsa"
+
+    @property
+    def pss(self) -> None:
+        """No RSASSA-PSS parameters (as for an RSA PKCS #1 v1.5 algorithm)."""
+        return None
+
+    @property
     def oid(self) -> ObjectIdentifier:
         return ECDSA_SIGNATURE_OIDS[self.hash_name]
 

@@ -92,6 +92,12 @@ class SignatureAlgorithm:
     hash_name: str
     pss: PssParameters | None = None
 
+    @property
+    def scheme(self) -> str:
+        """The signature scheme: ``"pkcs1v15"`` (RSASSA-PKCS1-v1_5) or ``"pss"``; the
+        certificate layer reads ``scheme`` and ``hash_name`` of RSA and ECDSA alike."""
+        return self.padding
+
 
 def read_hash_algorithm(r: Reader, name: str = "hashAlgorithm") -> str:
     """A hash AlgorithmIdentifier; absent and NULL parameters are both accepted (RFC 5754 §2)."""

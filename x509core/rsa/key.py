@@ -167,7 +167,8 @@ class RSAPublicKey(_Modulus):
         return public_key_problem(self.n, self.e)
 
     def __repr__(self) -> str:
-        return f"RSAPublicKey(key_size={self.key_size}, e={self.e}, n={_short_hex(self.n)})"
+        e = self.e if self.e.bit_length() <= 64 else _short_hex(self.e)     # no int->str limit
+        return f"RSAPublicKey(key_size={self.key_size}, e={e}, n={_short_hex(self.n)})"
 
     def to_der(self) -> bytes:
         """SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7); see ``keys.py``."""

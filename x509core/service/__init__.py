@@ -1,5 +1,6 @@
-"""The network service, ``x509core serve``: EST (RFC 7030), OCSP (RFC 6960) and the CRL over
-HTTP, and the seed system's API, on top of the certificate authority (:mod:`x509core.ca`).
+"""The network service, ``x509core serve``: EST (RFC 7030) with enrollment tokens, OCSP (RFC
+6960) and the CRL over HTTP, and the seed system's API, on top of the certificate authority
+(:mod:`x509core.ca`); every state change and every refused enrollment in the audit trail.
 
 It needs aiohttp (``pip install 'x509core[server]'``); importing this package, or
 :mod:`x509core.service.cli`, does not, so the command line works without it.
@@ -7,7 +8,8 @@ It needs aiohttp (``pip install 'x509core[server]'``); importing this package, o
 Modules: ``cli`` (the command), ``server`` (set-up, listeners, upkeep, stop), ``state`` (what
 handlers share), ``handlers/`` (HTTP), ``authority`` (the only calls into the CA and its
 inventory), ``identity`` (the service's own certificates), ``tls``, ``revocation`` (change
-watching, the CRL), ``responder`` (OCSP decisions and cache), ``limits``, ``logs``.
+watching, the CRL), ``responder`` (OCSP decisions and cache), ``limits``, ``throttle`` (failed
+token guesses per address), ``logs``.
 """
 
 __all__: list[str] = []

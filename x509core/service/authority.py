@@ -2,8 +2,9 @@
 
 Every handler and background task of the service reaches the CA through these functions: the
 same ``CertificateAuthority`` calls the command line makes (``issue``, ``crl``, ``show
-SERIAL``) on the inventory of ``x509core/ca/inventory/`` (SQLite or PostgreSQL), plus
-:func:`inventory_version`.
+SERIAL``) on the inventory of ``x509core/ca/inventory/`` (SQLite or PostgreSQL), the
+enrollment-token checks of :mod:`x509core.ca.tokens` (shared with ``x509core token`` and the
+admin pages), the audit trail, plus :func:`inventory_version`.
 
 Threads: the CA's inventory serialises its connection with a lock, so these may be called
 from the event loop and from the executor that runs the slow ones (RSA-4096 signatures, fsync).
@@ -13,8 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from x509core.ca.issue import CertificateAuthority, Issued
-from x509core.ca.inventory import IssuedRecord
+from x509core.ca import tokens
+from x509core.ca.issue import (DEFAULT_CLIENT_DAYS, DEFAULT_SERVER_DAYS, CertificateAuthority,
+                               Issued)
+from x509core.ca.inventory import AuditEvent, IssuedRecord, Token
+from x509core.ca.inventory.records import Actor
 from x509core.cert.certificate import Certificate
 from x509core.cert.crl import CertificateRevocationList
 from x509core.cert.csr import CertificateSigningRequest
@@ -22,7 +26,9 @@ from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["find_record", "revoked_entries", "inventory_version", "sign_crl", "issue_from_csr",
-           "issue_service_certificate", "issue_responder_certificate"]
+           "issue_service_certificate", "issue_responder_certificate", "authenticate_token",
+           "token_csr_arguments", "token_client_arguments", "enroll", "record_event",
+           "reenroll"]
 
 
 def find_record(ca: CertificateAuthority, serial: int) -> IssuedRecord | None:
@@ -59,6 +65,48 @@ def issue_from_csr(ca: CertificateAuthority, csr: CertificateSigningRequest, *, 
     return ca.sign_csr(csr, profile=profile, days=_within_ca(ca, days), **options)
 
 
+def reenroll(ca: CertificateAuthority, csr: CertificateSigningRequest, *, profile: str,
+             days: int, also_client: bool, actor: Actor) -> Issued:
+    """:func:`issue_from_csr`, recorded as a re-enrollment by the holder of ``actor``'s
+    certificate (blocking)."""
+    with ca.acting_as(actor, action="reenroll"):
+        return issue_from_csr(ca, csr, profile=profile, days=days, also_client=also_client)
+
+
+def authenticate_token(ca: CertificateAuthority, presented: str) -> tuple[Token, str]:
+    """(token, secret hash) of a token that may be spent now; TokenRefused otherwise."""
+    return tokens.authenticate(ca.inventory, presented)
+
+
+def token_csr_arguments(token: Token, csr: CertificateSigningRequest) -> dict:
+    """What a CSR asks for, held to the token (``tokens.NotAllowed`` when it may not)."""
+    return tokens.csr_arguments(tokens.TokenConstraints.of(token), csr)
+
+
+def token_client_arguments(token: Token, **fields) -> dict:
+    """A client certificate's fields (the seed API's), held to the token."""
+    return tokens.client_arguments(tokens.TokenConstraints.of(token), **fields)
+
+
+def enroll(ca: CertificateAuthority, token: Token, secret_hash: str, arguments: dict, *,
+           actor: Actor, action: str, csr: CertificateSigningRequest | None = None,
+           not_after: datetime | None = None, **options) -> Issued:
+    """Issue with one use of ``token`` (``tokens.issue_with_token``; blocking): valid until
+    ``not_after``, else for the CA's default days, never past the CA certificate."""
+    if not_after is None:
+        default = DEFAULT_CLIENT_DAYS if token.profile == "client" else DEFAULT_SERVER_DAYS
+        options["days"] = _within_ca(ca, default)
+    else:
+        options["not_after"] = not_after
+    return tokens.issue_with_token(ca, token, secret_hash, arguments, actor=actor,
+                                   action=action, csr=csr, **options)
+
+
+def record_event(ca: CertificateAuthority, event: AuditEvent) -> None:
+    """Append ``event`` (a refused request) to the audit trail, in its own transaction."""
+    ca.inventory.append_audit(event)
+
+
 def issue_service_certificate(ca: CertificateAuthority, *, dns, ip, public_key: RSAPublicKey,
                               days: int) -> Issued:
     """The service's own HTTPS certificate (``x509core issue server``), recorded like any other."""
@@ -68,9 +116,9 @@ def issue_service_certificate(ca: CertificateAuthority, *, dns, ip, public_key: 
 
 def issue_responder_certificate(ca: CertificateAuthority, *, public_key: RSAPublicKey,
                                 days: int) -> Certificate:
-    """The delegated OCSP responder's certificate (not recorded: see
-    ``CertificateAuthority.issue_ocsp_responder``)."""
-    return ca.issue_ocsp_responder(public_key, days=_within_ca(ca, days))
+    """The delegated OCSP responder's certificate, recorded like every other (profile
+    ``ocsp``: ``CertificateAuthority.issue_ocsp_responder``)."""
+    return ca.issue_ocsp_responder(public_key, days=_within_ca(ca, days)).certificate
 
 
 def _within_ca(ca: CertificateAuthority, days: int) -> int:

@@ -4,7 +4,7 @@ responder, issued by its CA, kept in ``CA-DIR/service/`` and renewed before they
 Files (the directory is 0700 like the CA directory; written atomically, the key first)::
 
     service/https.pem, https.key     the HTTPS certificate (in the inventory, profile server)
-    service/ocsp.pem,  ocsp.key      the OCSP responder (RFC 6960 §4.2.2.2; not in the inventory)
+    service/ocsp.pem,  ocsp.key      the OCSP responder (RFC 6960 §4.2.2.2; profile ocsp)
 
 Keys at rest. Each key is encrypted PKCS#8 (PBES2, AES-256-CBC) under a password derived from
 the CA's private key: HMAC-SHA256 keyed with the CA's private exponent (as octets) over a fixed

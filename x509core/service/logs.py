@@ -6,6 +6,10 @@ characters (C0, DEL, C1) and the Unicode line and paragraph separators become ``
 ``\\uNNNN`` escapes, so a client cannot forge a log line, hide one with a carriage return, or
 send escape sequences to an operator's terminal (CWE-117). The access log (one line per
 request: address, method, path, status, size, time) goes the same way.
+
+Query strings are not logged (:func:`logged_path` writes ``?...`` instead): the seed API's
+``GET /client/registe`` carries the client's raw machine id there, which machine-id(5) asks to
+keep off the network and out of places such as logs, and its MAC address.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import re
 import sys
 import time
 
-__all__ = ["LOGGER_NAME", "logger", "printable", "configure", "access_logger_class"]
+__all__ = ["LOGGER_NAME", "logger", "printable", "configure", "access_logger_class",
+           "logged_path"]
 
 LOGGER_NAME = "x509core.service"
 logger = logging.getLogger(LOGGER_NAME)
@@ -61,6 +66,12 @@ def configure(*, quiet: bool = False) -> logging.Logger:
     return logger
 
 
+def logged_path(request) -> str:
+    """The request's path as the log shows it: without its query string (module docstring)."""
+    path, question, _ = request.raw_path.partition("?")
+    return path + ("?..." if question else "")
+
+
 def access_logger_class():
     """aiohttp's ``access_log_class``: one escaped line per request through :data:`logger`
     (made on first use, so that importing this module needs no aiohttp)."""
@@ -70,7 +81,7 @@ def access_logger_class():
         def log(self, request, response, elapsed: float) -> None:
             peer = request.remote or "-"
             logger.info("%s \"%s %s\" %d %s %.1fms", printable(peer), printable(request.method),
-                        printable(request.raw_path), response.status,
+                        printable(logged_path(request)), response.status,
                         response.body_length, elapsed * 1000)
 
         @property

@@ -25,6 +25,7 @@ import socket
 
 from aiohttp import web
 
+from x509core.ca.inventory.records import Actor
 from x509core.ca.issue import CertificateAuthority
 from x509core.service import identity, limits, logs, tls
 from x509core.service.cli import ServeOptions
@@ -68,9 +69,17 @@ def _bind(address: tuple[str, int]) -> socket.socket:
 
 
 def prepare(ca: CertificateAuthority, options: ServeOptions) -> Service:
-    """The service's state, its certificates made or loaded, its first CRL signed."""
+    """The service's state, its certificates made or loaded, its first CRL signed. What the
+    service does of itself (its own certificates, CRLs) is audited as ``service``; each
+    request's changes as the token or certificate holder that asked. ``--public-url`` is
+    recorded in the inventory, so that every issuer of this CA (``x509core issue`` beside the
+    service, other nodes) points to it too; without it, a URL recorded before is used."""
+    ca.actor = Actor("service", "x509core serve")
     if options.public_url is not None:
-        ca.set_revocation_url(options.public_url)
+        ca.set_revocation_url(options.public_url, record=True)
+    if ca.revocation_url is not None:
+        log.info("certificates point to %s/crl and %s/ocsp", ca.revocation_url,
+                 ca.revocation_url)
     https, new = identity.https_identity(ca, options.dns, options.ip)
     log.info("%s the HTTPS certificate %X for %s", "issued" if new else "using",
              https.certificate.serial_number, ", ".join((*options.dns, *options.ip)))

@@ -1,5 +1,6 @@
 """The running service's state, shared by its handlers: the open CA, its own identities, the
-revocation status and the OCSP responder, and a worker pool for blocking work.
+revocation status and the OCSP responder, the limiter of failed token guesses, and a worker
+pool for blocking work.
 
 Blocking work is what takes milliseconds to seconds and would stall every other request if the
 event loop did it: RSA-4096 signatures of the CA (issuance, CRLs), key generation, and the
@@ -22,6 +23,7 @@ from x509core.service.cli import ServeOptions
 from x509core.service.identity import Identity
 from x509core.service.responder import Responder
 from x509core.service.revocation import RevocationStatus
+from x509core.service.throttle import GuessLimiter
 
 __all__ = ["SERVICE", "Service"]
 
@@ -36,6 +38,7 @@ class Service:
     ssl_context: ssl.SSLContext
     status: RevocationStatus
     responder: Responder
+    guesses: GuessLimiter = field(default_factory=GuessLimiter)
     pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=2, thread_name_prefix="x509core-serve"))
 

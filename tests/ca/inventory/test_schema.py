@@ -5,6 +5,7 @@ and another CA's inventory refused, and the recorded PostgreSQL URL enforced."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -101,3 +102,55 @@ def test_the_recorded_location_is_the_only_one(make_ca, postgres_cluster, ca_key
         make_ca(inventory="postgresql://user:secret@localhost/x509core")
     with pytest.raises(InvalidValue, match="postgresql://"):
         make_ca(inventory="mysql://localhost/x509core")
+
+
+def test_version_1_is_upgraded_to_2(tmp_path, inventory_location, monkeypatch):
+    """An inventory written by an x509core that knew only version 1 (the migrations as they
+    then were) is upgraded in place on open: its rows kept, the certificate names still tied
+    to their certificates, the OCSP responder's profile allowed, the audit rows given a node."""
+    from tests.ca.inventory.conftest import T0, add_synthetic, synthetic_record
+    from x509core.ca.inventory import base, schema
+    from x509core.ca.inventory.records import Actor
+    directory = tmp_path / "ca"
+    directory.mkdir()
+    monkeypatch.setattr(base, "MIGRATIONS", schema.MIGRATIONS[:1])
+    monkeypatch.setattr(base, "VERSION", 1)
+    with open_inventory(directory, inventory_location, create=True) as old:
+        assert old.schema_version_now() == 1
+        kept = [add_synthetic(old, i, dns=[f"ws{i}.example.org"]) for i in range(3)]
+        with old.write() as tx:                     # as version 1's code wrote a row
+            tx.execute("INSERT INTO audit_events (at, actor_kind, actor, action, target, "
+                       "outcome) VALUES ('2026-01-01T00:00:00Z', 'cli', 'cli', 'revoke', '0A', "
+                       "'success')")
+        with pytest.raises(Exception):              # version 1 knows no responder profile
+            old.reserve(replace(synthetic_record(directory, 9), profile="ocsp"), at=T0)
+    monkeypatch.undo()
+    with open_inventory(directory, inventory_location) as upgraded:
+        assert upgraded.schema_version_now() == VERSION >= 2
+        assert upgraded.records() == kept
+        assert upgraded.records(search="ws1.example.org", search_field="dns") == [kept[1]]
+        before, = upgraded.audit_page()
+        assert before.node is None
+        upgraded.append_audit(Actor().event("crl", "1"))
+        assert upgraded.audit_page()[-1].node == upgraded.node
+        responder = replace(synthetic_record(directory, 9), profile="ocsp")
+        upgraded.reserve(responder, at=T0)
+        assert upgraded.complete(responder.serial, "PEM 9", at=T0).profile == "ocsp"
+        with pytest.raises(Exception):              # still refused: an unknown profile
+            with upgraded.write() as tx:
+                tx.execute("UPDATE certificates SET profile = 'root' WHERE serial = ?",
+                           (kept[0].serial_hex,))
+        with pytest.raises(Exception):              # names still need their certificate
+            with upgraded.write() as tx:
+                tx.execute("INSERT INTO certificate_names (serial, kind, value) "
+                           "VALUES ('FFFF', 'dns', 'orphan.example.org')")
+        with pytest.raises(Exception, match="append-only"):
+            with upgraded.write() as tx:
+                tx.execute("DELETE FROM audit_events")
+        if inventory_location is None:              # the rebuilt table kept every index
+            indexes = {row[0] for row in upgraded.query(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                "'certificates' AND name NOT LIKE 'sqlite_autoindex%'")}
+            assert indexes == {"certificates_status_not_after", "certificates_not_after",
+                               "certificates_machine", "certificates_cn", "certificates_org",
+                               "certificates_revoked", "certificates_reserved"}

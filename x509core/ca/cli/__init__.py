@@ -3,7 +3,8 @@
 This module parses the arguments, runs one subcommand and maps errors to exit statuses; the
 subcommands live in ``ca.py`` (the CA, keys, CSRs, PKCS#12), ``issue.py`` (issuance),
 ``inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``verify.py`` (verify,
-machine-id) and ``quickstart.py``. The work itself is done by :mod:`x509core.ca.issue` and the layers below.
+machine-id), ``tokens.py`` (token, audit) and ``quickstart.py``. The work itself is done
+by :mod:`x509core.ca.issue` and the layers below.
 
 Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
 certificate invalid; 2 a usage or input error — always one line on stderr,
@@ -13,14 +14,17 @@ certificate invalid; 2 a usage or input error — always one line on stderr,
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
-from x509core.ca.cli.support import CA_DIR_ENV, Context
+from x509core.ca.cli.support import CA_DIR_ENV, CLIError, Context
+from x509core.safe_text import escape_controls
 from x509core.errors import X509CoreError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR"]
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _EPILOG = f"""\
 The CA directory is --ca-dir DIR, else ${CA_DIR_ENV}, else ./ca.
@@ -65,6 +69,7 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     passes the service's (``x509core serve``), which this layer may not import."""
     from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue
     from x509core.ca.cli import lint as cli_lint, quickstart as cli_quickstart, verify as cli_verify
+    from x509core.ca.cli import tokens as cli_tokens
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -75,7 +80,7 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     common = _common_options(False)
     from x509core.ca.cli import doctor as cli_doctor
     for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint,
-                   cli_doctor, *extra_modules):
+                   cli_doctor, cli_tokens, *extra_modules):
         module.register(sub, common)
     return parser
 
@@ -84,14 +89,36 @@ def _run(argv: list[str] | None, debug_hint: list[bool], extra_modules=()) -> in
     try:
         args = build_parser(extra_modules).parse_args(argv)
     except _UsageError as exc:
-        print(f"{exc}", file=sys.stderr)
+        print(escape_controls(f"{exc}"), file=sys.stderr)
         return EXIT_ERROR
     debug_hint[0] = args.debug
+    _check_text_arguments(args)
     ctx = Context(args)
     try:
         return args.run(ctx)
     finally:
         ctx.close()
+
+
+# Arguments that name files: any bytes the file system allows (an argument that is not UTF-8
+# arrives with surrogate escapes, which open() turns back into the same bytes).
+_PATH_ARGUMENTS = frozenset({
+    "out", "key_out", "public_out", "csr", "key", "cert", "chain", "leaf", "ca", "intermediate",
+    "crl", "ca_dir", "passphrase_file", "key_passphrase_file", "password_file", "directory",
+    "what", "file", "files"})
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Every other argument is text (a name, an id, a time, a number): one whose bytes are not
+    UTF-8 (a lone surrogate in Python) is a usage error here, rather than an encoding error
+    wherever the value is first used (issue 16: ``verify --machine`` with such bytes)."""
+    for dest, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if dest in _PATH_ARGUMENTS or not all(isinstance(v, str) for v in values):
+            continue
+        if any(_SURROGATE.search(v) for v in values):
+            option = "SERIAL" if dest == "serial" else "--" + dest.replace("_", "-")
+            raise CLIError(f"{option}: the argument is not valid UTF-8 text")
 
 
 def main(argv: list[str] | None = None, extra_modules=()) -> int:
@@ -135,11 +162,13 @@ def _silence_stdout() -> None:
 
 
 def _one_line(exc: BaseException) -> str:
+    """The error as one line: control characters escaped, LF included (a file name or a
+    certificate's name in the message may hold any)."""
     if isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     else:
         text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
+    return escape_controls(text.strip())
 
 
 if __name__ == "__main__":

@@ -13,12 +13,17 @@ import re
 from pathlib import Path
 
 from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_PASSPHRASE, KEY_SIZES, PKCS12_PASSWORD,
-                                     CLIError, Context, positive_days, read_bytes)
+                                     CLIError, Context, check_new_directory, check_outputs,
+                                     positive_days, read_bytes)
 from x509core.ca.cli.verify import expected_mac_address, expected_machine_identity
 
 __all__ = ["register", "run_ca_init", "run_keygen", "run_csr", "run_export_pkcs12",
-           "subject_name", "load_private_key", "client_options", "check_client_inputs",
-           "bound_machine", "refuse_existing", "safe_file_stem", "load_csr", "key_bits_option"]
+           "subject_name", "load_private_key", "client_options", "binding_option",
+           "check_client_inputs", "bound_machine", "refuse_raw_san", "safe_file_stem", "load_csr",
+           "key_bits_option", "CA_FILES"]
+
+# What `ca init` writes into the CA directory (x509core/ca/authority.py), checked first.
+CA_FILES = ("ca.pem", "ca.key", "inventory.sqlite3", "inventory.url")
 
 
 def key_bits_option(parser, what: str) -> None:
@@ -86,14 +91,31 @@ def _register_export(sub, common) -> None:
     x.set_defaults(run=run_export_pkcs12)
 
 
-def client_options(parser, machine_default) -> None:
+def client_options(parser, machine_default, *, from_csr: bool = False) -> None:
+    """The client options of ``csr`` and ``issue client`` (``from_csr``: the CA side, where
+    the values override what a CSR asks for)."""
+    # On the CA, the operator decides what is certified and a CSR only asks (RFC 2986 §3):
+    # "none" is honoured, and the command says on stderr which requested binding it left out.
+    over = ("; given, it replaces the CSR's; none: no binding, even if the CSR asks for one"
+            if from_csr else "; none: no binding")
     parser.add_argument("--org", metavar="ORG", help="subject O, the organization")
     parser.add_argument("--client-id", metavar="ID", help="subject CN: 16 letters or digits")
     parser.add_argument("--machine-id", default=machine_default, metavar="auto|VALUE|none",
-                        help="the machine to bind to (auto: this machine's derived id)")
+                        help=f"the machine to bind to (auto: this machine's derived id{over})")
     parser.add_argument("--raw", action="store_true", help="with --machine-id auto: bind the raw "
                         "machine id, as the seed system does")
-    parser.add_argument("--mac", metavar="auto|VALUE|none", help="also bind a MAC address")
+    parser.add_argument("--mac", metavar="auto|VALUE|none", help="also bind a MAC address "
+                        f"(auto: this machine's primary interface{over})")
+    binding_option(parser, "seed" if machine_default == "auto" else None)
+
+
+def binding_option(parser, default: str | None) -> None:
+    """``--binding seed|san``: where the machine binding is carried (cert/extensions/binding.py)."""
+    parser.add_argument("--binding", choices=("seed", "san"), default=default,
+                        help="carry the binding in the seed system's extensions (seed, the "
+                        "default) or in subjectAltName URIs urn:uuid:/urn:dev:mac: (san: "
+                        "readable by Go's crypto/x509 and everything built on it)"
+                        + ("" if default else "; with --csr: the CSR's carrier"))
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -115,20 +137,14 @@ def subject_name(args):
 
 
 def load_private_key(ctx: Context, name: str):
-    """A private key file; asks for its passphrase only when it is encrypted."""
-    from x509core.rsa import load_der_private_key, load_pem_private_key
+    """A private key file, RSA or EC (x509core.ca.keys); asks for its passphrase only when it
+    is encrypted."""
+    from x509core.ca.keys import load_der_private_key, load_pem_private_key
     data = read_bytes(name)
     if data.lstrip().startswith(b"-----BEGIN"):
         password = ctx.secret(KEY_PASSPHRASE) if b"ENCRYPTED PRIVATE KEY" in data else None
         return load_pem_private_key(data, password)
     return load_der_private_key(data)
-
-
-def refuse_existing(*paths) -> None:
-    for path in paths:
-        if path is not None and Path(path).exists():
-            raise CLIError(f"{path} exists; refusing to overwrite it (remove it or choose "
-                           "another name)")
 
 
 def safe_file_stem(text: str) -> str:
@@ -154,11 +170,16 @@ def run_ca_init(ctx: Context) -> int:
     from x509core.ca.issue import CertificateAuthority
     args = ctx.args
     directory = ctx.ca_dir
-    refuse_existing(directory / "ca.pem", directory / "ca.key")
+    check_new_directory(directory)
+    if directory.is_dir():
+        check_outputs(*(directory / name for name in CA_FILES))
     from x509core.ca.authority import write_new_ca
     write_new_ca(directory, check_only=True)        # an existing CA, or someone's directory
-    name = subject_name(args)
+    from x509core.ca.names import check_name
+    name = check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
+    if args.path_length is not None and args.path_length < 0:
+        raise CLIError("--path-length must be 0 or more (RFC 5280 §4.2.1.9: INTEGER (0..MAX))")
     if args.no_encrypt:
         passphrase = None
         ctx.warn(f"{directory / 'ca.key'} will be stored UNENCRYPTED (--no-encrypt)")
@@ -181,7 +202,7 @@ def run_ca_init(ctx: Context) -> int:
 
 def run_keygen(ctx: Context) -> int:
     args = ctx.args
-    refuse_existing(args.out, args.public_out)
+    check_outputs(args.out, args.public_out)
     passphrase = _new_key_passphrase(ctx, args.encrypt)
     key = ctx.new_key(args.key_bits, "new")
     path = ctx.write_key(args.out, key, passphrase)
@@ -193,23 +214,24 @@ def run_keygen(ctx: Context) -> int:
 
 def run_csr(ctx: Context) -> int:
     from x509core.cert import CSRBuilder, Name
-    from x509core.cert.extensions import MacAddress, MachineIdentity
     args = ctx.args
     if not args.org or not args.client_id:
         raise CLIError("a client CSR needs --org and --client-id")
     out = args.out or f"{safe_file_stem(args.client_id)}.csr"
     key_out = None if args.key else (args.key_out or f"{safe_file_stem(args.client_id)}.key")
-    refuse_existing(out, key_out)
+    check_outputs(out, key_out)
     machine = bound_machine(args)
     mac = expected_mac_address(args.mac)
-    check_client_inputs(args.org, args.client_id, machine, mac)
-    builder = CSRBuilder().with_subject(Name.build([("O", args.org), ("CN", args.client_id)]))
-    if machine is not None:
-        builder = builder.with_extension(MachineIdentity(machine), critical=False)
-    if mac is not None:
-        builder = builder.with_extension(MacAddress(mac), critical=False)
+    check_client_inputs(args.org, args.client_id, machine, mac, args.binding)
+    builder = (CSRBuilder().with_subject(Name.build([("O", args.org), ("CN", args.client_id)]))
+               .with_machine_binding(machine, mac, binding=args.binding))
     if args.key:
+        from x509core.rsa.key import RSAPrivateKey
         key = load_private_key(ctx, args.key)
+        if not isinstance(key, RSAPrivateKey):
+            raise CLIError(f"{args.key} is an EC key: x509core signs with RSA keys only; make the "
+                           "CSR with openssl req -new -key FILE and sign it with `x509core issue "
+                           "client --csr`")
     else:
         passphrase = _new_key_passphrase(ctx, args.encrypt)
         key = ctx.new_key(args.key_bits, "client")
@@ -218,7 +240,8 @@ def run_csr(ctx: Context) -> int:
     request = builder.sign(key)
     ctx.out(f"wrote the CSR {ctx.write_public(out, request.to_pem())}")
     ctx.out(f"  subject          {request.subject.rfc4514()}")
-    ctx.out(f"  machine identity {machine or '(none)'}")
+    ctx.out(f"  machine identity {machine or '(none)'}"
+            + (" (in subjectAltName URIs)" if args.binding == "san" and machine else ""))
     if mac:
         ctx.out(f"  MAC address      {mac}")
     ctx.out(f"send it to the CA: x509core issue client --csr {out}")
@@ -228,12 +251,21 @@ def run_csr(ctx: Context) -> int:
 def bound_machine(args) -> str | None:
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
+    refuse_raw_san(args)
     if args.machine_id == "none":
         return None
     return expected_machine_identity(args.machine_id, args.raw)
 
 
-def check_client_inputs(org, client_id, machine, mac) -> None:
+def refuse_raw_san(args) -> None:
+    """``--raw`` binds the seed system's form of the id, which only the seed system reads, and
+    which is no UUID in general: the subjectAltName carrier takes the derived id alone."""
+    if args.raw and getattr(args, "binding", None) == "san":
+        raise CLIError("--raw binds the seed system's raw machine id, which only the seed "
+                       "extensions carry; --binding san carries the derived id (a urn:uuid:)")
+
+
+def check_client_inputs(org, client_id, machine, mac, binding=None) -> None:
     """The seed system's input checks, before any key is generated (it takes seconds)."""
     from x509core.ca import profiles
     if org is not None:
@@ -241,7 +273,7 @@ def check_client_inputs(org, client_id, machine, mac) -> None:
     if client_id is not None:
         profiles.check_client_id(client_id)
     if machine is not None:
-        profiles.check_machine_id(machine)
+        profiles.check_binding_id(machine, binding or "seed")
     if mac is not None:
         profiles.check_mac_address(mac)
 
@@ -250,16 +282,19 @@ def run_export_pkcs12(ctx: Context) -> int:
     from x509core.ca.cli.lint import read_certificates
     from x509core.ca.pkcs12 import export_pkcs12
     args = ctx.args
-    refuse_existing(args.out)
+    check_outputs(args.out)
     cert = read_certificates(ctx, args.cert, "certificate")[0]
     key = load_private_key(ctx, args.key)
-    if key.public_key().n != getattr(cert.public_key, "n", None):
-        raise CLIError(f"{args.key} is not the key of {args.cert}")
+    from x509core.ca.keys import key_matches
+    if not key_matches(key, cert.public_key):
+        raise CLIError(f"{args.key} is not the key of {args.cert}" + (
+            " (the EC key file does not carry its public key to compare)"
+            if key_matches(key, cert.public_key) is None else ""))
     chain = [c for name in args.chain for c in read_certificates(ctx, name, "CA certificate")]
     password = ctx.secret(PKCS12_PASSWORD, confirm=True)
     data = export_pkcs12(cert, key, password=password, chain=chain,
                          friendly_name=args.name or cert.subject.common_name)
-    from x509core.ca.files import atomic_write
-    ctx.out(f"wrote {atomic_write(Path(args.out), data, mode=0o600)} (PKCS#12, AES-256-CBC, "
+    from x509core.ca.files import KEY_MODE, atomic_write
+    ctx.out(f"wrote {atomic_write(Path(args.out), data, mode=KEY_MODE)} (PKCS#12, AES-256-CBC, "
             "PBKDF2-HMAC-SHA256, SHA-256 MAC)")
     return 0

@@ -3,13 +3,13 @@ issued, and what a file holds."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli.support import (CLIError, Context, format_serial, parse_duration,
-                                     parse_serial, positive_days, read_bytes)
+from x509core.ca.cli.support import (CLIError, Context, check_outputs, format_serial,
+                                     parse_duration, parse_serial, positive_days, read_bytes)
+from x509core.safe_text import escape_controls
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
            "run_asn1parse", "run_inventory_migrate", "run_inventory_check", "REASONS"]
@@ -142,11 +142,12 @@ def run_show(ctx: Context) -> int:
     certificates = [cert for what in ctx.args.what for cert in _show_certificates(ctx, what)]
     if ctx.args.json:
         data = [cert.to_json() for cert in certificates]
-        ctx.out(json.dumps(data[0] if len(data) == 1 else data, indent=2, default=str))
+        ctx.out_json(data[0] if len(data) == 1 else data)
         return 0
+    from x509core.cert.text import certificate_lines
     for cert in certificates:
-        text = cert.text()
-        ctx.stdout.write(text if text.endswith("\n") else text + "\n")
+        ctx.out_listing(certificate_lines(cert))      # values escaped once (safe_text.py)
+        ctx.out(binding_line(cert))
         findings = finding_lines(lint(cert))
         ctx.out("Findings:" if findings else "Findings: none")
         for line in findings:
@@ -154,12 +155,29 @@ def run_show(ctx: Context) -> int:
     return 0
 
 
+def binding_line(cert) -> str:
+    """The machine binding whichever way it is carried (cert/extensions/binding.py)."""
+    from x509core.ca.cli.issue import BINDING_PLACES
+    from x509core.errors import X509CoreError
+    try:
+        binding = cert.machine_binding
+    except X509CoreError as exc:
+        return f"Machine binding: unreadable ({exc})"
+    if binding is None:
+        return "Machine binding: none"
+    if binding.conflict() is not None:
+        return f"Machine binding: CONTRADICTORY, {binding.conflict()}"
+    values = [f"machine {binding.machine_identity}"] if binding.machine_identity else []
+    values += [f"MAC {binding.mac_address}"] if binding.mac_address else []
+    return f"Machine binding: {', '.join(values)} (in the {BINDING_PLACES[binding.carrier]})"
+
+
 def _record_json(record, now: datetime) -> dict:
     return {
         "serial": format_serial(record.serial), "status": _status(record, now),
         "subject": record.subject, "profile": record.profile,
         "machine_identity": record.machine_identity, "mac_address": record.mac_address,
-        "not_before": record.not_before.isoformat(), "not_after": record.not_after.isoformat(),
+        "binding": record.binding, "not_before": record.not_before.isoformat(), "not_after": record.not_after.isoformat(),
         "revocation_reason": record.revocation_reason,
         "revocation_date": record.revocation_date.isoformat() if record.revocation_date else None,
         "path": str(record.path),
@@ -179,7 +197,7 @@ def run_list(ctx: Context) -> int:
     records = _inventory(ctx).iter_records(expiring_within=within, status=args.status, at=now,
                                            sort="not_after" if within else "issued")
     if args.json:
-        ctx.out(json.dumps([_record_json(r, now) for r in records], indent=2))
+        ctx.out_json([_record_json(r, now) for r in records])
         return 0
     records = list(records)
     if not records:
@@ -188,9 +206,12 @@ def run_list(ctx: Context) -> int:
     rows = [(format_serial(r.serial), _status(r, now), f"{r.not_after:%Y-%m-%d}", r.profile,
              r.subject, r.machine_identity or "-") for r in records]
     header = ("SERIAL", "STATUS", "NOT AFTER", "PROFILE", "SUBJECT", "MACHINE")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    # Columns as wide as their widest cell as printed, that is with controls escaped.
+    widths = [max(len(escape_controls(row[i])) for row in [header, *rows])
+              for i in range(len(header))]
     for row in [header, *rows]:
-        ctx.out("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        ctx.out("  ".join(cell + " " * (width - len(escape_controls(cell)))
+                          for cell, width in zip(row, widths)).rstrip())
     return 0
 
 
@@ -207,6 +228,9 @@ def run_revoke(ctx: Context) -> int:
 def run_crl(ctx: Context) -> int:
     from datetime import timedelta
     days = positive_days(ctx.args.days)
+    # Checked before the CRL is signed and its number spent; the CA writes crl.pem itself.
+    out = None if ctx.args.out == "-" else ctx.args.out
+    check_outputs(out, reserved=[ctx.ca_dir / "crl.pem"])
     ca = ctx.open_ca()
     crl = ca.crl(next_update=timedelta(days=days))
     text = crl.to_pem()
@@ -224,8 +248,7 @@ def run_crl(ctx: Context) -> int:
 def run_renew(ctx: Context) -> int:
     serial = parse_serial(ctx.args.serial)
     days = positive_days(ctx.args.days)
-    if ctx.args.out and Path(ctx.args.out).exists():
-        raise CLIError(f"{ctx.args.out} exists; refusing to overwrite it")
+    check_outputs(ctx.args.out)                  # before the new certificate is signed
     ca = ctx.open_ca()
     issued = ca.renew(serial, days=days)
     cert = issued.certificate
@@ -238,11 +261,11 @@ def run_renew(ctx: Context) -> int:
 
 def run_asn1parse(ctx: Context) -> int:
     from x509core import pem
-    from x509core.der.dump import dump
+    from x509core.der.dump import dump_lines
     raw = read_bytes(ctx.args.file)
     blocks = pem.decode(raw) if raw.lstrip().startswith(b"-----BEGIN") else [("DER", raw)]
     for label, der in blocks:
         if len(blocks) > 1:
             ctx.out(f"# {label}")
-        ctx.stdout.write(dump(der))
+        ctx.out_lines(dump_lines(der))
     return 0

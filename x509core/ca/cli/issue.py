@@ -2,8 +2,9 @@
 
 From a CSR (preferred: the key never leaves the machine that made it) or, without one, with a
 key made here and written encrypted (PKCS#8, 0600) unless ``--no-encrypt`` is given. Inputs are
-checked before any key is generated (an RSA-4096 key takes seconds), and output files that exist
-stop the command before anything is issued.
+checked before any key is generated (an RSA-4096 key takes seconds), and so are the output
+files (support.check_outputs: not there yet, a writable directory, two different files), so a
+bad one stops the command before anything is issued.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from x509core.ca.cli.ca import (bound_machine, check_client_inputs, client_options,
-                                key_bits_option, load_csr, refuse_existing, safe_file_stem)
-from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, format_serial,
-                                     parse_not_after, positive_days)
+                                key_bits_option, load_csr, safe_file_stem)
+from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, check_outputs,
+                                     format_serial, parse_not_after, positive_days)
 from x509core.ca.cli.verify import expected_mac_address
 
-__all__ = ["register", "run_issue_client", "run_issue_server"]
+__all__ = ["register", "run_issue_client", "run_issue_server", "BINDING_PLACES"]
+
+# Where a certificate carries its machine binding, as the CLI says it.
+BINDING_PLACES = {"seed": "seed extensions 1.3.6.1.4.15967132172.1/.2",
+                  "san": "subjectAltName URIs (urn:uuid:, urn:dev:mac:)",
+                  "both": "seed extensions and subjectAltName URIs"}
 
 
 def _key_output(parser, name: str) -> None:
@@ -40,7 +46,7 @@ def register(sub, common) -> None:
     ic = issue_sub.add_parser("client", parents=[common], help="a client certificate bound to a "
                               "machine (EKU clientAuth)")
     ic.add_argument("--csr", metavar="FILE", help="sign this CSR (preferred); else a key is made")
-    client_options(ic, machine_default=None)
+    client_options(ic, machine_default=None, from_csr=True)
     _issue_common(ic, "CLIENT-ID")
     ic.set_defaults(run=run_issue_client)
 
@@ -93,10 +99,26 @@ def _deliver(ctx: Context, issued, out: str, key_out: str | None, passphrase) ->
     ctx.out(f"  serial      {format_serial(cert.serial_number)}")
     ctx.out(f"  subject     {cert.subject.rfc4514()}")
     ctx.out(f"  not after   {cert.not_valid_after:%Y-%m-%d %H:%M:%SZ}")
+    # Every name certified, also those a CSR asked for: the operator sees what was signed.
+    san = cert.subject_alternative_name
+    for name in (san.names if san is not None else ()):
+        ctx.out(f"  SAN         {_san_entry(name)}")
     if cert.machine_identity:
         ctx.out(f"  machine     {cert.machine_identity}")
     if cert.mac_address:
         ctx.out(f"  MAC address {cert.mac_address}")
+    if cert.machine_binding is not None:
+        ctx.out(f"  binding     {BINDING_PLACES[cert.machine_binding.carrier]}")
+
+
+def _san_entry(name) -> str:
+    """``DNS:pacs.example.org``, ``IP:10.0.0.5`` (compressed IPv6, as --ip takes it)."""
+    from x509core.cert.general_name import DNSName, IPAddress
+    if isinstance(name, DNSName):
+        return f"DNS:{name.value}"
+    if isinstance(name, IPAddress):
+        return f"IP:{name.value}"
+    return name.text()
 
 
 def _generated(ctx: Context, what: str):
@@ -113,13 +135,17 @@ def run_issue_client(ctx: Context) -> int:
         raise CLIError("--client-id is required (or a CSR whose subject has a CN)")
     out = args.out or f"{safe_file_stem(client_id)}.pem"
     key_out = None if csr else (args.key_out or f"{safe_file_stem(client_id)}.key")
-    refuse_existing(out, key_out)
+    check_outputs(out, key_out)
     if csr is None and (not args.org or args.machine_id is None):
         raise CLIError("without --csr, give --org, --client-id and --machine-id auto|VALUE|none")
+    if args.raw and args.binding is None and csr is not None and csr.machine_binding is not None \
+            and csr.machine_binding.carrier == "san":
+        raise CLIError("--raw binds the seed system's raw machine id; this CSR asks for the "
+                       "subjectAltName carrier, which carries the derived id only")
     machine = bound_machine(args) if args.machine_id is not None else None
     mac = expected_mac_address(args.mac)
-    check_client_inputs(args.org, args.client_id, machine, mac)
-    kwargs = dict(_validity_kwargs(args))
+    check_client_inputs(args.org, args.client_id, machine, mac, args.binding)
+    kwargs = dict(_validity_kwargs(args), binding=args.binding)
     ca = ctx.open_ca()
     passphrase = None
     if csr is not None:
@@ -127,6 +153,7 @@ def run_issue_client(ctx: Context) -> int:
                             ("machine_id", machine), ("mac", mac)):
             if value is not None:
                 kwargs[name] = value
+        kwargs.update(_left_out(ctx, csr))
         issued = ca.sign_csr(csr, profile="client", **kwargs)
     else:
         passphrase, key = _generated(ctx, "client")
@@ -135,6 +162,20 @@ def run_issue_client(ctx: Context) -> int:
         issued = _with_key(issued, key)
     _deliver(ctx, issued, out, key_out, passphrase)
     return 0
+
+
+def _left_out(ctx: Context, csr) -> dict:
+    """``machine_id=None`` / ``mac=None`` for ``--machine-id none`` / ``--mac none``: the
+    certificate is issued without that binding even if the CSR asks for it, and stderr says so."""
+    left_out = {}
+    for option, name, requested in (("machine_id", "machine_id", csr.machine_identity),
+                                    ("mac", "mac", csr.mac_address)):
+        if getattr(ctx.args, option) == "none":
+            left_out[name] = None
+            if requested is not None:
+                flag = "--" + option.replace("_", "-")
+                ctx.warn(f"the CSR asks to bind {requested}; not bound ({flag} none)")
+    return left_out
 
 
 def _with_key(issued, key):
@@ -149,10 +190,13 @@ def run_issue_server(ctx: Context) -> int:
     first = args.cn or (args.dns or args.ip or [None])[0] or csr.subject.common_name or "server"
     out = args.out or f"{safe_file_stem(first)}.pem"
     key_out = None if csr else (args.key_out or f"{safe_file_stem(first)}.key")
-    refuse_existing(out, key_out)
-    ca = ctx.open_ca()
+    check_outputs(out, key_out)
     given = {"dns": tuple(args.dns), "ip": tuple(args.ip), "common_name": args.cn,
              "org": args.org}
+    if csr is None:                         # the names checked before a key is generated
+        from x509core.ca import profiles
+        profiles.server_names(**given)
+    ca = ctx.open_ca()
     # With a CSR, what is not given on the command line comes from the CSR (its SAN, CN, O).
     kwargs = dict(_validity_kwargs(args), also_client=args.also_client,
                   **{name: value for name, value in given.items() if value})

@@ -10,7 +10,6 @@ auditors who want a reader that accepts only conforming DER and RFC 5280 profile
 
 from __future__ import annotations
 
-import json
 
 from x509core.ca.cli.support import CLIError, Context, read_bytes
 
@@ -109,10 +108,10 @@ def run_lint(ctx: Context) -> int:
 
 def _print_report(ctx: Context, name: str, report, several: bool) -> None:
     if ctx.args.json:
-        ctx.out(json.dumps({"file": name, "objects": [
+        ctx.out_json({"file": name, "objects": [
             {"position": position, "object": _describe(obj),
              "findings": [f.to_json() for f in findings]} for position, obj, findings in report]},
-            ensure_ascii=True))
+            indent=None)
         return
     for position, obj, findings in report:
         where = f"{name} #{position}" if several else name

@@ -10,10 +10,13 @@ PKCS#8, mode 0600, so that servers can load them without a prompt.
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli.support import CA_PASSPHRASE, KEY_SIZES, CLIError, Context, format_serial
+from x509core.ca.cli.ca import binding_option, refuse_raw_san
+from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_SIZES, CLIError, Context,
+                                     check_new_directory, check_outputs, format_serial)
 from x509core.ca.cli.verify import expected_machine_identity
 
 __all__ = ["register", "run_quickstart", "DEMO_ORGANIZATION", "OUTPUT_FILES"]
@@ -22,17 +25,25 @@ DEMO_ORGANIZATION = "x509core demo"
 OUTPUT_FILES = ("ca.pem", "ca.key", "server.pem", "server.key", "client.pem", "client.key")
 _SERVER_DNS = ("localhost",)
 _SERVER_IP = ("127.0.0.1", "::1")
+# What `quickstart --help` says: plain text (the module docstring above is reStructuredText).
+_DESCRIPTION = """\
+It makes a CA in DIR, a server certificate for localhost, 127.0.0.1 and ::1, and a client
+certificate bound to this machine; verifies all of them with x509core's validator; and prints the
+files and how to use them (Python ssl, curl, pynetdicom). The demo CA key stays unencrypted (a
+warning says so) unless --encrypt is given; the leaf keys are unencrypted PKCS#8, mode 0600, so
+that servers can load them without a prompt."""
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("quickstart", parents=[common], help="a demo CA, server and client "
                        "certificate in DIR, verified, with usage examples",
-                       description=__doc__.split("\n\n")[1])
+                       description=_DESCRIPTION)
     p.add_argument("directory", metavar="DIR", help="where to put the demo PKI (created; 0700)")
     p.add_argument("--machine-id", default="auto", metavar="auto|VALUE",
                    help="bind the client certificate to this id (default: this machine)")
     p.add_argument("--raw", action="store_true", help="bind the raw machine id (as the seed "
                    "system does) instead of the derived one")
+    binding_option(p, "seed")
     p.add_argument("--key-bits", type=int, choices=KEY_SIZES, default=4096, metavar="BITS",
                    help="RSA size of the three keys: 2048, 3072 or 4096 (default 4096)")
     p.add_argument("--encrypt", action="store_true", help="encrypt the demo CA key (passphrase "
@@ -44,12 +55,15 @@ def run_quickstart(ctx: Context) -> int:
     from x509core.ca.issue import CertificateAuthority
     args = ctx.args
     directory = Path(args.directory)
-    existing = [name for name in OUTPUT_FILES if (directory / name).exists()]
-    if existing:
-        raise CLIError(f"{directory} already holds {', '.join(existing)}; refusing to overwrite "
-                       "(choose another directory)")
+    check_new_directory(directory)               # every output checked before any key is made
+    if directory.is_dir():
+        check_outputs(*(directory / name for name in (*OUTPUT_FILES, "inventory.sqlite3")))
     if args.raw and args.machine_id != "auto":
         raise CLIError("--raw goes with --machine-id auto")
+    refuse_raw_san(args)
+    if args.binding == "san" and args.machine_id != "auto":
+        from x509core.ca import profiles
+        profiles.check_binding_id(args.machine_id, "san")   # before any key is generated
     from x509core.ca.authority import write_new_ca
     write_new_ca(directory, check_only=True)        # someone's non-empty directory is refused
     machine = _machine_identity(ctx)
@@ -67,7 +81,7 @@ def run_quickstart(ctx: Context) -> int:
     client_key = ctx.new_key(args.key_bits, "client")
     client_id = "DEMO" + secrets.token_hex(6).upper()        # 16 letters and digits
     client = ca.issue_client(org=DEMO_ORGANIZATION, client_id=client_id, machine_id=machine,
-                             public_key=client_key.public_key())
+                             public_key=client_key.public_key(), binding=args.binding)
     ctx.write_public(directory / "server.pem", server.certificate.to_pem())
     ctx.write_key(directory / "server.key", server_key, None)
     ctx.write_public(directory / "client.pem", client.certificate.to_pem())
@@ -80,13 +94,15 @@ def run_quickstart(ctx: Context) -> int:
 def _machine_identity(ctx: Context) -> str:
     """The id to bind the demo client to. A machine without a machine id (a bare container)
     still gets its demo, bound to a random id, with a warning; an explicit id must be valid."""
+    from x509core.ca import profiles
     from x509core.ca.machine import MachineIdError
-    try:
-        return expected_machine_identity(ctx.args.machine_id, ctx.args.raw)
+    try:                                  # checked here, before the CA and its key are made
+        return profiles.check_machine_id(expected_machine_identity(ctx.args.machine_id,
+                                                                   ctx.args.raw))
     except MachineIdError as exc:
         if ctx.args.machine_id != "auto" or ctx.args.raw:     # the raw id was asked for
             raise
-        stand_in = secrets.token_hex(16)
+        stand_in = uuid.uuid4().hex          # random, and a UUID as the derived id is
         ctx.warn(f"{exc}; the demo client certificate is bound to the random id {stand_in} "
                  "instead (give --machine-id VALUE to choose)")
         return stand_in
@@ -102,7 +118,8 @@ def _verify_all(root, server, client, machine: str) -> list[str]:
         done.append(f"server.pem valid for {name} (serverAuth)")
     policy = MedicalImagingPolicy(machine_identity=machine, organizations=(DEMO_ORGANIZATION,))
     verify_chain(client, trust_anchors=[root], purpose="client", at=now, policy=policy)
-    done.append(f"client.pem valid (clientAuth), bound to this machine ({machine}), "
+    where = "subjectAltName urn:uuid:" if client.machine_binding.carrier == "san" else "seed extension"
+    done.append(f"client.pem valid (clientAuth), bound to this machine ({machine}, {where}), "
                 f"organization {DEMO_ORGANIZATION!r}")
     return done
 
@@ -122,7 +139,8 @@ def _explain(ctx: Context, directory: Path, ca, server, client, checks: list[str
         ctx.out(f"  {line}")
     automatic = ctx.args.machine_id == "auto" and client.machine_identity == _auto_id(ctx)
     hint = ("auto --raw" if ctx.args.raw else "auto") if automatic else client.machine_identity
-    ctx.out(_USAGE.format(d=d, hint=hint))
+    for line in _USAGE.split("\n"):            # one line at a time: each is escaped
+        ctx.out(line.format(d=d, hint=hint))
 
 
 def _auto_id(ctx: Context) -> str | None:

@@ -9,6 +9,7 @@ terminal without echo (:func:`getpass.getpass`), in that order.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 import sys
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+from x509core.safe_text import escape_controls, escape_unsafe
 from x509core.errors import X509CoreError
 
 __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASSPHRASE",
            "PKCS12_PASSWORD", "KEY_SIZES", "generate_key", "parse_time", "parse_not_after",
            "parse_duration", "parse_serial", "format_serial", "positive_days", "read_bytes",
-           "CA_DIR_ENV"]
+           "check_outputs", "check_new_directory", "CA_DIR_ENV", "MAX_INPUT_BYTES",
+           "MAX_DURATION_DAYS"]
 
 CA_DIR_ENV = "X509CORE_CA_DIR"
 KEY_SIZES = (2048, 3072, 4096)
@@ -73,17 +76,40 @@ class Context:
         return resource
 
     # -- output --------------------------------------------------------------------------------
+    # Every line the commands print goes through escape_controls (x509core/safe_text.py):
+    # one call prints one line, and a control character from a certificate, a file name or an
+    # argument is written as \XX, never raw (issue 16: a forged "OK:" line, a terminal title).
     def out(self, text: str = "") -> None:
-        print(text, file=self.stdout)
+        """One line on stdout, control characters escaped."""
+        print(escape_controls(text), file=self.stdout)
+
+    def out_lines(self, lines) -> None:
+        """Several lines on stdout, each escaped (a listing such as ``show``'s)."""
+        for line in lines:
+            self.out(line)
+
+    def out_listing(self, lines) -> None:
+        """A listing that escapes its own values (``Certificate.text()``: OpenSSL's escaping
+        for names, :func:`escape_controls` for general names and policy texts): any raw control
+        character left is escaped, backslashes are kept, so nothing is escaped twice."""
+        for line in lines:
+            print(escape_unsafe(line), file=self.stdout)
+
+    def out_json(self, value, *, indent: int | None = 2) -> None:
+        """``value`` as JSON on stdout (``indent=None``: on one line, as JSON Lines).
+        ``ensure_ascii=True`` writes every control and every non-ASCII character as
+        ``\\uXXXX``, so the text is already safe (and must not be escaped again: that would
+        break the JSON)."""
+        print(json.dumps(value, indent=indent, ensure_ascii=True, default=str), file=self.stdout)
 
     def info(self, text: str) -> None:
         """A progress or status line on stderr; ``--quiet`` silences it."""
         if not getattr(self.args, "quiet", False):
-            print(text, file=self.stderr)
+            print(escape_controls(text), file=self.stderr)
 
     def warn(self, text: str) -> None:
         """A warning on stderr; shown even with ``--quiet``."""
-        print(f"x509core: warning: {text}", file=self.stderr)
+        print(f"x509core: warning: {escape_controls(text)}", file=self.stderr)
 
     def _interactive(self) -> bool:
         isatty = getattr(self.stderr, "isatty", None)
@@ -117,7 +143,9 @@ class Context:
             return data[0]
         value = self.environ.get(source.env)
         if value:
-            return value.encode("utf-8")
+            # The variable's own bytes: os.environ decodes them with surrogateescape, so a
+            # passphrase that is not UTF-8 comes back byte for byte (and never raises).
+            return os.fsencode(value)
         if not (hasattr(self.stdin, "isatty") and self.stdin.isatty()):
             option = "--" + source.file_option.replace("_", "-")
             raise CLIError(f"the {source.what} is needed: give {option} FILE, set {source.env}, "
@@ -157,42 +185,137 @@ class Context:
     def write_key(self, path: str | Path, key, passphrase: bytes | None) -> Path:
         """A private key as PKCS#8 PEM (encrypted when a passphrase is given), 0600, atomically,
         never over an existing file."""
-        from x509core.ca.files import atomic_write
+        from x509core.ca.files import KEY_MODE, atomic_write
         pem_text = key.to_pem(password=passphrase)
-        return atomic_write(Path(path), pem_text.encode("ascii"), mode=0o600)
+        return atomic_write(Path(path), pem_text.encode("ascii"), mode=KEY_MODE)
 
     def write_public(self, path: str | Path, text: str) -> Path:
         """A certificate, CSR or CRL (public data), 0644, atomically, never over an existing file."""
-        from x509core.ca.files import atomic_write
-        return atomic_write(Path(path), text.encode("ascii"), mode=0o644)
+        from x509core.ca.files import FILE_MODE, atomic_write
+        return atomic_write(Path(path), text.encode("ascii"), mode=FILE_MODE)
+
+
+# -- output files: checked before any work ---------------------------------------------------------
+# A command that writes files checks all of them first, before it asks for a passphrase,
+# generates a key, signs anything or spends a CRL number (issue 16: a certificate signed and
+# recorded, an unencrypted key written, a CRL number spent, and only then "exists"). The writes
+# themselves stay atomic and refuse an existing name (x509core/ca/files.py), so a file that
+# appears in between still stops the command; these checks only move the common failures first.
+
+def check_outputs(*paths, reserved=()) -> None:
+    """Refuse output ``paths`` (None skipped) that cannot be written as new files: ``-`` (only
+    ``crl --out`` writes to standard output, and handles it before calling this);
+    a name that exists, a dangling symlink included (``lexists``); a parent that does not exist,
+    is not a directory or is not writable; two outputs that are one file however spelled
+    (``./a``, ``d/../a``, a symlinked directory: the parent's device and inode and the name),
+    or an output that is one of the ``reserved`` files the command writes itself."""
+    seen: dict[tuple, str] = {}
+    for path in reserved:
+        seen[_identity(Path(path))] = str(path)
+    for path in paths:
+        if path is None:
+            continue
+        if str(path) == "-":
+            raise CLIError("this output cannot be standard output (-): give a file name")
+        path = Path(path)
+        if os.path.lexists(path):
+            raise CLIError(f"{path} exists; refusing to overwrite it (remove it or choose "
+                           "another name)")
+        _check_parent(path)
+        identity = _identity(path)
+        if identity in seen:
+            raise CLIError(f"{path} and {seen[identity]} are the same file; give each output "
+                           "its own name")
+        seen[identity] = str(path)
+
+
+def _check_parent(path: Path) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise CLIError(f"{path}: the directory {parent} does not exist")
+    if not parent.is_dir():
+        raise CLIError(f"{path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"{path}: the directory {parent} is not writable")
+
+
+def _identity(path: Path) -> tuple:
+    """Which file ``path`` names: its directory (device, inode) and its name; a directory that
+    does not exist yet by its absolute, normalized spelling."""
+    try:
+        status = os.stat(path.parent)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return (status.st_dev, status.st_ino, path.name)
+
+
+def check_new_directory(directory: Path) -> None:
+    """A directory a command will create or fill (``quickstart DIR``, ``ca init``): it exists as
+    a directory, or its nearest existing ancestor is a writable directory (missing parents are
+    created)."""
+    directory = Path(directory)
+    if os.path.lexists(directory):
+        if not directory.is_dir():
+            raise CLIError(f"{directory} exists and is not a directory")
+        return
+    ancestor = directory.parent
+    while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CLIError(f"{directory}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise CLIError(f"{directory}: the directory {ancestor} is not writable")
+
+
+# The most the command line reads from one input file or standard input. The largest real
+# inputs are CA bundles and CRLs of a few hundred kilobytes; 16 MiB leaves ample room and bounds
+# the memory a hostile input can claim (/dev/zero, an endless pipe; the PEM reader needs under
+# 4 bytes per input byte, so at most about 64 MiB).
+MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
 def read_bytes(name: str | Path) -> bytes:
-    """A file's bytes, ``-`` for standard input; a missing file is a one-line error."""
-    if str(name) == "-":
-        return sys.stdin.buffer.read()
+    """A file's bytes, ``-`` for standard input, at most :data:`MAX_INPUT_BYTES`; a missing,
+    unreadable or larger file is a one-line error."""
     try:
-        return Path(name).read_bytes()
+        if str(name) == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with open(name, "rb") as stream:
+                data = stream.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise CLIError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise CLIError(f"{name}: is a directory") from None
     except PermissionError:
         raise CLIError(f"{name}: permission denied") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise CLIError(f"{name}: larger than {MAX_INPUT_BYTES >> 20} MiB, the most x509core "
+                       "reads from one input")
+    return data
 
 
 def parse_time(text: str) -> datetime:
     """``--at``: an ISO-8601 date or date-time (UTC unless it names a zone) or Unix seconds."""
     value = text.strip()
-    if re.fullmatch(r"[0-9]{1,12}", value):
-        return datetime.fromtimestamp(int(value), timezone.utc)
     try:
+        if re.fullmatch(r"[0-9]{1,12}", value):
+            return datetime.fromtimestamp(int(value), timezone.utc)
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             return datetime.combine(date.fromisoformat(value), time(), timezone.utc)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+    except (OverflowError, OSError):
+        raise CLIError(f"--at {text}: outside the years 1 to 9999") from None
+    except ValueError as exc:
+        if "out of range" in str(exc):                    # fromtimestamp's "year ... is out of range"
+            raise CLIError(f"--at {text}: outside the years 1 to 9999") from None
         raise CLIError(f"not an ISO-8601 time or Unix seconds: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    try:                                                  # in UTC now, so that no later step
+        return moment.astimezone(timezone.utc)            # overflows at the ends of the range
+    except OverflowError:
+        raise CLIError(f"--at {text}: outside the years 1 to 9999 in UTC") from None
 
 
 def parse_not_after(text: str) -> datetime:
@@ -207,14 +330,18 @@ def parse_not_after(text: str) -> datetime:
 
 
 _UNITS = {"d": 1, "w": 7, "y": 365}
+MAX_DURATION_DAYS = 36500                 # 100 years, as for --days: now + it stays a date
 
 
 def parse_duration(text: str) -> timedelta:
-    """``30d``, ``2w``, ``1y`` or a plain number of days."""
+    """``30d``, ``2w``, ``1y`` or a plain number of days, at most 100 years."""
     match = re.fullmatch(r"([0-9]{1,6})([dwy]?)", text.strip().lower())
     if not match:
         raise CLIError(f"not a duration (like 30d, 2w, 1y): {text!r}")
-    return timedelta(days=int(match.group(1)) * _UNITS.get(match.group(2) or "d"))
+    days = int(match.group(1)) * _UNITS.get(match.group(2) or "d")
+    if days > MAX_DURATION_DAYS:
+        raise CLIError(f"--expiring {text}: at most 100 years ({MAX_DURATION_DAYS} days)")
+    return timedelta(days=days)
 
 
 def parse_serial(text: str) -> int:

@@ -8,7 +8,6 @@ organization) on one certificate, and prints the verdict and its reason. Exit st
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from x509core.ca.cli.lint import read_certificates
@@ -18,10 +17,16 @@ from x509core.errors import PathValidationError
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
            "expected_mac_address"]
 
+# What `verify --help` says: plain text (the module docstring above is reStructuredText).
+_DESCRIPTION = """\
+verify runs RFC 5280 path validation and, when asked, the medical-imaging policy (machine
+binding, MAC address, organization) on one certificate, and prints the verdict and its reason.
+Exit status 0 valid, 1 invalid, 2 a usage or input error (a file that cannot be read or parsed)."""
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("verify", parents=[common], help="validate a certificate (exit 0 valid, "
-                       "1 invalid, 2 error)", description=__doc__.split("\n\n")[1])
+                       "1 invalid, 2 error)", description=_DESCRIPTION)
     p.add_argument("leaf", metavar="LEAF.pem", help="the certificate (PEM; further certificates "
                    "in the file are taken as intermediates)")
     p.add_argument("--ca", action="append", required=True, metavar="ROOT.pem",
@@ -35,7 +40,8 @@ def register(sub, common) -> None:
     p.add_argument("--name", metavar="HOST|IP", help="the peer's DNS name or IP address, "
                    "matched against the subjectAltName (RFC 6125; implies --purpose server)")
     p.add_argument("--machine", metavar="auto|VALUE", help="the machine identity the "
-                   "certificate must be bound to (auto: this machine)")
+                   "certificate must be bound to, in either carrier (seed extension or "
+                   "subjectAltName urn:uuid:; auto: this machine)")
     p.add_argument("--raw", action="store_true", help="with --machine auto: this machine's raw "
                    "id (as the seed system binds it) instead of the derived one")
     p.add_argument("--mac", metavar="auto|VALUE", help="the MAC address the certificate must "
@@ -135,7 +141,7 @@ def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
     # The validator's expiry warnings (30 days by default), one per certificate of the chain.
     warnings = [str(w) for w in getattr(chain, "warnings", ())]
     if ctx.args.json:
-        ctx.out(json.dumps({
+        ctx.out_json({
             "valid": chain is not None,
             "subject": leaf.subject.rfc4514(),
             "serial": f"{leaf.serial_number:X}",
@@ -146,10 +152,10 @@ def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
             "rule": getattr(error, "rule", None) if error else None,
             "depth": getattr(error, "depth", None) if error else None,
             "warnings": warnings,
-        }, indent=2))
+        })
         return
     if chain is None:
-        ctx.out(f"INVALID: {leaf.subject.rfc4514()}: {' '.join(str(error).split())}")
+        ctx.out(f"INVALID: {leaf.subject.rfc4514()}: {error}")
         return
     ctx.out(f"OK: {leaf.subject.rfc4514()}")
     for depth, cert in enumerate(chain):
@@ -166,7 +172,7 @@ def run_machine_id(ctx: Context) -> int:
         result = {"machine_identity": identity, "raw": ctx.args.raw}
         if ctx.args.mac:
             result["mac_address"] = mac
-        ctx.out(json.dumps(result, indent=2))
+        ctx.out_json(result)
         return 0
     ctx.out(identity)
     if ctx.args.mac:

@@ -20,16 +20,19 @@ connect, begin a transaction, stream rows and which errors mean what (``sqlite.p
     base.py          connection, transactions, retries while PostgreSQL is away, counters, meta
     certificates.py  reserve, complete, revoke, get, the OCSP status lookup
     listing.py       filters, search, sort, keyset pagination, dashboard counts, the CRL's rows
-    tokens.py        enrollment tokens: add, list, revoke, atomic spend
+    tokens.py        enrollment tokens: add, list, revoke, atomic spend (alone, or in the
+                     transaction that reserves the certificate it pays for: reserve(also=))
     audit.py         the append-only audit trail: append, filtered streaming read
     reconcile.py     files and rows in agreement after a crash, on every node
     migrate.py       copying an inventory into another (SQLite to PostgreSQL), checked row by row
 
-Issuance never signs what is not recorded (the auditor's summary). The CA first *reserves* the
-serial: a row with status ``reserved``, its subject, names and validity, committed before the
-CA key is used; a serial taken on any node fails here, before signing. Then it signs, writes
-``issued/<SERIAL>.pem`` atomically, and *completes* the row (PEM stored, status ``valid``); only
-then does the caller get the certificate. Killed or cut off at any instant:
+Issuance never signs what is not recorded (the auditor's summary), whatever it signs: client
+and server certificates, and the service's delegated OCSP responder (profile ``ocsp``, schema
+version 2). The CA first *reserves* the serial: a row with status ``reserved``, its subject,
+names and validity, committed before the CA key is used; a serial taken on any node fails
+here, before signing. Then it signs, writes ``issued/<SERIAL>.pem`` atomically, and
+*completes* the row (PEM stored, status ``valid``); only then does the caller get the
+certificate. Killed or cut off at any instant:
 
 - before the reservation commits: nothing happened;
 - after it, before the file exists: no certificate left the process; the repair on open closes

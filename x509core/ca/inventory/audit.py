@@ -1,9 +1,23 @@
 """The audit trail: append-only rows of who did what, when, from where, with what outcome.
 
-The fields follow what IHE ATNA (ITI TF-2 §3.20, DICOM PS3.15 §A.5) asks a secure node to
-record: event time, the active participant (``actor_kind`` and ``actor``: a token id, a
-certificate serial, an admin's name, or ``cli``), its network access point (``source``), the
-event (``action``), the participant object (``target``: a serial or token id) and the outcome.
+The fields are those IHE ATNA asks a secure node to record (IHE ITI TF-2 §3.20.7, the DICOM
+audit message of PS3.15 Annex A.5, which follows RFC 3881), one column each:
+
+    at          EventIdentification EventDateTime (UTC, whole seconds)
+    action      EventIdentification EventID (what happened: issue, enroll, register, reenroll,
+                revoke, crl, token-create, token-use, token-revoke, public-url)
+    outcome     EventIdentification EventOutcomeIndicator (success = 0; failure = 4 or 8)
+    actor_kind  ActiveParticipant role: a local command (cli), an administrator (admin), the
+                holder of an enrollment token (token) or of a certificate (certificate), the
+                service itself (service)
+    actor       ActiveParticipant UserID: "cli", the admin's name, the token id, the serial
+    source      ActiveParticipant NetworkAccessPointID (type 2, an IP address), None locally
+    target      ParticipantObjectIdentification ParticipantObjectID (a serial, a token id, a
+                cRLNumber)
+    detail      ParticipantObjectDetail / EventOutcomeDescription: one line, e.g. the subject
+                issued, or why a request was refused
+    node        AuditSourceIdentification AuditSourceID: the node (host and CA directory) whose
+                process wrote the row (schema version 2; None on older rows)
 
 Append-only is enforced by the database, not only by this code: SQLite triggers abort every
 UPDATE and DELETE of ``audit_events`` (``RAISE(ABORT)``); in PostgreSQL a trigger refuses
@@ -27,14 +41,15 @@ from x509core.errors import InvalidValue
 
 __all__ = ["AuditMixin"]
 
-_COLUMNS = ("id", "at", "actor_kind", "actor", "source", "action", "target", "outcome", "detail")
+_COLUMNS = ("id", "at", "actor_kind", "actor", "source", "action", "target", "outcome", "detail",
+            "node")
 
 
 def _event(row) -> AuditEvent:
     v = dict(zip(_COLUMNS, row, strict=True))
     return AuditEvent(action=v["action"], outcome=v["outcome"], actor_kind=v["actor_kind"],
                       actor=v["actor"], source=v["source"], target=v["target"],
-                      detail=v["detail"], at=parse_time(v["at"]), id=v["id"])
+                      detail=v["detail"], at=parse_time(v["at"]), id=v["id"], node=v["node"])
 
 
 class AuditMixin:
@@ -52,9 +67,9 @@ class AuditMixin:
         at = time_text(event.at or datetime.now(timezone.utc))
         tx.engine.take_counter(tx, "revision")
         tx.execute("INSERT INTO audit_events (at, actor_kind, actor, source, action, target, "
-                   "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "outcome, detail, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (at, event.actor_kind, event.actor, event.source, event.action, event.target,
-                    event.outcome, event.detail))
+                    event.outcome, event.detail, event.node or tx.engine.node))
 
     def revision(self) -> int:
         """Moves whenever a state change (with its audit row) has been committed anywhere."""

@@ -20,8 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from x509core.ca.inventory.fields import search_key
-from x509core.ca.inventory.records import (BINDINGS, PROFILES, AuditEvent, IssuedRecord,
-                                           SerialTaken, parse_time, serial_hex, time_text)
+from x509core.ca.inventory.records import (BINDINGS, CERTIFICATE_PROFILES, AuditEvent,
+                                           IssuedRecord, SerialTaken, parse_time, serial_hex,
+                                           time_text)
 from x509core.errors import InvalidValue
 
 __all__ = ["CertificatesMixin", "COLUMNS", "record_from_row"]
@@ -52,9 +53,13 @@ class CertificatesMixin:
 
     # -- issuance -----------------------------------------------------------------------------
 
-    def reserve(self, record: IssuedRecord, *, at: datetime | None = None) -> None:
-        """Step 1: insert ``record`` (its ``pem`` None) as reserved by this node."""
-        if record.profile not in PROFILES or record.binding not in BINDINGS:
+    def reserve(self, record: IssuedRecord, *, at: datetime | None = None,
+                also=None) -> None:
+        """Step 1: insert ``record`` (its ``pem`` None) as reserved by this node. ``also(tx)``,
+        if given, runs in the same transaction after the insert: what must be committed with
+        the reservation or not at all (an enrollment token's use, ``x509core/ca/tokens.py``);
+        if it raises, nothing is reserved and nothing will be signed."""
+        if record.profile not in CERTIFICATE_PROFILES or record.binding not in BINDINGS:
             raise InvalidValue(f"profile {record.profile!r} / binding {record.binding!r} unknown")
         values = self._row_values(record, "reserved", time_text(at or _now()), None)
 
@@ -64,6 +69,8 @@ class CertificatesMixin:
             except self.integrity_errors:
                 raise SerialTaken(f"serial {serial_hex(record.serial)} is already in the "
                                   "inventory") from None
+            if also is not None:
+                also(tx)
         self.run(work)
 
     def _row_values(self, record: IssuedRecord, status: str, reserved_at: str,

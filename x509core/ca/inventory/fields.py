@@ -9,8 +9,9 @@ from datetime import datetime, timezone
 
 from x509core.cert import oids
 from x509core.cert.certificate import Certificate
+from x509core.cert.extensions.binding import read_machine_binding
 from x509core.cert.general_name import DNSName, IPAddress
-from x509core.cert.public_key import UnsupportedPublicKey
+from x509core.cert.public_key import key_description
 
 __all__ = ["certificate_fields", "extension_fields", "search_key", "key_algorithm", "plain_time"]
 
@@ -26,21 +27,23 @@ def search_key(text: str | None) -> str | None:
 
 
 def key_algorithm(public_key) -> str:
-    if isinstance(public_key, UnsupportedPublicKey):
-        return public_key.algorithm_name
-    return f"RSA-{public_key.key_size}"
+    """``RSA-2048``, ``EC P-256``, or the name of an algorithm x509core does not implement."""
+    return key_description(public_key)
 
 
 def extension_fields(extensions) -> dict:
-    """machine_identity, mac_address, dns_names and ip_addresses from a certificate's (or a
-    builder's) extensions."""
+    """machine_identity, mac_address, binding, dns_names and ip_addresses from a certificate's
+    (or a builder's) extensions. The binding's values are read from whichever carrier holds them
+    (``cert/extensions/binding.py``); ``binding`` is ``"san"`` when only subjectAltName URNs
+    carry it, else ``"seed"`` (also when nothing is bound: the column's default)."""
     values = {extension.oid: extension.value for extension in extensions}
-    machine, mac = values.get(oids.OID_MACHINE_IDENTITY), values.get(oids.OID_MAC_ADDRESS)
+    bound = read_machine_binding(extensions)
     san = values.get(oids.OID_SUBJECT_ALT_NAME)
     names = () if san is None else san.names
     return {
-        "machine_identity": None if machine is None else machine.value,
-        "mac_address": None if mac is None else mac.value,
+        "machine_identity": None if bound is None else bound.machine_identity,
+        "mac_address": None if bound is None else bound.mac_address,
+        "binding": "san" if bound is not None and bound.carrier == "san" else "seed",
         "dns_names": tuple(gn.value.lower() for gn in names if isinstance(gn, DNSName)),
         "ip_addresses": tuple(str(ipaddress.ip_address(gn.value.packed)) for gn in names
                               if isinstance(gn, IPAddress) and not gn.is_range),

@@ -33,7 +33,7 @@ def legacy_rows(tx) -> None:
         values = {**old, "common_name": fields["common_name"],
                   "organization": fields["organization"],
                   "cn_key": search_key(fields["common_name"]),
-                  "org_key": search_key(fields["organization"]), "binding": "seed",
+                  "org_key": search_key(fields["organization"]), "binding": fields["binding"],
                   "dns_names": json.dumps(list(fields["dns_names"])),
                   "ip_addresses": json.dumps(list(fields["ip_addresses"])),
                   "key_algorithm": fields["key_algorithm"], "node": node,

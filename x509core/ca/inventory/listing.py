@@ -23,8 +23,8 @@ from datetime import datetime, timedelta, timezone
 
 from x509core.ca.inventory.certificates import SELECT, record_from_row
 from x509core.ca.inventory.fields import search_key
-from x509core.ca.inventory.records import (PROFILES, Counts, IssuedRecord, Page, parse_time,
-                                           time_text)
+from x509core.ca.inventory.records import (CERTIFICATE_PROFILES, Counts, IssuedRecord, Page,
+                                           parse_time, time_text)
 from x509core.errors import InvalidValue
 
 __all__ = ["ListingMixin", "SEARCH_FIELDS", "SORTS", "BATCH"]
@@ -108,8 +108,9 @@ class ListingMixin:
         else:
             raise InvalidValue(f"status must be valid, revoked or expired, not {status!r}")
         if profile is not None:
-            if profile not in PROFILES:
-                raise InvalidValue(f"profile must be client or server, not {profile!r}")
+            if profile not in CERTIFICATE_PROFILES:
+                raise InvalidValue(f"profile must be one of {', '.join(CERTIFICATE_PROFILES)}, "
+                                   f"not {profile!r}")
             where.append("profile = ?")
             args.append(profile)
         if expiring_within is not None:

@@ -159,15 +159,7 @@ class ReconcileMixin:
         # reservation; the mark itself never passes that reservation (its row gets its PEM later).
         pending = self.query("SELECT MIN(id) FROM certificates WHERE status = 'reserved' "
                              "AND id > ?", (mark,))[0][0]
-        after = mark
-        while True:
-            rows = self.query("SELECT id, serial, path, pem FROM certificates WHERE id > ? AND "
-                              "status IN ('valid', 'revoked') ORDER BY id LIMIT 1000", (after,))
-            if not rows:
-                break
-            for _, key, relative, pem in rows:
-                self._ensure_file(key, relative, pem, report, dry_run, compare=False)
-            after = rows[-1][0]
+        after = self._ensure_files(mark, report, dry_run, compare=False)
         if pending is None:
             mark = max(after, self.query("SELECT COALESCE(MAX(id), 0) FROM certificates")[0][0])
         else:
@@ -197,16 +189,20 @@ class ReconcileMixin:
     # -- the full check ------------------------------------------------------------------------
 
     def _check_all(self, adopt, report, dry_run: bool) -> None:
-        after = 0
+        self._ensure_files(0, report, dry_run, compare=True)
+        self._orphans(adopt, report)
+
+    def _ensure_files(self, after: int, report, dry_run: bool, *, compare: bool) -> int:
+        """:meth:`_ensure_file` for every issued row with an id above ``after``, in pages; the
+        last id seen (``after`` when there is none)."""
         while True:
             rows = self.query("SELECT id, serial, path, pem FROM certificates WHERE id > ? AND "
                               "status IN ('valid', 'revoked') ORDER BY id LIMIT 1000", (after,))
             if not rows:
-                break
+                return after
             for _, key, relative, pem in rows:
-                self._ensure_file(key, relative, pem, report, dry_run, compare=True)
+                self._ensure_file(key, relative, pem, report, dry_run, compare=compare)
             after = rows[-1][0]
-        self._orphans(adopt, report)
 
     def _orphans(self, adopt, report) -> None:
         """Files of ``issued/`` that no issued row names: reported, never adopted blindly (a

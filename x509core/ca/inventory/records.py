@@ -18,9 +18,13 @@ from x509core.errors import InvalidValue, X509CoreError
 
 __all__ = ["Actor", "IssuedRecord", "Reconciliation", "Token", "AuditEvent", "Page", "Counts",
            "SerialTaken", "InventoryUnavailable", "TokenRefused", "serial_hex", "time_text",
-           "parse_time", "PROFILES", "STATUSES", "BINDINGS", "ACTOR_KINDS", "OUTCOMES"]
+           "parse_time", "PROFILES", "CERTIFICATE_PROFILES", "STATUSES", "BINDINGS",
+           "ACTOR_KINDS", "OUTCOMES"]
 
-PROFILES = ("client", "server")
+PROFILES = ("client", "server")        # what an enrollment token may ask for
+# What a certificate row may be: the two above, and the service's delegated OCSP responder
+# (RFC 6960 §4.2.2.2), recorded like every certificate the CA key signs (schema version 2).
+CERTIFICATE_PROFILES = ("client", "server", "ocsp")
 # reserved: the row exists, the certificate is being signed (see the package docstring);
 # abandoned: a reservation whose process died before any certificate left it.
 STATUSES = ("reserved", "valid", "revoked", "abandoned")
@@ -91,7 +95,7 @@ class IssuedRecord:
 
     serial: int
     subject: str                       # RFC 4514
-    profile: str                       # "client" | "server"
+    profile: str                       # "client" | "server" | "ocsp"
     machine_identity: str | None
     mac_address: str | None
     not_before: datetime
@@ -106,7 +110,7 @@ class IssuedRecord:
     binding: str = "seed"
     dns_names: tuple[str, ...] = ()
     ip_addresses: tuple[str, ...] = ()
-    key_algorithm: str = ""            # "RSA-2048"
+    key_algorithm: str = ""            # "RSA-2048", "EC P-256"
     issued_at: datetime | None = field(default=None, compare=False)
     node: str | None = field(default=None, compare=False)
 
@@ -176,6 +180,7 @@ class AuditEvent:
     detail: str | None = None
     at: datetime | None = None         # set by append when None
     id: int | None = None              # set by the inventory
+    node: str | None = None            # the node that recorded it (set by the inventory)
 
 
 @dataclass(frozen=True)

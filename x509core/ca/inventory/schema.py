@@ -23,6 +23,16 @@ Indexes, and the query each serves (``benchmarks/bench_inventory.py`` prints the
 - ``certificates_reserved`` (partial): the repair on open finds its node's open reservations.
 - ``certificate_names_value``: search by DNS name or IP address of the subjectAltName.
 - ``enrollment_tokens_expires``, ``audit_events_*``: token listing, audit filters.
+
+Versions: 1, the tables above; 2 (issue 12), the delegated OCSP responder's certificates
+recorded like every other (profile ``ocsp``: the CA key signs nothing without a row) and the
+node that wrote each audit row (``audit_events.node``, IHE ATNA's audit source). SQLite cannot
+change a CHECK constraint in place, so version 2 rebuilds ``certificates`` as SQLite's manual
+describes (https://sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema
+Changes"): with foreign-key enforcement off on that connection, a new table with the new
+CHECK, every row copied, the old table dropped, the new one renamed, its indexes re-created,
+and ``PRAGMA foreign_key_check`` before the commit; all in the one migration transaction.
+PostgreSQL replaces the constraint.
 """
 
 from __future__ import annotations
@@ -179,8 +189,49 @@ def _v1(tx, dialect: str) -> None:
         legacy_rows(tx)
 
 
+_V1_PROFILE_CHECK = "CHECK (profile IN ('client', 'server'))"
+_V2_PROFILE_CHECK = "CHECK (profile IN ('client', 'server', 'ocsp'))"
+
+
+def _v1_certificates_sqlite() -> list[str]:
+    """Version 1's ``CREATE TABLE certificates`` and its indexes, for the SQLite rebuild."""
+    statements = ddl(_V1_TABLES, "sqlite")
+    table = [s for s in statements if s.startswith("CREATE TABLE certificates (")]
+    indexes = [s for s in statements if s.startswith("CREATE INDEX") and " ON certificates " in s]
+    return table + indexes
+
+
+def _v2_sqlite_certificates(tx) -> None:
+    from x509core.errors import InvalidValue
+    table, *indexes = _v1_certificates_sqlite()
+    if table.count(_V1_PROFILE_CHECK) != 1:
+        raise AssertionError("version 1's certificates table is not as expected")
+    tx.execute(table.replace("CREATE TABLE certificates (", "CREATE TABLE certificates_v2 (")
+               .replace(_V1_PROFILE_CHECK, _V2_PROFILE_CHECK))
+    tx.execute("INSERT INTO certificates_v2 SELECT * FROM certificates")   # same columns, order
+    tx.execute("DROP TABLE certificates")
+    tx.execute("ALTER TABLE certificates_v2 RENAME TO certificates")
+    for index in indexes:
+        tx.execute(index)
+    if tx.all("PRAGMA foreign_key_check"):
+        raise InvalidValue("schema version 2: the certificate names no longer match their "
+                           "certificates; nothing was changed")
+
+
+def _v2(tx, dialect: str) -> None:
+    if dialect == "postgresql":
+        tx.execute("ALTER TABLE certificates DROP CONSTRAINT certificates_profile_check")
+        tx.execute(f"ALTER TABLE certificates ADD CONSTRAINT certificates_profile_check "
+                   f"{_V2_PROFILE_CHECK}")
+    else:
+        _v2_sqlite_certificates(tx)
+    tx.execute("ALTER TABLE audit_events ADD COLUMN node TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "certificates with search columns and names, revocations, counters, "
                  "enrollment tokens, append-only audit trail", _v1),
+    Migration(2, "OCSP responder certificates recorded (profile ocsp); the node of each "
+                 "audit row", _v2),
 )
 VERSION = MIGRATIONS[-1].version

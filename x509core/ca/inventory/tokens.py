@@ -25,7 +25,7 @@ from x509core.ca.inventory.records import (PROFILES, AuditEvent, Token, TokenRef
                                            parse_time, time_text)
 from x509core.errors import InvalidValue
 
-__all__ = ["TokensMixin", "new_token_secret", "hash_token_secret", "split_token"]
+__all__ = ["TokensMixin", "new_token_secret", "hash_token_secret", "split_token", "refusal"]
 
 _TOKEN_COLUMNS = ("id", "secret_hash", "profile", "constraints", "created_at", "expires_at",
                   "uses_allowed", "uses_spent", "revoked_at", "created_by")
@@ -120,29 +120,35 @@ class TokensMixin:
                     audit: AuditEvent | None = None) -> Token:
         """Spend one use of the token, atomically (module docstring); the token after the
         spend, or :class:`TokenRefused` with the reason."""
+        return self.run(lambda tx: self.spend_token_in(tx, token_id, secret_hash, at=at,
+                                                       audit=audit))
+
+    def spend_token_in(self, tx, token_id: str, secret_hash: str, *,
+                       at: datetime | None = None, audit: AuditEvent | None = None) -> Token:
+        """Inside a transaction (the one that reserves the certificate the use pays for):
+        spend one use, or raise :class:`TokenRefused`, which rolls the transaction back."""
         now = time_text(at or datetime.now(timezone.utc))
+        row = tx.one("UPDATE enrollment_tokens SET uses_spent = uses_spent + 1 "
+                     "WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL AND "
+                     "expires_at > ? AND uses_spent < uses_allowed "
+                     f"RETURNING {', '.join(_TOKEN_COLUMNS)}", (token_id, secret_hash, now))
+        if row is None:
+            current = tx.one(f"{_SELECT} WHERE id = ?", (token_id,))
+            raise TokenRefused(refusal(None if current is None else _token(current),
+                                        secret_hash, now), token_id)
+        if audit is not None:
+            self.append_audit_in(tx, audit)
+        return _token(row)
 
-        def work(tx):
-            row = tx.one("UPDATE enrollment_tokens SET uses_spent = uses_spent + 1 "
-                         "WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL AND "
-                         "expires_at > ? AND uses_spent < uses_allowed "
-                         f"RETURNING {', '.join(_TOKEN_COLUMNS)}", (token_id, secret_hash, now))
-            if row is not None and audit is not None:
-                self.append_audit_in(tx, audit)
-            return row
-        row = self.run(work)
-        if row is not None:
-            return _token(row)
-        raise TokenRefused(self._refusal(token_id, secret_hash, now), token_id)
 
-    def _refusal(self, token_id: str, secret_hash: str, now: str) -> str:
-        token = self.token(token_id)
-        if token is None:
-            return "unknown"
-        if not secrets.compare_digest(token.secret_hash, secret_hash):
-            return "wrong-secret"
-        if token.revoked_at is not None:
-            return "revoked"
-        if time_text(token.expires_at) <= now:
-            return "expired"
-        return "spent"
+def refusal(token: Token | None, secret_hash: str, now: str) -> str:
+    """Why ``token`` cannot be spent now (TokenRefused.reason)."""
+    if token is None:
+        return "unknown"
+    if not secrets.compare_digest(token.secret_hash, secret_hash):
+        return "wrong-secret"
+    if token.revoked_at is not None:
+        return "revoked"
+    if time_text(token.expires_at) <= now:
+        return "expired"
+    return "spent"

@@ -55,7 +55,8 @@ from x509core.errors import DecodeError, InvalidValue
 
 __all__ = [
     "Extension", "UnrecognizedExtension", "MalformedExtension", "ExtensionValue", "EXTENSION_TYPES",
-    "read_extension", "read_extensions", "write_extension", "write_extensions",
+    "read_extension", "read_extensions", "read_explicit_extensions", "write_extension",
+    "write_extensions",
     "decode_extension_value", "find_extension",
     "AuthorityKeyIdentifier", "SubjectKeyIdentifier", "KeyUsage", "ExtendedKeyUsage",
     "BasicConstraints", "NameConstraints", "GeneralSubtree", "PolicyConstraints",
@@ -292,6 +293,17 @@ def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
         seen.add(extension.oid)
         extensions.append(extension)
     return tuple(extensions)
+
+
+def read_explicit_extensions(reader: Reader, number: int, name: str) -> tuple[Extension, ...]:
+    """``[number] EXPLICIT Extensions OPTIONAL`` (OCSP requests and responses, RFC 6960 §4.1.1,
+    §4.2.1): the extensions, or () when the field is absent."""
+    holder = reader.read_optional_explicit(number, name)
+    if holder is None:
+        return ()
+    extensions = read_extensions(holder)
+    holder.finish()
+    return extensions
 
 
 def write_extension(writer: Writer, extension: Extension) -> None:

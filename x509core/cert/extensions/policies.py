@@ -14,6 +14,7 @@ from x509core.cert.oids import (OID_ANY_POLICY, OID_CERTIFICATE_POLICIES, OID_PO
 from x509core.der import BMPString, IA5String, ObjectIdentifier, Reader, UTF8String, VisibleString, Writer
 from x509core.der.findings import split_message
 from x509core.der.tags import SEQUENCE
+from x509core.safe_text import escape_controls
 from x509core.errors import DecodeError, InvalidValue
 
 __all__ = ["CertificatePolicies", "PolicyInformation", "PolicyQualifierInfo", "UserNotice",
@@ -139,13 +140,13 @@ class UserNotice:
         pad, out = " " * indent, []
         if self.notice_ref is not None:
             numbers = self.notice_ref.notice_numbers
-            out.append(f"{pad}Organization: {self.notice_ref.organization}\n")
+            out.append(f"{pad}Organization: {escape_controls(self.notice_ref.organization)}\n")
             out.append(f"{pad}Number{'s' if len(numbers) > 1 else ''}: ")
             out.append(", ".join(openssl_integer(n) for n in numbers))
             if self.explicit_text is not None:
                 out.append("\n")
         if self.explicit_text is not None:
-            out.append(f"{pad}Explicit Text: {self.explicit_text}")
+            out.append(f"{pad}Explicit Text: {escape_controls(self.explicit_text)}")
         return "".join(out)
 
 
@@ -213,7 +214,7 @@ class PolicyQualifierInfo:
     def text(self, indent: int) -> str:
         # crypto/x509/v3_cpols.c print_qualifiers
         if isinstance(self.qualifier, str):
-            return f"{' ' * indent}CPS: {self.qualifier}"
+            return f"{' ' * indent}CPS: {escape_controls(self.qualifier)}"
         if isinstance(self.qualifier, UserNotice):
             return f"{' ' * indent}User Notice:\n" + self.qualifier.text(indent + 2)
         return f"{' ' * (indent + 2)}Unknown Qualifier: {openssl_object_name(self.policy_qualifier_id)}"

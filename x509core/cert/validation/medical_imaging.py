@@ -5,13 +5,20 @@ machine by the site's CA (../shared/seed.md). :class:`MedicalImagingPolicy` stat
 expectations; :func:`check_medical_policy` applies them to a chain that RFC 5280 already
 accepted. Each check, and what it defends against:
 
-- machine binding: the leaf's ``1.3.6.1.4.15967132172.1`` value equals ``machine_identity``
-  (category ``machine_binding_mismatch``; a leaf without the extension is
-  ``machine_binding_missing``). The comparison is constant-time (``hmac.compare_digest``), so
+- machine binding: the leaf's machine identity equals ``machine_identity``, whichever carrier
+  holds it (``x509core/cert/extensions/binding.py``): the seed extension
+  ``1.3.6.1.4.15967132172.1`` (compared exactly, as the seed system does) or a subjectAltName
+  ``urn:uuid:`` URI (its UUID compared after RFC 9562 §4's case folding, with or without
+  dashes). Category ``machine_binding_mismatch``; a leaf without a binding is
+  ``machine_binding_missing``. Every comparison is constant-time (``hmac.compare_digest``), so
   response timing does not reveal how much of an identity an attacker guessed right.
-- MAC binding: the leaf's ``1.3.6.1.4.15967132172.2`` value equals ``mac_address`` when the
-  policy asks for it (hex digits compared case-insensitively, ``-`` read as ``:``), same
-  categories and comparison.
+- MAC binding: the leaf's MAC address (``1.3.6.1.4.15967132172.2`` or ``urn:dev:mac:``) equals
+  ``mac_address`` when the policy asks for it (hex digits compared case-insensitively, ``-``
+  read as ``:``), same categories and comparison.
+- one binding only: a leaf whose carriers disagree (both carriers, or two URNs of one kind,
+  with different values) is refused whenever a policy is applied, asked for a machine or not
+  (``machine_binding_mismatch``): two relying parties reading different carriers must never
+  see two different machines. Both carriers with the same values are accepted.
 - organization: every O attribute of the leaf's subject is one of ``organizations`` after the
   RFC 5280 §7.1 / RFC 4518 preparation (case folding, insignificant spaces), and there is at
   least one (category ``organization``): a certificate for another customer of the same CA.
@@ -29,8 +36,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from x509core.cert.certificate import Certificate
+from x509core.cert.extensions.binding import MachineBinding, canonical_identity, canonical_mac
 from x509core.cert.name_text import prepare_string
 from x509core.cert.validation.checks import refuse
+from x509core.errors import InvalidValue
 
 __all__ = ["MedicalImagingPolicy", "check_medical_policy"]
 
@@ -67,27 +76,50 @@ def _same(expected: str, actual: str) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), actual.encode("utf-8"))
 
 
-def _check_binding(leaf, expected: str | None, actual: str | None, what: str, normalise) -> None:
+def _check_binding(leaf, expected: str | None, carried: list, what: str, normalise) -> None:
+    """``carried``: (carrier, value) pairs; each must equal ``expected`` under ``normalise``
+    (which takes the carrier: the ``san`` carrier's UUIDs fold case)."""
     if expected is None:
         return
-    if actual is None:
-        raise refuse("machine_binding_missing", f"the certificate carries no {what} extension",
+    if not carried:
+        raise refuse("machine_binding_missing", f"the certificate carries no {what}",
                      _RULE, 0, leaf)
-    if not _same(normalise(expected), normalise(actual)):
+    # Every value is compared (no early exit), so timing says nothing about which one differs.
+    matches = [_same(normalise(carrier, expected), normalise(carrier, value))
+               for carrier, value in carried]
+    if not all(matches):
         raise refuse("machine_binding_mismatch", f"the certificate's {what} is not the expected one",
                      _RULE, 0, leaf)
 
 
-def _mac(value: str) -> str:
-    return value.strip().lower().replace("-", ":")
+def _identity(carrier: str, value: str) -> str:
+    return canonical_identity(value) if carrier == "san" else value
+
+
+def _mac(carrier: str, value: str) -> str:
+    return canonical_mac(value)
+
+
+def _binding(leaf) -> MachineBinding:
+    try:
+        binding = leaf.machine_binding
+    except InvalidValue as exc:
+        raise refuse("malformed_extension", f"the machine binding cannot be read: {exc}",
+                     "RFC 5280 §4.2", 0, leaf) from None
+    binding = binding or MachineBinding()
+    problem = binding.conflict()
+    if problem is not None:
+        raise refuse("machine_binding_mismatch", problem, _RULE, 0, leaf)
+    return binding
 
 
 def check_medical_policy(chain: list, policy: MedicalImagingPolicy) -> None:
     """Refuse ``chain`` (leaf first) unless its leaf meets ``policy``."""
     leaf = chain[0]
-    _check_binding(leaf, policy.machine_identity, leaf.machine_identity, "machine identity",
-                   lambda v: v)
-    _check_binding(leaf, policy.mac_address, leaf.mac_address, "MAC address", _mac)
+    binding = _binding(leaf)
+    _check_binding(leaf, policy.machine_identity, binding.identities(), "machine identity",
+                   _identity)
+    _check_binding(leaf, policy.mac_address, binding.macs(), "MAC address", _mac)
     if policy.organizations:
         allowed = {prepare_string(o) for o in policy.organizations}
         found = leaf.subject.organizations

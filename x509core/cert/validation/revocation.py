@@ -7,7 +7,9 @@ off. Every other certificate of the path is checked against the usable CRLs of i
 were given. A CRL is usable for a certificate when (each rule with what it defends against):
 
 - its issuer name matches the certificate's issuer (RFC 5280 §6.3.3 (b)(1)) and its signature
-  verifies with the key of the issuer in the path (§6.3.3 (g)): a CRL made by anyone else;
+  (RSA or ECDSA, over a hash the algorithm policy does not call weak) verifies with the key of
+  the issuer in the path (§6.3.3 (g)): a CRL made by anyone else. Each signature checked is
+  charged to the verification's work budget, as path building's are;
 - that issuer's keyUsage, if present, asserts cRLSign (§6.3.3 (f)): a key allowed only to sign
   certificates being used to sign revocation data;
 - thisUpdate <= at <= nextUpdate, and nextUpdate is present (§6.3.3 (a)(2), §5.1.2.5): a
@@ -30,8 +32,8 @@ from __future__ import annotations
 from x509core.cert import oids
 from x509core.cert.crl import CertificateRevocationList
 from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
-from x509core.cert.validation.checks import is_ca, refuse
-from x509core.errors import InvalidSignature, UnsupportedAlgorithm
+from x509core.cert.validation.checks import is_ca, refuse, signature_cost
+from x509core.errors import InvalidSignature, InvalidValue, UnsupportedAlgorithm
 
 __all__ = ["check_revocation", "check_crls_argument"]
 
@@ -105,12 +107,18 @@ def _scope(crl, cert) -> str | None:
 
 
 def _signature_ok(crl, issuer, ctx) -> bool:
+    info = crl.signature_algorithm_info
+    if info is not None and info.hash_name in ctx.algorithms.weak_hashes:
+        return False
     key = (crl.raw, issuer.raw_spki)
     if key not in ctx.signature_cache:
+        ctx.signature_budget -= signature_cost(issuer.public_key)
+        if ctx.signature_budget < 0:
+            raise refuse("budget", "gave up: too many signature checks", "RFC 4158 §3", None)
         try:
             crl.verify_signature(issuer.public_key)
             ctx.signature_cache[key] = "ok"
-        except (InvalidSignature, UnsupportedAlgorithm):
+        except (InvalidSignature, UnsupportedAlgorithm, InvalidValue):
             ctx.signature_cache[key] = "bad_signature"
     return ctx.signature_cache[key] == "ok"
 

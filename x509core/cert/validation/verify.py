@@ -31,12 +31,14 @@ Every refusal carries ``category``, one of:
 ``expired``, ``not_yet_valid``
     the time ``at`` is outside a certificate's validity (RFC 5280 §6.1.3 (a)(2)).
 ``bad_signature``
-    a signature does not verify with the issuer's key (§6.1.3 (a)(1)).
+    a signature does not verify with the issuer's key (§6.1.3 (a)(1)), or was made by another
+    kind of key than the issuer's (an ECDSA signature and an RSA key, or the reverse).
 ``unsupported_algorithm``
-    a signature or key algorithm other than RSA (PKCS#1 v1.5, PSS).
+    a signature or key algorithm x509core does not verify with: not RSA (PKCS#1 v1.5, PSS) or
+    ECDSA on P-256, P-384, P-521; or an ECDSA identifier with parameters (RFC 5758 §3.2).
 ``weak_algorithm``
-    a certificate signature over a hash of the algorithm policy's ``weak_hashes`` (SHA-1 and
-    MD5 by default: collisions forge certificates).
+    a certificate signature (RSA or ECDSA) over a hash of the algorithm policy's
+    ``weak_hashes`` (SHA-1 and MD5 by default: collisions forge certificates).
 ``unknown_issuer``
     no issuer of that name (and key identifier) among the anchors and intermediates.
 ``not_ca``
@@ -55,15 +57,17 @@ Every refusal carries ``category``, one of:
     or of a critical one (§4.2): the parser keeps them as findings; a path never relies on them.
 ``profile``
     a certificate breaks an RFC 5280 MUST or (for ``purpose="server"``) a CA/B BR rule:
-    criticality flags, empty names, serial numbers, key identifiers, CN not in the SAN.
+    criticality flags, empty names, serial numbers, key identifiers, CN not in the SAN, an
+    ECDSA hash that does not go with the signing key's curve (§7.1.3.2.2).
 ``weak_key``
     an RSA key under the algorithm policy's ``min_rsa_bits`` (2048 by default; or, for the web
-    PKI, not a multiple of 8 bits, or a leaf key of an algorithm the Baseline Requirements do
-    not allow).
+    PKI, not a multiple of 8 bits), an EC key on a curve outside its ``allowed_curves``, or (web
+    PKI) a leaf key of an algorithm or curve the Baseline Requirements do not allow.
 ``invalid_key``
-    a key no signature may be checked with: an RSA key that breaks RFC 8017 §3.1 (an even
-    exponent, e < 3) or the work bounds of ``x509core.rsa.key`` (a modulus above 16384 bits, an
-    exponent above 64 bits with a modulus above 3072 bits).
+    a key no signature may be checked with: one that does not read (an EC point that is not on
+    its curve, SP 800-56A Rev. 3 §5.6.2.3.3; a truncated RSAPublicKey), an RSA key that breaks
+    RFC 8017 §3.1 (an even exponent, e < 3) or the work bounds of ``x509core.rsa.key`` (a
+    modulus above 16384 bits, an exponent above 64 bits with a modulus above 3072 bits).
 ``name_mismatch``
     ``peer_name`` is not presented by the leaf's subjectAltName, or is not a valid name.
 ``name_constraints``
@@ -80,8 +84,8 @@ Every refusal carries ``category``, one of:
     more intermediates than ``max_depth`` (8 by default; self-issued ones not counted).
 ``budget``
     path building or name-constraint checking gave up (a hostile bundle): 1000 candidates, 200
-    units of signature work (one unit: an RSA-4096 verification; bigger keys cost more), or
-    2^18 name comparisons.
+    units of signature work (one unit: an RSA-4096 verification; bigger keys cost more, an
+    ECDSA verification 8 to 19), or 2^18 name comparisons.
 
 Security notes for auditors: ``at`` must be timezone-aware (``TypeError`` otherwise) so a naive
 local time cannot shift validity by hours; the subject CN is never used as a host name; the
@@ -226,7 +230,8 @@ def verify_chain(leaf, *, trust_anchors, intermediates=(), purpose="server", at:
     ``crls``: CertificateRevocationList objects; when given, the leaf must be covered.
     ``max_depth``: the most intermediates allowed, self-issued ones not counted (default 8).
     ``policy``: a :class:`MedicalImagingPolicy`. ``algorithm_policy``: an
-    :class:`AlgorithmPolicy` (default: RSA of at least 2048 bits, no SHA-1 or MD5 signatures).
+    :class:`AlgorithmPolicy` (default: RSA of at least 2048 bits, EC on P-256, P-384 or P-521,
+    no SHA-1 or MD5 signatures).
     Returns a :class:`VerifiedChain`; raises
     :class:`~x509core.errors.PathValidationError` (with ``category``) or TypeError.
     """

@@ -21,20 +21,23 @@ issues, and there these rules close known gaps:
 # Deviation: CA/B BR §7.1.4.3 (a subject CN must repeat a subjectAltName entry) is not
 # enforced; the CN is never read for the host name (RFC 9525), and BetterTLS expects
 # certificates whose CN lies outside the SAN to verify.
-- a leaf key is RSA (checked elsewhere) or ECDSA on P-256, P-384 or P-521 (CA/B BR §6.1.5).
+- a leaf key is RSA (checked elsewhere) or ECDSA on P-256, P-384 or P-521 (CA/B BR §6.1.5,
+  §7.1.3.1.2: id-ecPublicKey with a namedCurve, never explicit parameters);
+- an ECDSA signature's hash goes with the signing key's curve (CA/B BR §7.1.3.2.2): P-256 with
+  SHA-256, P-384 with SHA-384, P-521 with SHA-512 — a stronger curve than its hash, or the
+  reverse, is a CA's departure that web PKI validators may refuse.
 """
 
 from __future__ import annotations
 
 from x509core.cert import oids
 from x509core.cert.validation.checks import refuse, self_issued
+from x509core.ec.key import ECPublicKey
 
-__all__ = ["check_web_pki", "check_leaf_key"]
+__all__ = ["check_web_pki", "check_leaf_key", "check_signature_algorithm"]
 
-_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
-# namedCurve OIDs as DER: P-256 (prime256v1), P-384 (secp384r1), P-521 (secp521r1).
-_ALLOWED_CURVES = (bytes.fromhex("06082a8648ce3d030107"), bytes.fromhex("06052b81040022"),
-                   bytes.fromhex("06052b81040023"))
+# CA/B BR §6.1.5 (the curves) and §7.1.3.2.2 (the hash each curve's signatures use).
+_CURVE_HASHES = {"P-256": "sha256", "P-384": "sha384", "P-521": "sha512"}
 _EMPTY_NAME = b"\x30\x00"
 
 
@@ -87,8 +90,25 @@ def check_web_pki(cert, depth: int, *, anchor: bool, leaf: bool) -> None:
 
 
 def check_leaf_key(cert) -> None:
-    """A subscriber key that is not RSA must be ECDSA on an allowed named curve."""
-    info = cert.public_key_info
-    if info.algorithm != _EC_PUBLIC_KEY or info.key.parameters not in _ALLOWED_CURVES:
-        raise refuse("weak_key", f"subscriber key {info.key.algorithm_name} is not allowed",
-                     "CA/B BR §6.1.5", 0, cert)
+    """A subscriber key that is not RSA must be ECDSA on P-256, P-384 or P-521, as a named
+    curve (CA/B BR §6.1.5, §7.1.3.1.2)."""
+    key = cert.public_key
+    if isinstance(key, ECPublicKey) and key.curve.nist_name in _CURVE_HASHES:
+        return
+    what = f"{key.algorithm_name} ({key.reason})" if getattr(key, "reason", "") else \
+        getattr(key, "algorithm_name", type(key).__name__)
+    raise refuse("weak_key", f"subscriber key {what} is not allowed", "CA/B BR §6.1.5", 0, cert)
+
+
+def check_signature_algorithm(cert, issuer, depth: int) -> None:
+    """An ECDSA signature on ``cert`` by ``issuer``'s EC key uses the hash of that key's curve
+    (CA/B BR §7.1.3.2.2: "If the signing key is P-256, the signature MUST use ECDSA with
+    SHA-256", P-384 with SHA-384, P-521 with SHA-512)."""
+    info, key = cert.signature_algorithm_info, issuer.public_key
+    if info is None or info.scheme != "ecdsa" or not isinstance(key, ECPublicKey):
+        return
+    wanted = _CURVE_HASHES.get(key.curve.nist_name)
+    if wanted is not None and info.hash_name != wanted:
+        raise refuse("profile", f"ECDSA signature with {info.hash_name} by a "
+                     f"{key.curve.nist_name} key ({wanted} required)", "CA/B BR §7.1.3.2.2",
+                     depth, cert)

@@ -1,12 +1,22 @@
 """What every handler shares: refusing a request with one line, reading a body within the
-limits, base64 as EST sends it, and the middleware that turns any error into a 4xx or 5xx line.
+limits, base64 as EST sends it, the audit of refused requests, and the middleware that turns
+any error into a 4xx or 5xx line.
 
 A refusal is an HTTP status and a one-line ``text/plain`` reason (``x509core: ...``), never a
 traceback: :class:`Refused` carries it out of a handler, and :func:`error_middleware` also
 turns an :class:`~x509core.errors.X509CoreError` (bad input that reached the CA layer) into a
-400 with its message, and anything else (a bug) into a 500 whose reason says only that, the
-traceback going to the log. Messages are escaped to printable ASCII-safe text and cut to one
-line, since they may quote what the client sent.
+400 with its message (503 when the inventory's database is unreachable), and anything else (a
+bug) into a 500 whose reason says only that, the traceback going to the log. Messages are
+escaped to printable ASCII-safe text and cut to one line, since they may quote what the client
+sent. The seed system's API answers its errors as that system does, the message alone as the
+body (``bare``).
+
+Audit of refusals. A handler that changes state (an enrollment, a re-enrollment, a
+registration) first calls :func:`audit_as` with its action and who is asking (so far as it
+knows: a token id once the token is read, a serial once the client certificate is); the
+middleware then appends one failure row for any refusal of that request (who, from which
+address, the action, the one-line reason). Read-only endpoints (CA certificates, the CRL,
+OCSP) and unknown paths are logged, not recorded.
 """
 
 from __future__ import annotations
@@ -18,23 +28,32 @@ import re
 
 from aiohttp import web
 
+from x509core.ca.inventory import InventoryUnavailable
+from x509core.ca.inventory.records import Actor
 from x509core.errors import X509CoreError
 from x509core.service import limits
-from x509core.service.logs import logger, printable
+from x509core.service.logs import logged_path, logger, printable
+from x509core.service.state import SERVICE
 
 __all__ = ["Refused", "refuse", "one_line", "read_body", "decode_base64", "error_middleware",
-           "media_type"]
+           "media_type", "audit_as", "AUDIT"]
+
+AUDIT = "x509core.audit"                     # request key: (action, Actor) of an audited request
 
 _MAX_REASON = 300
 _WHITESPACE = re.compile(rb"[ \t\r\n]+")
 
 
 class Refused(Exception):
-    """A request refused with ``status`` and a one-line ``reason``."""
+    """A request refused with ``status`` and a one-line ``reason``; ``bare``: the reason alone
+    is the body (the seed system's form); ``audit``: False for a refusal the audit trail must
+    not record (a rate-limited flood: ``x509core/service/throttle.py``)."""
 
-    def __init__(self, status: int, reason: str, headers: dict | None = None):
+    def __init__(self, status: int, reason: str, headers: dict | None = None, *,
+                 bare: bool = False, audit: bool = True):
         super().__init__(reason)
         self.status, self.reason, self.headers = status, reason, headers or {}
+        self.bare, self.audit = bare, audit
 
 
 def one_line(text: str) -> str:
@@ -43,10 +62,17 @@ def one_line(text: str) -> str:
     return line if len(line) <= _MAX_REASON else line[:_MAX_REASON - 3] + "..."
 
 
-def refuse(status: int, reason: str, headers: dict | None = None) -> web.Response:
-    """The response of a refused request: ``status`` and ``x509core: <reason>``."""
-    return web.Response(status=status, text=f"x509core: {one_line(reason)}\n",
-                        content_type="text/plain", headers=headers)
+def refuse(status: int, reason: str, headers: dict | None = None, *,
+           bare: bool = False) -> web.Response:
+    """The response of a refused request: ``status`` and ``x509core: <reason>`` (``bare``:
+    the reason alone, without a final newline, as the seed system answers)."""
+    text = one_line(reason) if bare else f"x509core: {one_line(reason)}\n"
+    return web.Response(status=status, text=text, content_type="text/plain", headers=headers)
+
+
+def audit_as(request: web.Request, action: str, actor: Actor) -> None:
+    """Record a refusal of this request as ``action`` by ``actor`` (module docstring)."""
+    request[AUDIT] = (action, actor)
 
 
 def media_type(request: web.Request) -> str:
@@ -101,18 +127,23 @@ def decode_base64(data: bytes, what: str) -> bytes:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler):
-    """Refused -> its status and line; X509CoreError -> 400; HTTP errors of aiohttp (404, 405,
-    413 from ``client_max_size``) -> one line too; anything else -> 500, traceback logged."""
+    """Refused -> its status and line; X509CoreError -> 400 (an unreachable inventory: 503);
+    HTTP errors of aiohttp (404, 405, 413 from ``client_max_size``) -> one line too; anything
+    else -> 500, traceback logged. A refusal of an audited request is recorded."""
     try:
         return await handler(request)
     except Refused as refusal:
-        logger.info("refused %s %s from %s: %d %s", request.method, request.raw_path,
+        logger.info("refused %s %s from %s: %d %s", request.method, logged_path(request),
                     request.remote, refusal.status, refusal.reason)
-        return refuse(refusal.status, refusal.reason, refusal.headers)
+        if refusal.audit:
+            await _record_refusal(request, refusal.status, refusal.reason)
+        return refuse(refusal.status, refusal.reason, refusal.headers, bare=refusal.bare)
     except X509CoreError as exc:
-        logger.info("refused %s %s from %s: 400 %s", request.method, request.raw_path,
-                    request.remote, exc)
-        return refuse(400, str(exc))
+        status = 503 if isinstance(exc, InventoryUnavailable) else 400
+        logger.info("refused %s %s from %s: %d %s", request.method, logged_path(request),
+                    request.remote, status, exc)
+        await _record_refusal(request, status, str(exc))
+        return refuse(status, str(exc))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -121,5 +152,22 @@ async def error_middleware(request: web.Request, handler):
     except (asyncio.CancelledError, ConnectionError):
         raise
     except Exception:                                   # a bug: never a traceback to the client
-        logger.exception("internal error on %s %s", request.method, request.raw_path)
+        logger.exception("internal error on %s %s", request.method, logged_path(request))
+        await _record_refusal(request, 500, "internal error")
         return refuse(500, "internal error (logged by the service)")
+
+
+async def _record_refusal(request: web.Request, status: int, reason: str) -> None:
+    """One failure row for a refused audited request; the refusal stands if the row cannot
+    be written (the inventory is away): that is logged."""
+    audited = request.get(AUDIT)
+    if audited is None:
+        return
+    action, actor = audited
+    event = actor.event(action, outcome="failure", detail=f"{status} {one_line(reason)}")
+    service = request.app[SERVICE]
+    try:
+        await service.run_blocking(service.ca.inventory.append_audit, event)
+    except Exception:
+        logger.exception("could not record the refusal of %s %s in the audit trail",
+                         request.method, logged_path(request))

@@ -1,5 +1,6 @@
-"""EST, RFC 7030, under ``/.well-known/est/`` (§3.2.2): ``cacerts``, ``csrattrs`` and
-``simplereenroll``. (``simpleenroll``, authorised by an enrollment token, comes with the tokens.)
+"""EST, RFC 7030, under ``/.well-known/est/`` (§3.2.2): ``cacerts``, ``csrattrs``,
+``simpleenroll`` (authorised by an enrollment token, :mod:`.credentials`) and
+``simplereenroll`` (authorised by the client's current certificate in TLS).
 
 Wire format, as RFC 8951 §3 settles RFC 7030's errata 5107 and 5904: every body is the base64
 (RFC 4648 §4) of DER; a receiver tolerates white space in it and ignores any
@@ -15,7 +16,10 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from x509core.ca.inventory import TokenRefused, serial_hex
+from x509core.ca.inventory.records import Actor
 from x509core.ca.tls import check_peer
+from x509core.ca.tokens import NotAllowed
 from x509core.cert import oids
 from x509core.cert.certificate import Certificate
 from x509core.cert.cms import encode_certs_only
@@ -25,12 +29,14 @@ from x509core.der import Writer
 from x509core.errors import DecodeError, InvalidSignature, PathValidationError
 from x509core.rsa.algorithms import PKCS1_SIGNATURE_OIDS
 from x509core.service import authority
-from x509core.service.handlers.common import Refused, decode_base64, read_body
+from x509core.service.handlers.common import Refused, audit_as, decode_base64, read_body
+from x509core.service.handlers.credentials import BASIC_CHALLENGE, authenticate, basic_token
 from x509core.service.logs import logger
 from x509core.service.state import SERVICE, Service
 from x509core.service.tls import peer_certificate
 
-__all__ = ["PREFIX", "routes", "cacerts", "csrattrs", "simplereenroll", "csr_attributes"]
+__all__ = ["PREFIX", "routes", "cacerts", "csrattrs", "simpleenroll", "simplereenroll",
+           "csr_attributes"]
 
 PREFIX = "/.well-known/est"
 CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only"
@@ -39,6 +45,7 @@ CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only"
 def routes() -> list[web.RouteDef]:
     return [web.get(f"{PREFIX}/cacerts", cacerts),
             web.get(f"{PREFIX}/csrattrs", csrattrs),
+            web.post(f"{PREFIX}/simpleenroll", simpleenroll),
             web.post(f"{PREFIX}/simplereenroll", simplereenroll)]
 
 
@@ -85,6 +92,44 @@ async def csrattrs(request: web.Request) -> web.Response:
     return _base64_response(csr_attributes(), "application/csrattrs")
 
 
+async def simpleenroll(request: web.Request) -> web.Response:
+    """A first certificate for the holder of an enrollment token (RFC 7030 §4.2.1). Who may
+    call it: a client that presents a token (HTTP Basic, :mod:`.credentials`) that is
+    unexpired, unrevoked and has a use left; failed guesses are rate limited per address.
+    The request, ``application/pkcs10`` base64, is checked (DER, proof of possession, the
+    token's constraints) before one use of the token is spent with the certificate's
+    reservation, so a malformed or refused request costs no use. The answer is the
+    certificate, base64 certs-only CMS (§4.2.3); the token's profile (client or server)
+    decides which kind."""
+    service: Service = request.app[SERVICE]
+    audit_as(request, "enroll", Actor("token", "-", request.remote))
+    token, secret_hash = await authenticate(request, basic_token(request),
+                                            challenge=BASIC_CHALLENGE)
+    body = await read_body(request, ("application/pkcs10",))
+    csr = _load_csr(decode_base64(body, "the CSR"))
+    actor = Actor("token", token.id, request.remote)
+    try:
+        arguments = authority.token_csr_arguments(token, csr)
+        issued = await service.run_blocking(_enroll, service, token, secret_hash, arguments,
+                                            actor, csr)
+    except NotAllowed as exc:
+        raise Refused(403, str(exc)) from None
+    except TokenRefused as refused:                  # spent (or revoked) since it was checked
+        raise Refused(401, f"the enrollment token {token.id} can no longer be used "
+                           f"({refused.reason})", BASIC_CHALLENGE) from None
+    service.status.note_change()
+    logger.info("enrolled %s (%s) with token %s for %s", issued.record.serial_hex,
+                issued.record.subject, token.id, request.remote)
+    return _base64_response(encode_certs_only([issued.certificate]), CERTS_ONLY)
+
+
+def _enroll(service: Service, token, secret_hash: str, arguments: dict, actor: Actor,
+            csr: CertificateSigningRequest):
+    """Blocking: issue with one use of the token."""
+    return authority.enroll(service.ca, token, secret_hash, arguments, actor=actor,
+                            action="enroll", csr=csr)
+
+
 async def simplereenroll(request: web.Request) -> web.Response:
     """A new certificate for the holder of a current one (RFC 7030 §4.2.2). Who may call it: a
     client that authenticates in TLS with its current certificate of this CA, unexpired and
@@ -92,12 +137,14 @@ async def simplereenroll(request: web.Request) -> web.Response:
     subject, subjectAltName and machine binding (§4.2.2: "MUST be identical"), with the same
     key or a new one. The answer is the new certificate, base64 certs-only CMS (§4.2.3)."""
     service: Service = request.app[SERVICE]
+    audit_as(request, "reenroll", Actor("certificate", "-", request.remote))
     current = _authenticated_certificate(service, request)
     body = await read_body(request, ("application/pkcs10",))
     csr = _load_csr(decode_base64(body, "the CSR"))
     _check_same_identity(csr, current)
     record = authority.find_record(service.ca, current.serial_number)
-    issued = await service.run_blocking(_reenroll, service, csr, record.profile, current)
+    issued = await service.run_blocking(_reenroll, service, csr, record.profile, current,
+                                        Actor("certificate", record.serial_hex, request.remote))
     service.status.note_change()
     logger.info("re-enrolled %s (%s) as %s for %s", record.serial_hex, record.subject,
                 issued.record.serial_hex, request.remote)
@@ -110,6 +157,8 @@ def _authenticated_certificate(service: Service, request: web.Request) -> Certif
     if peer is None:
         raise Refused(403, "simplereenroll needs TLS client authentication with the certificate "
                            "to renew (RFC 7030 §3.3.2, §4.2.2)")
+    audit_as(request, "reenroll", Actor("certificate", serial_hex(peer.serial_number),
+                                        request.remote))
     try:
         check_peer(peer, ca_certificates=[service.ca.certificate], purpose="client")
     except PathValidationError as exc:
@@ -160,10 +209,12 @@ def _check_same_identity(csr: CertificateSigningRequest, current: Certificate) -
         raise Refused(403, "the CSR's machine binding differs from the certificate being renewed")
 
 
-def _reenroll(service: Service, csr: CertificateSigningRequest, profile: str, current: Certificate):
+def _reenroll(service: Service, csr: CertificateSigningRequest, profile: str, current: Certificate,
+              actor: Actor):
     """Blocking: the new certificate, valid as long as the old one was."""
     days = max(1, round((current.not_valid_after - current.not_valid_before) / timedelta(days=1)))
     eku = current.extended_key_usage
     also_client = eku is not None and oids.OID_CLIENT_AUTH in eku.key_purposes
-    return authority.issue_from_csr(service.ca, csr, profile=profile, days=days,
-                                    also_client=also_client)
+    return authority.reenroll(service.ca, csr, profile=profile, days=days,
+                              also_client=also_client, actor=actor)
+

@@ -1,0 +1,88 @@
+"""Failed token guesses rate limited per address (x509core/service/throttle.py): the bucket's
+arithmetic with a driven clock, IPv6 counted by /64, the bounded table; then the running
+service: ten wrong tokens from one address, the eleventh request refused with 429 and
+Retry-After before its token is looked at (a right one included), one audit row for the
+lockout, and other addresses untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.service.clients import enroll, make_token, one_line, openssl_csr
+from x509core.service.throttle import BURST, REFILL_SECONDS, GuessLimiter, address_key
+
+pytestmark = pytest.mark.service
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_bucket():
+    clock = Clock()
+    limiter = GuessLimiter(clock=clock)
+    for i in range(BURST - 1):
+        assert not limiter.failed("192.0.2.1") and limiter.retry_after("192.0.2.1") is None
+    assert limiter.failed("192.0.2.1")                          # the tenth empties it
+    assert limiter.retry_after("192.0.2.1") == REFILL_SECONDS
+    assert limiter.retry_after("192.0.2.2") is None             # another address
+    clock.now += REFILL_SECONDS / 2
+    assert limiter.retry_after("192.0.2.1") == REFILL_SECONDS / 2
+    clock.now += REFILL_SECONDS / 2
+    assert limiter.retry_after("192.0.2.1") is None             # one guess refilled
+    assert limiter.failed("192.0.2.1")                          # and spent again at once
+    clock.now += BURST * REFILL_SECONDS * 10
+    assert limiter.retry_after("192.0.2.1") is None and not limiter.failed("192.0.2.1")
+
+
+def test_addresses():
+    assert address_key("2001:db8:1:2:3:4:5:6") == address_key("2001:db8:1:2::99") == \
+        "2001:db8:1:2::/64"
+    assert address_key("::ffff:192.0.2.7") == "192.0.2.7"
+    assert address_key(None) == "-" and address_key("unix-socket") == "unix-socket"
+    clock = Clock()
+    limiter = GuessLimiter(clock=clock, burst=1)
+    limiter.failed("2001:db8:1:2::1")
+    assert limiter.retry_after("2001:db8:1:2::ffff") is not None       # same /64
+    assert limiter.retry_after("2001:db8:1:3::1") is None              # next /64
+
+
+def test_the_table_is_bounded():
+    limiter = GuessLimiter(clock=Clock(), burst=1, max_addresses=100)
+    for i in range(1000):
+        limiter.failed(f"10.0.{i // 256}.{i % 256}")
+    assert len(limiter) == 100
+    assert limiter.retry_after("10.0.3.231") is not None               # the newest is kept
+    assert limiter.retry_after("10.0.0.0") is None                     # the oldest evicted
+    with pytest.raises(ValueError):
+        GuessLimiter(burst=0)
+
+
+def test_the_service_locks_out_a_guessing_address(curl, openssl, service, service_ca, tmp_path):
+    source, other = "127.0.0.31", "127.0.0.32"
+    good = make_token(service_ca, uses=2)
+    _, request, _ = openssl_csr(openssl, tmp_path, "/O=Example Clinic/CN=CT31WORKSTATION1")
+    token_id = good.split(".")[0]
+    for i in range(BURST):
+        reply = enroll(curl, service, request, f"{token_id}.wrong{i}", source=source)
+        assert reply.code == 401, reply.text()
+    for presented in (f"{token_id}.wrong", good):                     # even the right one waits
+        reply = enroll(curl, service, request, presented, source=source)
+        assert reply.code == 429 and "too many failed enrollment tokens" in one_line(reply)
+        wait = int(reply.headers.split("retry-after:")[1].split()[0])
+        assert 1 <= wait <= REFILL_SECONDS
+    assert service_ca.inventory.token(token_id).uses_spent == 0
+    reply = enroll(curl, service, request, good, source=other)         # others are not held
+    assert reply.code == 200, reply.text()
+    lockout, = [e for e in service_ca.inventory.audit_page(action="rate-limited")
+                if e.source == source]
+    assert lockout.outcome == "failure" and "429" in lockout.detail
+    failures = [e for e in service_ca.inventory.audit_page(action="enroll", outcome="failure")
+                if e.source == source]
+    assert len(failures) == BURST                                      # the 429s: logged only
+    assert {e.actor for e in failures} == {token_id}
+    assert service.log.count("429") >= 2
