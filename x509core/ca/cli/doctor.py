@@ -12,7 +12,6 @@ README, "Faster RSA with the system's GMP"). The constant-time property does not
 
 from __future__ import annotations
 
-import json
 import platform
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def register(sub, common) -> None:
 def run_doctor(ctx: Context) -> int:
     report = doctor_report()
     if ctx.args.json:
-        ctx.out(json.dumps(report, indent=2))
+        ctx.out_json(report)
         return 0
     for line in _text(report):
         ctx.out(line)
