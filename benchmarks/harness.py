@@ -9,12 +9,16 @@ Every row of one ``group`` is compared with the row whose ``impl`` is the group'
 from __future__ import annotations
 
 import gc
+import shutil
+import signal
 import statistics
+import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 __all__ = ["Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
+           "stop_servers",
            "crt_limit", "crt_limit_threads", "x509core_key", "bignum_build"]
 
 
@@ -164,3 +168,16 @@ def x509core_key(pyca_private_key):
     nums = pyca_private_key.private_numbers()
     return RSAPrivateKey(n=nums.public_numbers.n, e=nums.public_numbers.e, d=nums.d, p=nums.p,
                          q=nums.q, dp=nums.dmp1, dq=nums.dmq1, qinv=nums.iqmp)
+
+
+def stop_servers(processes, work) -> None:
+    """SIGTERM every server a benchmark started (killed if one outlives 30 s), then remove its
+    working directory."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    shutil.rmtree(work, ignore_errors=True)
