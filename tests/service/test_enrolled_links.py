@@ -1,7 +1,7 @@
 """Certificates obtained over EST (curl + openssl against the running service) then used for
 what a site uses them for: DICOM over TLS (pynetdicom C-ECHO, mutual TLS, the SCP applying the
 machine-binding policy) and HTTPS (curl with the client certificate against a server whose
-certificate also came over EST). The machinery is that of tests/ca/test_dicom_links.py and
+certificate also came over EST). The machinery is that of tests/ca/links/test_dicom_links.py and
 test_https_links.py."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from pynetdicom import AE
 from pynetdicom.sop_class import Verification
 
-from tests.ca.test_dicom_links import SCP_TITLE, _timeouts, scp
-from tests.ca.test_https_links import https_server
+from tests.ca.links.test_dicom_links import SCP_TITLE, _timeouts, scp
+from tests.ca.links.test_https_links import https_server
 from tests.service.clients import MACHINE, certificate_of, enroll, make_token, openssl_csr
 from x509core import MedicalImagingPolicy, load_pem_certificate
 from x509core.ca.tls import client_ssl_context, server_ssl_context

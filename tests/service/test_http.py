@@ -97,7 +97,7 @@ def test_tls_1_2_offers_only_forward_secret_aead_suites(openssl, service):
 
 
 def _ocsp_request_der(service) -> bytes:
-    from x509core.cert.ocsp import CertID, OCSPRequestBuilder
+    from x509core.cert.revocation.ocsp import CertID, OCSPRequestBuilder
     from x509core.cert import load_pem_certificate
     ca = load_pem_certificate((service.ca_dir / "ca.pem").read_text())
     return OCSPRequestBuilder().with_cert_id(CertID.for_certificate(ca, 12345)).build().raw
