@@ -22,6 +22,7 @@ import pytest
 from tests.ca.conftest import MACHINE_ID
 from tests.ca.cli.test_cli import Result, fast_keys_and_machine, one_error_line, run  # noqa: F401
 from tests.cert.reading.surgery import IN, certificate_paths, replace
+from tests.conftest import SHARED
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core import CertificateBuilder, Name
 from x509core.ca.cli import support as cli_support
@@ -32,7 +33,7 @@ from x509core.der import Writer
 from x509core import pem
 
 KEY = private_key(RSA_2048)
-SEED = Path(__file__).resolve().parents[3].parent / "shared" / "interop" / "seed-system"
+SEED = SHARED / "interop" / "seed-system"
 
 
 def _root(path_length=None) -> bytes:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import math
 import random as stdlib_random
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_shared
+from tests.conftest import SHARED, require_shared
 from x509core.errors import InvalidValue
 from x509core.rsa import primes
 
-WYCHEPROOF = (Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors" / "wycheproof"
-              / "testvectors_v1" / "primality_test.json")
+WYCHEPROOF = SHARED / "vectors" / "wycheproof" / "testvectors_v1" / "primality_test.json"
 
 # The one "acceptable" kind in the file: the negative of a prime. We decide: not prime.
 # Primality is a property of positive integers here (RSA primes, DH moduli), and Wycheproof's
