@@ -41,7 +41,7 @@ from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_ide
                                       verify_signed_bytes)
 from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
 from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
-from x509core.cert.name import Name, read_name
+from x509core.cert.names.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding

@@ -80,8 +80,8 @@ def _register_inventory(sub, common) -> None:
 
 def run_inventory_migrate(ctx: Context) -> int:
     from x509core.ca.inventory import SQLiteInventory, record_location, redact_url
-    from x509core.ca.inventory.migrate import migrate
-    from x509core.ca.inventory.postgres import PostgresInventory, is_postgres_url
+    from x509core.ca.inventory.storage.migrate import migrate
+    from x509core.ca.inventory.storage.postgres import PostgresInventory, is_postgres_url
     url = ctx.args.to
     if not is_postgres_url(url):
         raise CLIError(f"--to must be a postgresql:// URL, not {url!r}")

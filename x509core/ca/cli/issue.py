@@ -113,7 +113,7 @@ def _deliver(ctx: Context, issued, out: str, key_out: str | None, passphrase) ->
 
 def _san_entry(name) -> str:
     """``DNS:pacs.example.org``, ``IP:10.0.0.5`` (compressed IPv6, as --ip takes it)."""
-    from x509core.cert.general_name import DNSName, IPAddress
+    from x509core.cert.names.general_name import DNSName, IPAddress
     if isinstance(name, DNSName):
         return f"DNS:{name.value}"
     if isinstance(name, IPAddress):

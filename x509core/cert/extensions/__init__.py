@@ -46,7 +46,7 @@ from x509core.cert.extensions.names import (AccessDescription, AuthorityInformat
 from x509core.cert.extensions.policies import (CertificatePolicies, NoticeReference,
                                                PolicyInformation, PolicyMapping, PolicyMappings,
                                                PolicyQualifierInfo, UserNotice)
-from x509core.cert.general_name_text import ascii_print
+from x509core.cert.names.general_name_text import ascii_print
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
