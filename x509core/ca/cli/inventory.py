@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli.support import (CLIError, Context, check_outputs, format_serial,
+from x509core.ca.cli.support import (BINDING_PLACES, CLIError, Context, check_outputs, format_serial,
                                      parse_duration, parse_serial, positive_days, read_bytes)
 from x509core.safe_text import escape_controls
 
@@ -157,7 +157,6 @@ def run_show(ctx: Context) -> int:
 
 def binding_line(cert) -> str:
     """The machine binding whichever way it is carried (cert/extensions/binding.py)."""
-    from x509core.ca.cli.issue import BINDING_PLACES
     from x509core.errors import X509CoreError
     try:
         binding = cert.machine_binding
