@@ -169,3 +169,15 @@ def test_verify_several_files_in_one_run_as_openssl_does(openssl, tmp_path):
     assert mine == oracle, (ours.out, theirs.stdout, theirs.stderr)
     as_json = json.loads(_verify(*files, "--ca", anchors, "--at", "1767225600", "--json").out)
     assert [verdict["valid"] for verdict in as_json] == [True, True, False]
+
+
+def test_show_lint_and_verify_read_pem_after_explanatory_text():
+    """RFC 7468 §2: text before the BEGIN line is allowed; localhost-selfsigned.pem starts with
+    the "Bag Attributes" lines openssl pkcs12 writes (it was taken for DER and refused)."""
+    path = require_shared(INTEROP / "localhost-selfsigned.pem")
+    assert not path.read_bytes().startswith(b"-----BEGIN")
+    shown = run("show", path)
+    assert shown.code == 0 and "Subject: CN = localhost" in shown.out, shown.err
+    assert run("lint", path).code in (0, 1) and "not readable" not in run("lint", path).err
+    verdict = _verify(path, "--ca", path, "--at", "2026-01-01")    # read: a verdict, not exit 2
+    assert verdict.code in (0, 1) and ": CN=localhost" in verdict.out, verdict.out + verdict.err

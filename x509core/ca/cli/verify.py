@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from x509core.ca.cli.lint import read_certificates
-from x509core.ca.cli.support import CLIError, Context, parse_time, read_bytes
+from x509core.ca.cli.support import CLIError, Context, is_pem, parse_time, read_bytes
 from x509core.errors import PathValidationError
 
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
@@ -100,7 +100,7 @@ def _crls(names, strict: bool = False):
     for name in names:
         data = read_bytes(name)
         try:
-            crls.append(load_pem_crl(data, strict=strict) if data.lstrip().startswith(b"-----BEGIN")
+            crls.append(load_pem_crl(data, strict=strict) if is_pem(data)
                         else load_der_crl(data, strict=strict))
         except ValueError as exc:
             raise CLIError(f"{name}: not a readable CRL: {exc}") from None
