@@ -108,7 +108,7 @@ def _command_in(argv: list[str]) -> str | None:
         if argument in _COMMANDS and not (previous.startswith("--") and "=" not in previous
                                           and any(o.startswith(previous) for o in _VALUE_OPTIONS)):
             return argument
-        if argument == "--" or argument == "-h" or (len(argument) > 2 and "--help".startswith(argument)):
+        if argument in ("--", "-h") or (len(argument) > 2 and "--help".startswith(argument)):
             return None                         # the whole parser's help lists every command
         previous = argument
     return None
