@@ -141,3 +141,43 @@ def test_verify_with_an_intermediate(three_level_chain):
     assert _verify(d / "bundle.pem", *common).code == 0          # intermediates after the leaf
     missing = _verify(d / "leaf.pem", *common, "--json")
     assert missing.code == 1 and json.loads(missing.out)["valid"] is False
+
+
+def test_verify_several_files_in_one_run_as_openssl_does(openssl, tmp_path):
+    """Several LEAF files: each verified against the same anchors (read once), each verdict
+    line named by its file; exit 1 when one is invalid. OpenSSL's verdict for each file (one
+    `openssl verify` over all of them) is the oracle."""
+    import subprocess
+    require_shared(SEED_CLIENT)
+    anchors = tmp_path / "anchors.pem"
+    anchors.write_text(SEED_CA.read_text() + (INTEROP / "dicom-org-cn-ca.pem").read_text())
+    files = [SEED_CLIENT, INTEROP / "dicom-org-cn-client.pem", INTEROP / "dicomorg-server.pem"]
+    both = _verify(*files[:2], "--ca", anchors, "--at", "2026-01-01", "--purpose", "client")
+    assert both.code == 0, both.out + both.err
+    verdicts = [line for line in both.out.splitlines() if not line.startswith(" ")]
+    second = load_pem_certificate(files[1].read_text()).subject.rfc4514()
+    assert verdicts == [f"{files[0]}: OK: CN=HZ109999,O=HzMomoStarsky.LTD,C=CN",
+                        f"{files[1]}: OK: {second}"]
+    ours = _verify(*files, "--ca", anchors, "--at", "1767225600")
+    assert ours.code == 1                      # dicomorg-server.pem: not under these anchors
+    mine = {line.split(": ", 1)[0]: line.split(": ", 2)[1]
+            for line in ours.out.splitlines() if not line.startswith(" ")}
+    theirs = subprocess.run([openssl, "verify", "-attime", "1767225600", "-CAfile", str(anchors),
+                             *map(str, files)], capture_output=True, text=True)
+    assert theirs.returncode != 0
+    oracle = {str(f): ("OK" if f"{f}: OK" in theirs.stdout else "INVALID") for f in files}
+    assert mine == oracle, (ours.out, theirs.stdout, theirs.stderr)
+    as_json = json.loads(_verify(*files, "--ca", anchors, "--at", "1767225600", "--json").out)
+    assert [verdict["valid"] for verdict in as_json] == [True, True, False]
+
+
+def test_show_lint_and_verify_read_pem_after_explanatory_text():
+    """RFC 7468 §2: text before the BEGIN line is allowed; localhost-selfsigned.pem starts with
+    the "Bag Attributes" lines openssl pkcs12 writes (it was taken for DER and refused)."""
+    path = require_shared(INTEROP / "localhost-selfsigned.pem")
+    assert not path.read_bytes().startswith(b"-----BEGIN")
+    shown = run("show", path)
+    assert shown.code == 0 and "Subject: CN = localhost" in shown.out, shown.err
+    assert run("lint", path).code in (0, 1) and "not readable" not in run("lint", path).err
+    verdict = _verify(path, "--ca", path, "--at", "2026-01-01")    # read: a verdict, not exit 2
+    assert verdict.code in (0, 1) and ": CN=localhost" in verdict.out, verdict.out + verdict.err

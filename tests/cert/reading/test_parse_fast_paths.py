@@ -71,6 +71,8 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(reader, "decoded_oid", lambda _content: None)
     monkeypatch.setattr(name, "_read_single_rdn", lambda *_args: None)
     monkeypatch.setattr(extensions, "_read_common_envelope", lambda _ext: None)
+    monkeypatch.setattr(extensions, "_SHARED", {})
+    monkeypatch.setattr(extensions, "_SHARED_TYPES", frozenset())
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
     monkeypatch.setattr(algorithms, "_ALGORITHMS", {})
     monkeypatch.setattr(algorithms, "_ALGORITHMS_LIMIT", 0)
