@@ -22,7 +22,8 @@ from x509core import pem
 from x509core.cert import oids
 from x509core.cert.names.name import (AttributeTypeAndValue, Name, RelativeDistinguishedName,
                                 load_der_name, read_name, write_name)
-from x509core.cert.names.name_text import attribute_oid, openssl_type_name, prepare_string
+from x509core.cert.names.name_text import (attribute_oid, openssl_type_name, prepare_general,
+                                          prepare_string)
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.values import PRINTABLE_CHARACTERS
 from x509core.errors import (DecodeError, InvalidValue, NonCanonicalEncoding, Truncated,
@@ -630,6 +631,23 @@ def test_matching_is_not_equality():
 ])
 def test_prepare_string(value, prepared):
     assert prepare_string(value) == prepared
+
+
+def test_prepare_string_fast_path_is_the_general_preparation():
+    """The printable-ASCII fast path of prepare_string gives what RFC 4518's steps give: every
+    ASCII code point alone and between others, and random strings over ASCII with a few
+    characters the steps map (tab, NBSP, soft hyphen, a capital sigma), so that some take the
+    fast path and some do not."""
+    import random
+    rng = random.Random(4518)
+    alphabet = [chr(c) for c in range(128)] + ["\u00a0", "\u00ad", "\u03a3", "\u2028"]
+    values = [chr(c) for c in range(128)] + [f" x{chr(c)}Y  {chr(c)}" for c in range(128)]
+    values += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+               for _ in range(5000)]
+    fast = sum(1 for value in values if value.isascii() and value.isprintable())
+    assert 1000 < fast < len(values) - 1000
+    for value in values:
+        assert prepare_string(value) == prepare_general(value), repr(value)
 
 
 # -- DER that is not a Name ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ from x509core.errors import InvalidValue
 
 __all__ = ["attribute_oid", "rfc4514_type_name", "openssl_type_name", "STRING_ATTRIBUTE_TYPES",
            "check_attribute_value", "format_rfc4514", "parse_rfc4514", "parse_openssl",
-           "format_openssl", "prepare_string"]
+           "format_openssl", "prepare_string", "prepare_general"]
 
 # OID -> (RFC 4514 §3 short name or None, OpenSSL short name, OpenSSL long name).
 # RFC 4514 §3 names only CN, L, ST, O, OU, C, STREET, DC and UID; every other type is written as
@@ -382,6 +382,16 @@ def prepare_string(value: str) -> str:
     # 3.2); step 4 (prohibited and unassigned code points) is not applied, so such values compare
     # after mapping instead of being "Undefined"; step 5 (bidi) has nothing to do (§2.5).
     """
+    if value.isascii() and value.isprintable():
+        # Fast path, exact: printable ASCII (U+0020-U+007E) maps to itself in step 2, NFKC
+        # leaves it unchanged and casefold() is lower(); only the spaces of step 6 remain.
+        return " ".join(word for word in value.lower().split(" ") if word)
+    return prepare_general(value)
+
+
+def prepare_general(value: str) -> str:
+    """:func:`prepare_string` by RFC 4518 §2's steps for any value (its fast path is pinned
+    to this by tests/cert/names/test_name.py)."""
     mapped = "".join(_map_character(char) for char in value)
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", mapped).casefold())
     return " ".join(word for word in folded.split(" ") if word)
