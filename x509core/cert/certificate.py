@@ -32,14 +32,14 @@ Signatures are checked over ``raw_tbs``, never over a re-encoding.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
 from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_identifier,
                                       verify_signed_bytes)
-from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
+from x509core.cert.extensions import Extension, MalformedExtension, read_extensions
 from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
 from x509core.cert.names.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
@@ -79,6 +79,9 @@ class Certificate:
     signature_algorithm_info: SignatureAlgorithmInfo | None   # None: not RSA or ECDSA (or unusable)
     signature: bytes
     findings: tuple[Finding, ...] = ()         # readable departures, in the order met
+    # extnID -> the first extension with it, made on the first lookup and kept by this
+    # certificate (path validation looks extensions up by OID dozens of times per certificate).
+    _by_oid: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- the exact bytes ---------------------------------------------------------------------
     @property
@@ -108,10 +111,21 @@ class Certificate:
         return self.public_key_info.key
 
     def extension(self, oid: str) -> Extension | None:
-        return find_extension(self.extensions, oid)
+        """The extension with extnID ``oid`` (the first, if it appears twice), or None."""
+        index = self._by_oid
+        if index is None:
+            index = self._index_extensions()
+        return index.get(oid)
+
+    def _index_extensions(self) -> dict:
+        index: dict = {}
+        for ext in self.extensions:
+            index.setdefault(ext.oid, ext)       # the first one, as find_extension gives
+        object.__setattr__(self, "_by_oid", index)
+        return index
 
     def _value(self, oid: str):
-        ext = find_extension(self.extensions, oid)
+        ext = self.extension(oid)
         if ext is None:
             return None
         if isinstance(ext.value, MalformedExtension):

@@ -306,7 +306,9 @@ class Name:
         """A hashable key, equal for two Names exactly when they :meth:`matches` (for dict lookups)."""
         key = self._key
         if key is None:
-            key = tuple(rdn.comparison_key() for rdn in self.rdns)
+            # An RDN of one attribute (nearly all) is keyed without sorting: the same tuple.
+            key = tuple((rdn.attributes[0].comparison_key(),) if len(rdn.attributes) == 1
+                        else rdn.comparison_key() for rdn in self.rdns)
             object.__setattr__(self, "_key", key)
         return key
 

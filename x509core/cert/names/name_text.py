@@ -384,8 +384,9 @@ def prepare_string(value: str) -> str:
     """
     if value.isascii() and value.isprintable():
         # Fast path, exact: printable ASCII (U+0020-U+007E) maps to itself in step 2, NFKC
-        # leaves it unchanged and casefold() is lower(); only the spaces of step 6 remain.
-        return " ".join(word for word in value.lower().split(" ") if word)
+        # leaves it unchanged and casefold() is lower(); only the spaces of step 6 remain (the
+        # only white space of printable ASCII is SPACE, so split() splits at spaces alone).
+        return " ".join(value.lower().split())
     return prepare_general(value)
 
 

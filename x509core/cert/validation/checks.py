@@ -147,8 +147,12 @@ def name_key(name) -> tuple:
 
 
 def self_issued(cert) -> bool:
-    """Subject and issuer match (RFC 5280 §6.1), with the cached comparison keys."""
-    return cert.raw_subject == cert.raw_issuer or name_key(cert.subject) == name_key(cert.issuer)
+    """Subject and issuer match (RFC 5280 §6.1), with the cached comparison keys. Names of
+    different numbers of RDNs never match (§7.1), so their keys are not computed."""
+    subject, issuer = cert.subject, cert.issuer
+    if subject.raw == issuer.raw:
+        return True
+    return len(subject.rdns) == len(issuer.rdns) and name_key(subject) == name_key(issuer)
 
 
 def is_ca(cert) -> bool:

@@ -69,9 +69,12 @@ def parse_reference(peer_name: str):
     ``peer_name`` is neither (RFC 9525 §6.2)."""
     if not isinstance(peer_name, str):
         raise TypeError("peer_name must be a str (a DNS name or an IP address)")
-    address = ip_address_literal(peer_name)
-    if address is not None:
-        return address
+    # An address literal has a ":" (IPv6) or only digits and dots (IPv4); anything else is not
+    # one, and is not handed to ipaddress (whose refusal, an exception, costs more than a look).
+    if ":" in peer_name or not peer_name.strip("0123456789."):
+        address = ip_address_literal(peer_name)
+        if address is not None:
+            return address
     if not peer_name.isascii():
         return None                          # U-labels must be given as A-labels (RFC 5891)
     name = peer_name.lower()

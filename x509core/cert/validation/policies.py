@@ -19,7 +19,7 @@ from __future__ import annotations
 from x509core.cert import oids
 from x509core.cert.validation.checks import refuse, self_issued
 
-__all__ = ["check_policies"]
+__all__ = ["check_policies", "run_tree"]
 
 _ANY = oids.OID_ANY_POLICY
 _MAX_NODES = 1000
@@ -126,8 +126,24 @@ def _constraints(cert, counters: list) -> None:
         counters[2] = min(counters[2], iap.value.skip_certs)
 
 
+_POLICY_EXTENSIONS = (oids.OID_CERTIFICATE_POLICIES, oids.OID_POLICY_MAPPINGS,
+                      oids.OID_POLICY_CONSTRAINTS, oids.OID_INHIBIT_ANY_POLICY)
+
+
 def check_policies(chain: list) -> None:
     """Run the policy tree over ``chain`` (leaf first, trust anchor last)."""
+    if not any(cert.extension(oid) is not None for cert in chain[:-1] for oid in _POLICY_EXTENSIONS):
+        # The common case, decided exactly: with none of the four extensions in the path, the
+        # tree is NULL from certificate 1 on (§6.1.3 (e)), nothing maps, and explicit_policy
+        # only falls by one per certificate from n + 1, so it is still >= 1 after §6.1.5 (a):
+        # processing succeeds (§6.1.5 (g)). tests/cert/validation/test_policy_tree.py pins
+        # this to run_tree.
+        return
+    run_tree(chain)
+
+
+def run_tree(chain: list) -> None:
+    """RFC 5280 §6.1's policy processing over ``chain`` step by step, whatever it holds."""
     path = list(reversed(chain[:-1]))            # RFC order: certificate 1 .. n
     n = len(path)
     tree: _Tree | None = _Tree()
