@@ -329,9 +329,9 @@ def _eku_allows(cert, purpose: str | None) -> bool:
     return purpose in eku.key_purposes or oids.OID_ANY_EXTENDED_KEY_USAGE in eku.key_purposes
 
 
-def check_issuer(cert, depth: int, ctx: Context, below: int) -> None:
-    """The issuer at ``depth`` may sign the ``below`` non-self-issued CA certificates under it
-    (RFC 5280 §6.1.4 (k), (l), (m), (n))."""
+def check_issuer(cert, depth: int, ctx: Context, under: list) -> None:
+    """The issuer at ``depth`` may sign the CA certificates ``under`` it, of which those not
+    self-issued count against its pathLenConstraint (RFC 5280 §6.1.4 (k), (l), (m), (n))."""
     bc = cert.basic_constraints
     if bc is None or not bc.ca:
         # RFC 5280 §6.1.4 (k): "verify that the basicConstraints extension is present and that
@@ -342,6 +342,7 @@ def check_issuer(cert, depth: int, ctx: Context, below: int) -> None:
     if ku is not None and not ku.key_cert_sign:
         raise refuse("key_usage", "issuer keyUsage lacks keyCertSign", "RFC 5280 §6.1.4 (n)",
                      depth, cert)
+    below = 0 if bc.path_len_constraint is None else sum(1 for c in under if not self_issued(c))
     if bc.path_len_constraint is not None and below > bc.path_len_constraint:
         raise refuse("path_length", f"pathLenConstraint {bc.path_len_constraint} exceeded by "
                      f"{below} intermediate CA certificates", "RFC 5280 §6.1.4 (l), (m)", depth, cert)

@@ -70,11 +70,14 @@ class PathBuilder:
 
     def _candidates(self, path: list) -> list:
         cert = path[-1]
+        named = self.index.get(name_key(cert.issuer))
+        if not named:
+            return []
         in_path = {(c.raw_subject, c.raw_spki) for c in path} | {c.raw for c in path}
         aki = usable_value(cert, oids.OID_AUTHORITY_KEY_IDENTIFIER)
         key_id = None if aki is None else aki.key_identifier
         found = []
-        for cand in self.index.get(name_key(cert.issuer), ()):
+        for cand in named:
             if cand.raw in in_path or (cand.raw_subject, cand.raw_spki) in in_path:
                 continue
             ski = usable_value(cand, oids.OID_SUBJECT_KEY_IDENTIFIER)
@@ -82,6 +85,8 @@ class PathBuilder:
                 continue
             rank = (cand.raw not in self.anchor_raws, ski is None or key_id is None)
             found.append((rank, len(found), cand))
+        if len(found) < 2:
+            return [cand for _, _, cand in found]
         return [cand for _, _, cand in sorted(found, key=lambda item: item[:2])]
 
     def _extend(self, path: list):
@@ -116,8 +121,7 @@ class PathBuilder:
         check_extensions(cand, depth)
         check_profile(cand, depth, self.ctx, anchor=anchor)
         check_key(cand, depth, self.ctx)
-        below = sum(1 for c in path[1:] if not self_issued(c))
-        check_issuer(cand, depth, self.ctx, below)
+        check_issuer(cand, depth, self.ctx, path[1:])
         check_name_constraints(cand, depth, path + [cand], self.ctx)
         self._check_signature(path[-1], cand, depth - 1)
         if anchor:
@@ -129,6 +133,8 @@ class PathBuilder:
         if anchor:
             return
         intermediates = path[1:] + [cand]
+        if len(intermediates) <= self.ctx.max_depth:
+            return                  # the count of those not self-issued cannot exceed it
         counted = sum(1 for c in intermediates if not self_issued(c))
         if counted > self.ctx.max_depth or len(intermediates) > self.ctx.max_depth + _EXTRA_SELF_ISSUED:
             raise refuse("depth", f"more than {self.ctx.max_depth} intermediate certificates",
