@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import INTEROP, require_shared
 from x509core import pem
 from x509core.cert import algorithms, extensions, load_der_certificate, public_key
+from x509core.cert.extensions import distribution, policies
+from x509core.cert.extensions import names as extension_names
 from x509core.cert.names import general_name, name
 from x509core.der import reader
 from x509core.errors import X509CoreError
@@ -39,7 +41,56 @@ def _certificates() -> list[bytes]:
     ec_roots = [der for der in roots if _ID_EC_PUBLIC_KEY in der][:EC_ROOTS]
     assert len(ec_roots) == EC_ROOTS
     return ([pem.decode_one(f.read_text(), "CERTIFICATE")[1] for f in files] + roots[:ROOTS]
-            + ec_roots + _ec_leaves())
+            + ec_roots + _ec_leaves() + [_many_extensions()])
+
+
+def _many_extensions() -> bytes:
+    """A leaf made by pyca/cryptography whose extensions meet every fast path of the extension
+    readers and their way out to the general reading beside it: IPv4 and IPv6 addresses among
+    the subjectAltNames; CRL distribution points of one URI, of two names, and one with a
+    cRLIssuer; AIA locations that are URIs and one that is a directoryName; policies bare, with
+    a CPS pointer and with a user notice (issue 17)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import AuthorityInformationAccessOID as AIA, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fast paths")])
+    uri, directory = x509.UniformResourceIdentifier, x509.DirectoryName(name)
+    point = x509.DistributionPoint
+    extensions = [
+        x509.SubjectAlternativeName([x509.DNSName("pacs.example.org"),
+                                     x509.IPAddress(ipaddress.ip_address("192.0.2.10")),
+                                     x509.IPAddress(ipaddress.ip_address("2001:db8::10")),
+                                     x509.RFC822Name("pacs@example.org"), directory]),
+        x509.CRLDistributionPoints([
+            point([uri("http://crl.example.org/ca.crl")], None, None, None),
+            point([uri("http://crl.example.org/b.crl"), x509.DNSName("crl.example.org")],
+                  None, None, None),
+            point([uri("http://crl.example.org/c.crl")], None, None, [directory])]),
+        x509.AuthorityInformationAccess([
+            x509.AccessDescription(AIA.OCSP, uri("http://ocsp.example.org")),
+            x509.AccessDescription(AIA.CA_ISSUERS, uri("http://ca.example.org/ca.crt")),
+            x509.AccessDescription(AIA.CA_ISSUERS, directory)]),
+        x509.CertificatePolicies([
+            x509.PolicyInformation(x509.ObjectIdentifier("2.23.140.1.2.2"), [
+                "https://cps.example.org/", x509.UserNotice(None, "benchmark only")]),
+            x509.PolicyInformation(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), None),
+            x509.PolicyInformation(x509.ObjectIdentifier("1.3.6.1.4.1.99999.2"),
+                                   ["https://cps.example.org/2"])]),
+    ]
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).serial_number(17)
+               .public_key(key.public_key()).not_valid_before(start)
+               .not_valid_after(start + datetime.timedelta(days=397)))
+    for value in extensions:
+        builder = builder.add_extension(value, critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
 def _ec_leaves() -> list[bytes]:
@@ -74,6 +125,11 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extensions, "_SHARED", {})
     monkeypatch.setattr(extensions, "_SHARED_TYPES", frozenset())
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
+    monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
+    monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
+    monkeypatch.setattr(distribution, "_read_full_name_point", lambda _reader: None)
+    monkeypatch.setattr(policies, "_read_cps_qualifier", lambda _reader: None)
+    monkeypatch.setattr(policies, "_read_bare_policy", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_ALGORITHMS", {})
     monkeypatch.setattr(algorithms, "_ALGORITHMS_LIMIT", 0)
     monkeypatch.setattr(public_key, "_read_rsa_public_key_info", lambda *_args: None)
@@ -136,3 +192,41 @@ def test_the_oid_cache_holds_only_checked_values(content):
     oid = decode_oid_content(content, 0, len(content), ())
     assert decoded_oid(content) == oid
     assert decoded_oid(b"\x80\x01") is None          # not minimal: never decoded, never cached
+
+
+def _value_outcome(oid: str, raw: bytes, max_depth: int):
+    from x509core.der import Reader
+    reader = Reader(raw, max_depth=max_depth, findings=[])
+    try:
+        value = extensions._read_value(oid, False, reader)
+        reader.finish()
+    except X509CoreError as exc:
+        return (type(exc).__name__, str(exc), getattr(exc, "offset", None), getattr(exc, "path", None))
+    return ("ok", repr(value), reader.findings)
+
+
+def test_extension_fast_paths_keep_the_depth_limit(monkeypatch):
+    """Each extension value of the many-extension certificate read under every nesting limit
+    from 0 to 8, with and without the fast paths: the same value or the same DepthExceeded
+    (a fast path nests no Reader, so it must check the limit the general reading meets)."""
+    cert = load_der_certificate(_many_extensions())
+    cases = [(ext.oid, ext.raw_value, depth) for ext in cert.extensions for depth in range(9)]
+    fast = [_value_outcome(*case) for case in cases]
+    with monkeypatch.context() as patch:
+        _general_paths_only(patch)
+        general = [_value_outcome(*case) for case in cases]
+    assert any(outcome[0] == "DepthExceeded" for outcome in fast)
+    assert any(outcome[0] == "ok" for outcome in fast)
+    assert fast == general
+
+
+def test_an_address_range_is_not_read_as_an_address():
+    """In name constraints iPAddress is an address and a mask (RFC 5280 §4.2.1.10): four or
+    sixteen octets there are refused, never read by the address fast path."""
+    from x509core.der import Reader
+    from x509core.errors import DecodeError
+    for octets in (bytes(4), bytes(16)):
+        der = bytes((0x87, len(octets))) + octets
+        assert general_name.read_general_name(Reader(der)).value.packed == octets
+        with pytest.raises(DecodeError, match="range of"):
+            general_name.read_general_name(Reader(der), address_range=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Union
 
-from x509core.cert._parsed import parsed
+from x509core.cert._parsed import maker, parsed
 from x509core.cert.extensions.value import (INDENT, ExtensionValue, openssl_integer, openssl_lines,
                                            tuple_of, val_prn)
 from x509core.cert.names.general_name_text import openssl_object_name
@@ -13,6 +13,7 @@ from x509core.cert.oids import (OID_ANY_POLICY, OID_CERTIFICATE_POLICIES, OID_PO
                                 OID_QT_CPS, OID_QT_UNOTICE)
 from x509core.der import BMPString, IA5String, ObjectIdentifier, Reader, UTF8String, VisibleString, Writer
 from x509core.der.findings import split_message
+from x509core.der.oid import decoded_oid, encode_oid_content
 from x509core.der.tags import SEQUENCE
 from x509core.safe_text import escape_controls
 from x509core.errors import DecodeError, InvalidValue
@@ -187,6 +188,9 @@ class PolicyQualifierInfo:
 
     @classmethod
     def read(cls, reader: Reader, name: str) -> "PolicyQualifierInfo":
+        simple = _read_cps_qualifier(reader)
+        if simple is not None:
+            return simple
         seq = reader.read_sequence(name)
         qualifier_id = seq.read_oid("policyQualifierId")
         if qualifier_id == OID_QT_CPS:
@@ -253,6 +257,9 @@ class PolicyInformation:
 
     @classmethod
     def read(cls, reader: Reader, name: str) -> "PolicyInformation":
+        simple = _read_bare_policy(reader)
+        if simple is not None:
+            return simple
         seq = reader.read_sequence(name)
         policy = seq.read_oid("policyIdentifier")
         qualifiers = None
@@ -278,6 +285,46 @@ class PolicyInformation:
                 with writer.sequence():
                     for qualifier in self.policy_qualifiers:
                         qualifier.write(writer)
+
+
+# id-qt-cps as the DER of its OID (06 08 ...), and the makers the fast paths below use.
+_CPS_OID_DER = b"\x06\x08" + encode_oid_content(OID_QT_CPS)
+_new_qualifier, _new_policy = maker(PolicyQualifierInfo), maker(PolicyInformation)
+
+
+def _read_cps_qualifier(reader: Reader) -> PolicyQualifierInfo | None:
+    """``SEQUENCE { id-qt-cps, IA5String }`` with short lengths, read at once (the commonest
+    qualifier); None (nothing read) for anything else, which PolicyQualifierInfo.read reads
+    or refuses. The same value (tests/cert/reading/test_parse_fast_paths.py)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 14 > end or data[pos] != 0x30 or data[pos + 1] >= 0x80 \
+            or not data.startswith(_CPS_OID_DER, pos + 2) or data[pos + 12] != 0x16 \
+            or reader.depth >= reader.max_depth:
+        return None
+    seq_end = pos + 2 + data[pos + 1]
+    uri = data[pos + 14:seq_end]
+    if seq_end > end or data[pos + 13] >= 0x80 or pos + 14 + data[pos + 13] != seq_end \
+            or not uri.isascii():       # IA5String: the octets below 0x80 (X.680 §41.2)
+        return None
+    reader.pos = seq_end
+    return _new_qualifier(OID_QT_CPS, uri.decode("ascii"))
+
+
+def _read_bare_policy(reader: Reader) -> PolicyInformation | None:
+    """``SEQUENCE { policyIdentifier }`` without qualifiers, short lengths and an OID decoded
+    before, read at once; None (nothing read) for anything else (PolicyInformation.read)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 4 > end or data[pos] != 0x30 or data[pos + 2] != 0x06 \
+            or (data[pos + 1] | data[pos + 3]) >= 0x80 or reader.depth >= reader.max_depth:
+        return None
+    seq_end = pos + 2 + data[pos + 1]
+    if seq_end > end or pos + 4 + data[pos + 3] != seq_end:
+        return None
+    policy = decoded_oid(data[pos + 4:seq_end])
+    if policy is None:
+        return None
+    reader.pos = seq_end
+    return _new_policy(policy, None)
 
 
 # RFC 5280 §4.2.1.4: "When qualifiers are used with the special policy anyPolicy, they MUST be

@@ -263,14 +263,10 @@ _ALTERNATIVES = ("otherName", "rfc822Name", "dNSName", "x400Address", "directory
 def read_general_name(reader: Reader, name: str | None = None, *,
                       address_range: bool = False) -> GeneralName:
     """One GeneralName. ``address_range``: iPAddress is an address and mask (name constraints)."""
-    data, pos, end = reader.data, reader.pos, reader.end
-    if pos + 1 < end and data[pos] in _IA5_NAMES and data[pos + 1] < 0x80:
-        # rfc822Name, dNSName or uniformResourceIdentifier with a short length, read at once;
-        # IA5String allows exactly the octets below 0x80 (X.680 §41.2), which isascii() tests.
-        value_end = pos + 2 + data[pos + 1]
-        if value_end <= end and data[pos + 2:value_end].isascii():
-            reader.pos = value_end
-            return _IA5_NAMES[data[pos]](data[pos + 2:value_end].decode("ascii"))
+    simple = simple_general_name(reader.data, reader.pos, reader.end, not address_range)
+    if simple is not None:
+        reader.pos = simple[1]
+        return simple[0]
     tag = reader.peek_tag()
     if tag is None:
         reader.fail(Truncated, "missing GeneralName: the input ends here")
@@ -280,6 +276,29 @@ def read_general_name(reader: Reader, name: str | None = None, *,
     if tag.number == 7:
         return _read_ip_address(reader, label, address_range)
     return _READERS[tag.number](reader, label)
+
+
+def simple_general_name(data: bytes, pos: int, end: int,
+                        addresses: bool = True) -> tuple[GeneralName, int] | None:
+    """The commonest GeneralNames read straight from ``data[pos:end]``: an rfc822Name, dNSName
+    or uniformResourceIdentifier (IA5String allows exactly the octets below 0x80, X.680 §41.2:
+    ``isascii()``), or an iPAddress of 4 or 16 octets (an address, RFC 5280 §4.2.1.6), each
+    with a short length. Returns the name and the position after it, or None for anything
+    else, which :func:`read_general_name` reads (and refuses where it must) the general way;
+    the two give the same value for every input this accepts. ``addresses=False`` leaves
+    iPAddress to the general reading (in name constraints it is a range)."""
+    if pos + 1 >= end or data[pos + 1] >= 0x80 or pos + 2 + data[pos + 1] > end:
+        return None
+    value_end = pos + 2 + data[pos + 1]
+    ia5 = _IA5_NAMES.get(data[pos])
+    if ia5 is not None:
+        value = data[pos + 2:value_end]
+        return (ia5(value.decode("ascii")), value_end) if value.isascii() else None
+    if data[pos] == 0x87 and addresses:
+        address = _IP_ADDRESSES.get(data[pos + 1])
+        if address is not None:
+            return _new_ip_address(address(data[pos + 2:value_end])), value_end
+    return None
 
 
 def _read_other_name(reader: Reader, name: str) -> OtherName:
@@ -360,6 +379,9 @@ _READERS = {
 
 # The identifier octet of [1], [2] and [6] IMPLICIT IA5String -> a maker of that name.
 _IA5_NAMES = {0x80 | cls.tag_number: maker(cls) for cls in (RFC822Name, DNSName, UniformResourceIdentifier)}
+# The length of an iPAddress that is an address (RFC 5280 §4.2.1.6) -> its ipaddress class.
+_IP_ADDRESSES = {4: ipaddress.IPv4Address, 16: ipaddress.IPv6Address}
+_new_ip_address = maker(IPAddress)
 
 
 def read_general_names(reader: Reader, name: str = "", *, implicit: int | None = None,
