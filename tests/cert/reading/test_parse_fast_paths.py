@@ -41,15 +41,16 @@ def _certificates() -> list[bytes]:
     ec_roots = [der for der in roots if _ID_EC_PUBLIC_KEY in der][:EC_ROOTS]
     assert len(ec_roots) == EC_ROOTS
     return ([pem.decode_one(f.read_text(), "CERTIFICATE")[1] for f in files] + roots[:ROOTS]
-            + ec_roots + _ec_leaves() + [_many_extensions()])
+            + ec_roots + _ec_leaves() + [_many_extensions(), _many_extensions(empty_name=True)])
 
 
-def _many_extensions() -> bytes:
+def _many_extensions(empty_name: bool = False) -> bytes:
     """A leaf made by pyca/cryptography whose extensions meet every fast path of the extension
     readers and their way out to the general reading beside it: IPv4 and IPv6 addresses among
-    the subjectAltNames; CRL distribution points of one URI, of two names, and one with a
-    cRLIssuer; AIA locations that are URIs and one that is a directoryName; policies bare, with
-    a CPS pointer and with a user notice (issue 17)."""
+    the subjectAltNames, a directoryName among the issuerAltNames; CRL distribution points of
+    one URI, of two names, and one with a cRLIssuer; AIA locations that are URIs and one that
+    is a directoryName; policies bare, with a CPS pointer and with a user notice (issue 17).
+    ``empty_name``: an empty dNSName in the subjectAltName, a finding (RFC 5280 §4.2.1.6)."""
     import datetime
     import ipaddress
 
@@ -67,7 +68,9 @@ def _many_extensions() -> bytes:
         x509.SubjectAlternativeName([x509.DNSName("pacs.example.org"),
                                      x509.IPAddress(ipaddress.ip_address("192.0.2.10")),
                                      x509.IPAddress(ipaddress.ip_address("2001:db8::10")),
-                                     x509.RFC822Name("pacs@example.org"), directory]),
+                                     x509.RFC822Name("pacs@example.org")]
+                                    + [x509.DNSName("")] * empty_name),
+        x509.IssuerAlternativeName([uri("http://ca.example.org/"), directory]),
         x509.CRLDistributionPoints([
             point([uri("http://crl.example.org/ca.crl")], None, None, None),
             point([uri("http://crl.example.org/b.crl"), x509.DNSName("crl.example.org")],
@@ -127,6 +130,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
+    monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
     monkeypatch.setattr(distribution, "_read_full_name_point", lambda _reader: None)
     monkeypatch.setattr(policies, "_read_cps_qualifier", lambda _reader: None)
     monkeypatch.setattr(policies, "_read_bare_policy", lambda _reader: None)
@@ -211,6 +215,9 @@ def test_extension_fast_paths_keep_the_depth_limit(monkeypatch):
     (a fast path nests no Reader, so it must check the limit the general reading meets)."""
     cert = load_der_certificate(_many_extensions())
     cases = [(ext.oid, ext.raw_value, depth) for ext in cert.extensions for depth in range(9)]
+    # Empty lists (SIZE (1..MAX): findings) and an empty DistributionPoint fullName.
+    cases += [(ext.oid, raw, 8) for ext in cert.extensions
+              for raw in (b"\x30\x00", b"\x30\x06\x30\x04\xa0\x02\xa0\x00")]
     fast = [_value_outcome(*case) for case in cases]
     with monkeypatch.context() as patch:
         _general_paths_only(patch)

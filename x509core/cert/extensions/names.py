@@ -19,6 +19,7 @@ from x509core.cert.oids import (OID_AUTHORITY_INFO_ACCESS, OID_CERTIFICATE_ISSUE
                                 OID_SUBJECT_INFO_ACCESS)
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.findings import split_message
+from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
 from x509core.errors import DecodeError, InvalidValue
 
@@ -45,6 +46,9 @@ class _GeneralNamesValue(ExtensionValue):
 
     @classmethod
     def read_value(cls, reader: Reader):
+        simple = _read_simple_general_names(reader)
+        if simple is not None:
+            return parsed(cls, simple)          # as below: non-empty, no empty field, addresses
         seq = reader.read_sequence(cls.__name__)
         if seq.at_end:
             seq.report(DecodeError, f"empty {cls.__name__}", "GeneralNames SIZE (1..MAX), RFC 5280 §4.2.1.6",
@@ -63,6 +67,30 @@ class _GeneralNamesValue(ExtensionValue):
     def text_lines(self) -> list[str]:
         # crypto/x509/v3_san.c i2v_GENERAL_NAMES
         return openssl_lines(val_prn([gn.text() for gn in self.names], self._multiline))
+
+
+def _read_simple_general_names(reader: Reader) -> tuple[GeneralName, ...] | None:
+    """GeneralNames read at once when the SEQUENCE has a minimal header (short_header) and
+    holds one or more names that :func:`simple_general_name` reads, none of them empty; None
+    (nothing read) for anything else, which the name-by-name reading reads, reports or refuses.
+    The same value (tests/cert/reading/test_parse_fast_paths.py)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos >= end or data[pos] != 0x30 or reader.depth >= reader.max_depth:
+        return None
+    bounds = short_header(data, pos, end)
+    if bounds is None:
+        return None
+    names, at, seq_end = [], bounds[0], bounds[1]
+    while at < seq_end:
+        simple = simple_general_name(data, at, seq_end)
+        if simple is None or _is_empty(simple[0]):
+            return None
+        names.append(simple[0])
+        at = simple[1]
+    if not names:
+        return None
+    reader.pos = seq_end
+    return tuple(names)
 
 
 # RFC 5280 §4.2.1.6: "conforming CAs MUST NOT issue certificates with subjectAltNames containing
