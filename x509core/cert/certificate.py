@@ -45,6 +45,7 @@ from x509core.cert.names.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
+from x509core.der.header import short_header
 from x509core.der.tags import context
 from x509core.der.time import decode_utc_time_content
 from x509core.ec.key import ECPublicKey
@@ -228,12 +229,27 @@ def read_signature_value(r: Reader, name: str = "signatureValue") -> bytes:
     """The signature BIT STRING of a certificate, CRL or CSR; its octets (no unused bits). A
     signature is refused, never reported, when it is not whole octets: which octets were signed
     would be a reader's guess."""
+    plain = _whole_octets(r)
+    if plain is not None:
+        return plain
     probe = r.strict_fork()
     bits = probe.read_bit_string(name)
     r.pos = probe.pos
     if bits.unused_bits:
         raise DecodeError(f"{name} must be whole octets", r.pos, r.path + (name,))
     return bits.data
+
+
+def _whole_octets(r: Reader) -> bytes | None:
+    """The common signatureValue read at once: a BIT STRING with a minimal header (short_header)
+    and 0 unused bits, whose value is the octets after that count (X.690 §8.6.2); None
+    (nothing read) for anything else, which read_bit_string reads or refuses."""
+    data, pos = r.data, r.pos
+    bounds = short_header(data, pos, r.end) if pos < r.end and data[pos] == 0x03 else None
+    if bounds is None or bounds[0] == bounds[1] or data[bounds[0]]:
+        return None
+    r.pos = bounds[1]
+    return data[bounds[0] + 1:bounds[1]]
 
 
 def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule: str):

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import INTEROP, require_shared
 from x509core import pem
-from x509core.cert import algorithms, extensions, load_der_certificate, public_key
+from x509core.cert import algorithms, certificate, extensions, load_der_certificate, public_key
 from x509core.cert.extensions import distribution, policies
 from x509core.cert.extensions import names as extension_names
 from x509core.cert.names import general_name, name
@@ -129,6 +129,8 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extensions, "_SHARED_TYPES", frozenset())
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
+    monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
+    monkeypatch.setattr(extensions, "_new_unrecognized", extensions.UnrecognizedExtension)
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
     monkeypatch.setattr(distribution, "_read_full_name_point", lambda _reader: None)
@@ -192,10 +194,21 @@ def test_fast_paths_give_the_general_readers_values_and_errors(monkeypatch):
 
 @pytest.mark.parametrize("content", [b"\x55\x04\x03", b"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b"])
 def test_the_oid_cache_holds_only_checked_values(content):
+    from x509core.der import oid as oid_module
     from x509core.der.oid import decode_oid_content, decoded_oid
-    oid = decode_oid_content(content, 0, len(content), ())
-    assert decoded_oid(content) == oid
-    assert decoded_oid(b"\x80\x01") is None          # not minimal: never decoded, never cached
+    # The cache is bounded (4096): the mutations above may have filled it with OIDs of their
+    # own, after which nothing more is kept. Room is made for this test, then it is put back.
+    saved = dict(oid_module._decoded)
+    oid_module._decoded.clear()
+    try:
+        oid = decode_oid_content(content, 0, len(content), ())
+        assert decoded_oid(content) == oid
+        with pytest.raises(X509CoreError):
+            decode_oid_content(b"\x80\x01", 0, 2, ())
+        assert decoded_oid(b"\x80\x01") is None      # not minimal: refused, never cached
+    finally:
+        oid_module._decoded.clear()
+        oid_module._decoded.update(saved)
 
 
 def _value_outcome(oid: str, raw: bytes, max_depth: int):

@@ -195,7 +195,8 @@ def _read_value(oid: ObjectIdentifier, critical: bool, contents: Reader) -> Exte
     # carries 1.3.6.1.4.1.311.84.1.1 with the single octet 0x04.
     start = contents.pos
     contents.pos = contents.end
-    return UnrecognizedExtension(oid, contents.data[start:contents.end])
+    # oid was read as an ObjectIdentifier, the octets are bytes: what __post_init__ checks.
+    return _new_unrecognized(oid, contents.data[start:contents.end])
 
 
 def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reader) -> ExtensionValue:
@@ -293,6 +294,7 @@ def _read_common_envelope(ext: Reader) -> tuple[ObjectIdentifier, bool] | None:
 
 
 _new_extension = maker(Extension)
+_new_unrecognized = maker(UnrecognizedExtension)
 
 
 def find_extension(extensions: tuple[Extension, ...], oid: str) -> Extension | None:
