@@ -224,13 +224,18 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
     """One Extension; its extnValue read strictly when the extnID is known (or, for a few
     types, met before: :data:`_SHARED_TYPES`)."""
+    data, pos = reader.data, reader.pos
+    if pos < reader.end and data[pos] == 0x30 and reader.depth + 1 + _SHARED_DEPTH <= reader.max_depth:
+        # Looked up before any Reader is made: the element read_sequence would take (a minimal
+        # header, short_header), at the depth the check below would see.
+        bounds = short_header(data, pos, reader.end)
+        if bounds is not None and bounds[1] - pos <= _SHARED_SIZE:
+            known = _SHARED.get(data[pos:bounds[1]])
+            if known is not None:
+                reader.pos = bounds[1]
+                return known
     ext = reader.read_sequence(name)
     size = ext.end - ext.element_start
-    if size <= _SHARED_SIZE and ext.depth + _SHARED_DEPTH <= ext.max_depth:
-        known = _SHARED.get(ext.data[ext.element_start:ext.end])
-        if known is not None:
-            ext.pos = ext.end
-            return known
     findings = ext.findings
     mark = 0 if findings is None else len(findings)
     extension = _read_extension_fields(ext)
