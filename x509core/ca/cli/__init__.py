@@ -3,8 +3,8 @@
 This module parses the arguments, runs one subcommand and maps errors to exit statuses; the
 subcommands live in ``ca.py`` (the CA, keys, CSRs, PKCS#12), ``issue.py`` (issuance),
 ``inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``verify.py`` (verify,
-machine-id), ``tokens.py`` (token, audit) and ``quickstart.py``. The work itself is done
-by :mod:`x509core.ca.issue` and the layers below.
+machine-id), ``tokens.py`` (token, audit), ``admins.py`` (admin) and ``quickstart.py``.
+The work itself is done by :mod:`x509core.ca.issue` and the layers below.
 
 Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
 certificate invalid; 2 a usage or input error — always one line on stderr,
@@ -30,7 +30,7 @@ _EPILOG = f"""\
 The CA directory is --ca-dir DIR, else ${CA_DIR_ENV}, else ./ca.
 Passphrases: --passphrase-file FILE, else $X509CORE_PASSPHRASE, else a prompt (CA key);
 --key-passphrase-file / $X509CORE_KEY_PASSPHRASE (other keys);
---password-file / $X509CORE_PKCS12_PASSWORD (PKCS#12).
+--password-file / $X509CORE_PKCS12_PASSWORD (PKCS#12; admin add: $X509CORE_ADMIN_PASSWORD).
 Exit status: 0 ok, 1 verify: invalid, 2 usage or input error."""
 
 
@@ -69,7 +69,7 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     passes the service's (``x509core serve``), which this layer may not import."""
     from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue
     from x509core.ca.cli import lint as cli_lint, quickstart as cli_quickstart, verify as cli_verify
-    from x509core.ca.cli import tokens as cli_tokens
+    from x509core.ca.cli import admins as cli_admins, tokens as cli_tokens
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -79,7 +79,7 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
     for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint,
-                   cli_tokens, *extra_modules):
+                   cli_tokens, cli_admins, *extra_modules):
         module.register(sub, common)
     return parser
 

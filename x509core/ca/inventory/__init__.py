@@ -22,6 +22,7 @@ connect, begin a transaction, stream rows and which errors mean what (``sqlite.p
     listing.py       filters, search, sort, keyset pagination, dashboard counts, the CRL's rows
     tokens.py        enrollment tokens: add, list, revoke, atomic spend (alone, or in the
                      transaction that reserves the certificate it pays for: reserve(also=))
+    admins.py        admin accounts (scrypt hashes) and server-side admin sessions (issue 13)
     audit.py         the append-only audit trail: append, filtered streaming read
     reconcile.py     files and rows in agreement after a crash, on every node
     migrate.py       copying an inventory into another (SQLite to PostgreSQL), checked row by row

@@ -197,6 +197,19 @@ class ListingMixin:
                 expired=count("status = 'valid' AND not_after <= ?", (t,)))
         return self.run(work, write=False)
 
+    def expiry_counts(self, bounds: list[datetime]) -> list[int]:
+        """How many valid certificates expire in each interval ``[bounds[i], bounds[i+1])``
+        (the admin dashboard's months); one index range count each, in one snapshot."""
+        if len(bounds) < 2 or any(b.tzinfo is None for b in bounds) or bounds != sorted(bounds):
+            raise InvalidValue("bounds must be two or more increasing aware times")
+        texts = [time_text(b) for b in bounds]
+
+        def work(tx):
+            return [tx.one("SELECT COUNT(*) FROM certificates WHERE status = 'valid' AND "
+                           "not_after >= ? AND not_after < ?", (low, high))[0]
+                    for low, high in zip(texts, texts[1:])]
+        return self.run(work, write=False)
+
     def revoked_entries(self, tx):
         """(serial, revocation date, reason) of every revoked certificate, streamed in serial
         order inside ``tx`` (the CRL's snapshot)."""
