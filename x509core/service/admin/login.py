@@ -103,8 +103,10 @@ async def _check(request: web.Request, service: Service, name: str, password: st
 async def login_post(request: web.Request) -> web.Response:
     service: Service = request.app[SERVICE]
     form = await read_form(request)
-    if not same_origin(request) or not check_csrf(request.cookies.get(LOGIN_COOKIE),
-                                                  form.get("csrf")):
+    if not same_origin(request):
+        raise Refused(403, "the login form must be posted from the login page (the Origin "
+                           "header names another site)")
+    if not check_csrf(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
         raise Refused(403, "the login form's CSRF token is missing or wrong: reload the login "
                            "page and try again")
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
