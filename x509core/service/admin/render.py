@@ -26,7 +26,7 @@ from importlib import resources
 import jinja2
 from aiohttp import web
 
-from x509core.safe_text import escape_controls
+from x509core.safe_text import escape_unsafe
 
 __all__ = ["SECURITY_HEADERS", "environment", "render", "stylesheet"]
 
@@ -52,7 +52,7 @@ def _build() -> jinja2.Environment:
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
-    env.filters["printable"] = escape_controls       # control characters shown escaped
+    env.filters["printable"] = escape_unsafe         # control characters shown escaped
     env.filters["day"] = lambda moment: "-" if moment is None else f"{moment:%Y-%m-%d}"
     return env
 
