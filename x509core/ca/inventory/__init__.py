@@ -46,17 +46,17 @@ certificate. Killed or cut off at any instant:
   leaves the file, which the next open records. Nothing that was reported done is lost: the
   completion was committed (``synchronous_commit``/``synchronous=FULL``) before it returned.
 
-Adding a schema change (admin accounts for the admin pages, say) is one more entry at the end of
-``schema.MIGRATIONS``, applied by every engine the next time an inventory is opened::
+Adding a schema change is one more entry at the end of ``schema.MIGRATIONS``, applied by every
+engine the next time an inventory is opened; version 3 (issue 13) is an example::
 
-    def _v2(tx, dialect):
-        tx.execute("CREATE TABLE admin_accounts (name TEXT PRIMARY KEY, scrypt TEXT NOT NULL, "
-                   "created_at TEXT NOT NULL, disabled_at TEXT)")
+    def _v3(tx, dialect):
+        for statement in ddl(_V3_ADMIN, dialect):   # CREATE TABLE admin_accounts (...), ...
+            tx.execute(statement)
 
-    MIGRATIONS = (..., Migration(2, "admin accounts", _v2))
+    MIGRATIONS = (..., Migration(3, "admin accounts and server-side admin sessions ...", _v3))
 
-plus the methods that use it (a mixin beside ``tokens.py``) and a test in
-``tests/ca/test_inventory_schema.py`` that opens an inventory of the previous version. An older
+plus the methods that use it (a mixin beside ``tokens.py``: ``admins.py``) and a test that
+opens an inventory of the previous version (``tests/ca/inventory/test_admins.py``). An older
 x509core refuses the newer schema instead of writing to it.
 """
 
