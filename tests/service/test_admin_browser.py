@@ -12,6 +12,7 @@ fires. Screenshots of the dashboard and the list at 1280x800 (and the dashboard 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import subprocess
@@ -69,7 +70,7 @@ def screenshots(tmp_path_factory):
 
 @pytest.fixture
 def admin(service_ca, request):
-    name = f"browser{request.node.name.split('_')[1]}"[:40]
+    name = "browser-" + hashlib.sha256(request.node.name.encode()).hexdigest()[:12]   # one a test
     if service_ca.inventory.admin(name) is None:
         admins.add_admin(service_ca.inventory, name, PASSWORD.encode())
     return name

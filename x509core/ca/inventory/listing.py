@@ -13,6 +13,17 @@ Search (``search`` and ``search_field``):
     dns       prefix of a DNS name of the subjectAltName (lower case)
     ip        an IP address of the subjectAltName, exactly
     any       any of the above (a union of the indexed lookups)
+
+Broad searches. A search is served by the index of its field, and its hits are then sorted: fast
+while they are few. A prefix that matches most of the inventory (``WS0`` of ``WS0000001`` ...)
+would sort 100,000 hits for a page of 50; PostgreSQL's planner sees that coming from its
+statistics and walks the sort order's index instead, but SQLite's has no range statistics. So on
+SQLite a search first counts its hits in each field, stopping at :data:`BROAD` (an index range
+of at most that many entries); above it, the page walks the sort order's index and checks the
+search on each row (the unary ``+`` keeps SQLite from using the field's index; a name is one key
+lookup per row), stopping after one page. Hits that are many but all at the far end of the sort
+order make that walk long; at 100,000 rows it stays within the admin page's 200 ms
+(``benchmarks/bench_admin.py``).
 """
 
 from __future__ import annotations
@@ -27,11 +38,12 @@ from x509core.ca.inventory.records import (CERTIFICATE_PROFILES, Counts, IssuedR
                                            parse_time, time_text)
 from x509core.errors import InvalidValue
 
-__all__ = ["ListingMixin", "SEARCH_FIELDS", "SORTS", "BATCH"]
+__all__ = ["ListingMixin", "SEARCH_FIELDS", "SORTS", "BATCH", "BROAD"]
 
 SEARCH_FIELDS = ("any", "cn", "org", "machine", "serial", "dns", "ip")
 SORTS = ("issued", "not_after")
 BATCH = 1000
+BROAD = 2000             # hits above which a SQLite search walks the sort order
 _LISTED = "status IN ('valid', 'revoked')"
 
 
@@ -50,8 +62,24 @@ def _serial_prefix(text: str) -> str | None:
     return value if re.fullmatch(r"[0-9A-F]{1,40}", value) else None
 
 
-def _search(term: str, field: str) -> tuple[str, list]:
-    """A condition on ``certificates`` that an index serves (a union for ``any``)."""
+def _range(column: str, prefix: str, walk: bool) -> tuple[str, list]:
+    """A prefix range on ``column``; ``walk``: written so that SQLite uses no index for it
+    (its unary ``+``, https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_)."""
+    return _prefix(f"+{column}" if walk else column, prefix)
+
+
+def _names(kind: str, sql: str, args: list, walk: bool) -> tuple[str, list]:
+    """Certificates with a subjectAltName entry of ``kind`` whose value meets ``sql``: the
+    matching names first (an index range), or, when walking, one key lookup per row."""
+    if walk:
+        return (f"EXISTS (SELECT 1 FROM certificate_names n WHERE n.serial = certificates.serial "
+                f"AND n.kind = '{kind}' AND {sql.replace('value', 'n.value')})", args)
+    return (f"serial IN (SELECT serial FROM certificate_names WHERE kind = '{kind}' AND {sql})",
+            args)
+
+
+def _parts(term: str, field: str, walk: bool = False) -> list[tuple[str, list]]:
+    """One condition per field searched (each served by an index unless ``walk``)."""
     if field not in SEARCH_FIELDS:
         raise InvalidValue(f"search field must be one of {', '.join(SEARCH_FIELDS)}")
     term = term.strip()
@@ -59,20 +87,18 @@ def _search(term: str, field: str) -> tuple[str, list]:
         raise InvalidValue("the search term is empty")
     parts: list[tuple[str, list]] = []
     if field in ("cn", "any"):
-        parts.append(_prefix("cn_key", search_key(term)))
+        parts.append(_range("cn_key", search_key(term), walk))
     if field in ("org", "any"):
-        parts.append(_prefix("org_key", search_key(term)))
+        parts.append(_range("org_key", search_key(term), walk))
     if field in ("machine", "any"):
-        parts.append(_prefix("machine_identity", term))
+        parts.append(_range("machine_identity", term, walk))
     serial = _serial_prefix(term)
     if field == "serial" and serial is None:
         raise InvalidValue(f"not a serial number (hexadecimal): {term!r}")
     if field in ("serial", "any") and serial is not None:
-        parts.append(_prefix("serial", serial))
+        parts.append(_range("serial", serial, walk))
     if field in ("dns", "any"):
-        sql, args = _prefix("value", term.lower())
-        parts.append((f"serial IN (SELECT serial FROM certificate_names WHERE kind = 'dns' "
-                      f"AND {sql})", args))
+        parts.append(_names("dns", *_prefix("value", term.lower()), walk))
     if field in ("ip", "any"):
         try:
             address = str(ipaddress.ip_address(term))
@@ -80,10 +106,18 @@ def _search(term: str, field: str) -> tuple[str, list]:
             if field == "ip":
                 raise InvalidValue(f"not an IP address: {term!r}") from None
         else:
-            parts.append(("serial IN (SELECT serial FROM certificate_names WHERE kind = 'ip' "
-                          "AND value = ?)", [address]))
+            parts.append(_names("ip", "value = ?", [address], walk))
+    return parts
+
+
+def _search(term: str, field: str, walk: bool = False) -> tuple[str, list]:
+    """A condition on ``certificates``: served by indexes (a union for ``any``), or, when
+    ``walk``, checked row by row as the listing walks its sort order (module docstring)."""
+    parts = _parts(term, field, walk)
     if len(parts) == 1:
         return parts[0]
+    if walk:
+        return f"({' OR '.join(sql for sql, _ in parts)})", [a for _, args in parts for a in args]
     union = " UNION ".join(f"SELECT id FROM certificates WHERE {sql}" for sql, _ in parts)
     return f"id IN ({union})", [a for _, args in parts for a in args]
 
@@ -91,7 +125,20 @@ def _search(term: str, field: str) -> tuple[str, list]:
 class ListingMixin:
     """Listing, search, pagination and counts."""
 
-    def _filters(self, *, status, profile, expiring_within, search, search_field, at):
+    def _broad(self, search: str, search_field: str) -> bool:
+        """Whether a search on SQLite matches more than :data:`BROAD` rows in some field (an
+        index range count that stops there), so that the listing walks its sort order."""
+        if self.dialect != "sqlite":
+            return False
+
+        def work(tx):
+            return any(tx.one(f"SELECT COUNT(*) FROM (SELECT 1 FROM certificates WHERE {sql} "
+                              "LIMIT ?) AS hits", [*args, BROAD + 1])[0] > BROAD
+                       for sql, args in _parts(search, search_field))
+        return self.run(work, write=False)
+
+    def _filters(self, *, status, profile, expiring_within, search, search_field, at,
+                 walk=False):
         where, args = [], []
         now = time_text(at)
         if status is None:
@@ -119,7 +166,7 @@ class ListingMixin:
             where.append("status = 'valid' AND not_after > ? AND not_after <= ?")
             args += [now, time_text(at + expiring_within)]
         if search is not None:
-            sql, more = _search(search, search_field)
+            sql, more = _search(search, search_field, walk)
             where.append(sql)
             args += more
         return where, args
@@ -151,9 +198,10 @@ class ListingMixin:
         if not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise InvalidValue("limit must be between 1 and 10000")
         at = _aware(at)
+        walk = search is not None and self._broad(search, search_field)
         where, args = self._filters(status=status, profile=profile,
                                     expiring_within=expiring_within, search=search,
-                                    search_field=search_field, at=at)
+                                    search_field=search_field, at=at, walk=walk)
         sql, args, keys = self._page_sql(where, args, sort, descending, after, limit)
         rows = self.query(sql, args)
         records = tuple(record_from_row(self.directory, row[1:]) for row in rows)
