@@ -64,7 +64,8 @@ def _serial_prefix(text: str) -> str | None:
 
 def _range(column: str, prefix: str, walk: bool) -> tuple[str, list]:
     """A prefix range on ``column``; ``walk``: written so that SQLite uses no index for it
-    (its unary ``+``, https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_)."""
+    (the unary ``+``: https://sqlite.org/optoverview.html, "Disqualifying WHERE Clause Terms
+    Using Unary-'+'")."""
     return _prefix(f"+{column}" if walk else column, prefix)
 
 
