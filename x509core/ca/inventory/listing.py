@@ -16,13 +16,14 @@ Search (``search`` and ``search_field``):
 
 Broad searches. A search is served by the index of its field, and its hits are then sorted: fast
 while they are few. A prefix that matches most of the inventory (``WS0`` of ``WS0000001`` ...)
-would sort 100,000 hits for a page of 50; PostgreSQL's planner sees that coming from its
-statistics and walks the sort order's index instead, but SQLite's has no range statistics. So on
-SQLite a search first counts its hits in each field, stopping at :data:`BROAD` (an index range
-of at most that many entries); above it, the page walks the sort order's index and checks the
-search on each row (the unary ``+`` keeps SQLite from using the field's index; a name is one key
-lookup per row), stopping after one page. Hits that are many but all at the far end of the sort
-order make that walk long; at 100,000 rows it stays within the admin page's 200 ms
+would sort 100,000 hits for a page of 50 (and, for ``any``, first merge the hits of every
+field). So a search first counts its hits in each field, stopping at :data:`BROAD` (an index
+range of at most that many entries); above it, the page walks the sort order's index and checks
+the search on each row, one condition per field joined by OR (a name: one key lookup per row),
+stopping after one page. SQLite's planner has no range statistics, so there the fields' own
+indexes are ruled out for that query (the engine's ``no_index`` word); PostgreSQL's planner
+chooses from its statistics. Hits that are many but all at the far end of the sort order make
+that walk long; at 100,000 rows it stays within the admin page's 200 ms
 (``benchmarks/bench_admin.py``).
 """
 
@@ -43,7 +44,7 @@ __all__ = ["ListingMixin", "SEARCH_FIELDS", "SORTS", "BATCH", "BROAD"]
 SEARCH_FIELDS = ("any", "cn", "org", "machine", "serial", "dns", "ip")
 SORTS = ("issued", "not_after")
 BATCH = 1000
-BROAD = 2000             # hits above which a SQLite search walks the sort order
+BROAD = 2000             # hits above which a search walks the sort order
 _LISTED = "status IN ('valid', 'revoked')"
 
 
@@ -62,25 +63,26 @@ def _serial_prefix(text: str) -> str | None:
     return value if re.fullmatch(r"[0-9A-F]{1,40}", value) else None
 
 
-def _range(column: str, prefix: str, walk: bool) -> tuple[str, list]:
-    """A prefix range on ``column``; ``walk``: written so that SQLite uses no index for it
-    (the unary ``+``: https://sqlite.org/optoverview.html, "Disqualifying WHERE Clause Terms
-    Using Unary-'+'")."""
-    return _prefix(f"+{column}" if walk else column, prefix)
+def _range(column: str, prefix: str, walk: str | None) -> tuple[str, list]:
+    """A prefix range on ``column``; when walking, ``walk`` is written before the column: the
+    engine's word that keeps its planner off the column's index (SQLite's unary ``+``:
+    https://sqlite.org/optoverview.html, "Disqualifying WHERE Clause Terms Using Unary-'+'";
+    nothing for PostgreSQL, whose planner chooses by its statistics)."""
+    return _prefix(column if walk is None else walk + column, prefix)
 
 
-def _names(kind: str, sql: str, args: list, walk: bool) -> tuple[str, list]:
+def _names(kind: str, sql: str, args: list, walk: str | None) -> tuple[str, list]:
     """Certificates with a subjectAltName entry of ``kind`` whose value meets ``sql``: the
     matching names first (an index range), or, when walking, one key lookup per row."""
-    if walk:
+    if walk is not None:
         return (f"EXISTS (SELECT 1 FROM certificate_names n WHERE n.serial = certificates.serial "
                 f"AND n.kind = '{kind}' AND {sql.replace('value', 'n.value')})", args)
     return (f"serial IN (SELECT serial FROM certificate_names WHERE kind = '{kind}' AND {sql})",
             args)
 
 
-def _parts(term: str, field: str, walk: bool = False) -> list[tuple[str, list]]:
-    """One condition per field searched (each served by an index unless ``walk``)."""
+def _parts(term: str, field: str, walk: str | None = None) -> list[tuple[str, list]]:
+    """One condition per field searched (each served by an index unless walking)."""
     if field not in SEARCH_FIELDS:
         raise InvalidValue(f"search field must be one of {', '.join(SEARCH_FIELDS)}")
     term = term.strip()
@@ -111,13 +113,13 @@ def _parts(term: str, field: str, walk: bool = False) -> list[tuple[str, list]]:
     return parts
 
 
-def _search(term: str, field: str, walk: bool = False) -> tuple[str, list]:
+def _search(term: str, field: str, walk: str | None = None) -> tuple[str, list]:
     """A condition on ``certificates``: served by indexes (a union for ``any``), or, when
-    ``walk``, checked row by row as the listing walks its sort order (module docstring)."""
+    walking, checked row by row as the listing walks its sort order (module docstring)."""
     parts = _parts(term, field, walk)
     if len(parts) == 1:
         return parts[0]
-    if walk:
+    if walk is not None:
         return f"({' OR '.join(sql for sql, _ in parts)})", [a for _, args in parts for a in args]
     union = " UNION ".join(f"SELECT id FROM certificates WHERE {sql}" for sql, _ in parts)
     return f"id IN ({union})", [a for _, args in parts for a in args]
@@ -127,11 +129,8 @@ class ListingMixin:
     """Listing, search, pagination and counts."""
 
     def _broad(self, search: str, search_field: str) -> bool:
-        """Whether a search on SQLite matches more than :data:`BROAD` rows in some field (an
-        index range count that stops there), so that the listing walks its sort order."""
-        if self.dialect != "sqlite":
-            return False
-
+        """Whether a search matches more than :data:`BROAD` rows in some field (an index range
+        count that stops there), so that the listing walks its sort order."""
         def work(tx):
             return any(tx.one(f"SELECT COUNT(*) FROM (SELECT 1 FROM certificates WHERE {sql} "
                               "LIMIT ?) AS hits", [*args, BROAD + 1])[0] > BROAD
@@ -139,7 +138,7 @@ class ListingMixin:
         return self.run(work, write=False)
 
     def _filters(self, *, status, profile, expiring_within, search, search_field, at,
-                 walk=False):
+                 walk=None):
         where, args = [], []
         now = time_text(at)
         if status is None:
@@ -199,7 +198,8 @@ class ListingMixin:
         if not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise InvalidValue("limit must be between 1 and 10000")
         at = _aware(at)
-        walk = search is not None and self._broad(search, search_field)
+        broad = search is not None and self._broad(search, search_field)
+        walk = self.no_index if broad else None
         where, args = self._filters(status=status, profile=profile,
                                     expiring_within=expiring_within, search=search,
                                     search_field=search_field, at=at, walk=walk)
