@@ -12,6 +12,7 @@ import platform
 import sys
 from pathlib import Path
 
+from benchmarks.harness import bignum_build
 
 HERE = Path(__file__).resolve().parent
 PEERS = ["x509core", "gmpy2", "cryptography", "pycryptodome", "rsa", "pyasn1", "pyasn1-modules",
@@ -64,7 +65,8 @@ def _environment() -> str:
         pass
     return (f"- date: {datetime.date.today().isoformat()}\n- machine: {cpu}, {os.cpu_count()} cores, "
             f"{platform.system()} {platform.release()}\n- Python {platform.python_version()} "
-            f"({platform.python_implementation()})\n- libraries: {', '.join(versions)}\n")
+            f"({platform.python_implementation()})\n- libraries: {', '.join(versions)}\n"
+            f"- bignum: {bignum_build()}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

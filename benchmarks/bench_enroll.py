@@ -37,7 +37,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure, x509core_key
+from benchmarks.harness import Row, Stats, measure, stop_servers, x509core_key
 
 REPO = Path(__file__).resolve().parents[1]
 CLIENTS = 8
@@ -199,11 +199,4 @@ def run(quick: bool) -> list[Row]:
         rows += _service_rows(ca, der, quick, processes)
         return rows
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        stop_servers(processes, work)

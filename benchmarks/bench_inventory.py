@@ -58,7 +58,7 @@ def _make_ca(directory: Path, location: str | None):
 
 
 def _record(directory: Path, template, i: int):
-    from x509core.ca.inventory import IssuedRecord, serial_hex
+    from x509core.ca.inventory import serial_hex
     serial = (i + 1) * 0x10001 + (1 << 64)
     return replace(template, serial=serial, subject=f"CN=WS{i:07d},O=Bench Clinic",
                    common_name=f"WS{i:07d}", machine_identity=f"{i * 7919:032x}",

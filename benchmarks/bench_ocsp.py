@@ -35,7 +35,6 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -44,7 +43,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, x509core_key
+from benchmarks.harness import Row, Stats, stop_servers, x509core_key
 
 REPO = Path(__file__).resolve().parents[1]
 CLIENTS = 8
@@ -209,14 +208,7 @@ def run(quick: bool) -> list[Row]:
             _check(port, ca, leaves, plain)
         return _measure(responders, plain, nonced, quick)
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        stop_servers(processes, work)
 
 
 def _measure(responders, plain, nonced, quick: bool) -> list[Row]:

@@ -9,13 +9,17 @@ Every row of one ``group`` is compared with the row whose ``impl`` is the group'
 from __future__ import annotations
 
 import gc
+import shutil
+import signal
 import statistics
+import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 __all__ = ["Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
-           "crt_limit", "x509core_key"]
+           "stop_servers",
+           "crt_limit", "crt_limit_threads", "x509core_key", "bignum_build"]
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,68 @@ def crt_limit(key) -> Callable[[], object]:
     return run
 
 
+def crt_limit_threads(key) -> Callable[[], object]:
+    """``crt_limit`` with the two halves at once, the second on a worker thread. gmpy2 releases
+    the GIL around ``mpz_powm_sec`` only when ``allow_release_gil`` is set in the context of the
+    calling thread, and each thread has its own context (set in the main thread only, the
+    worker keeps the GIL): so both threads set it."""
+    import gmpy2
+    from concurrent.futures import ThreadPoolExecutor
+
+    def release_gil() -> None:
+        gmpy2.get_context().allow_release_gil = True
+    pool = ThreadPoolExecutor(1, initializer=release_gil)
+    p, q, dp, dq, qinv = map(gmpy2.mpz, (key.p, key.q, key.dp, key.dq, key.qinv))
+    c = gmpy2.mpz(key.n - 12345)
+
+    def run():
+        with gmpy2.context(allow_release_gil=True):
+            second = pool.submit(gmpy2.powmod_sec, c % q, dq, q)
+            m1 = gmpy2.powmod_sec(c % p, dp, p)
+            m2 = second.result()
+        return m2 + q * ((m1 - m2) * qinv % p)
+    return run
+
+
+def bignum_build(info=None, *, short: bool = False) -> str:
+    """One line naming x509core's bignum backend and, with gmpy2, the GMP build under it (the
+    header of every RESULTS.md section; ``short``: the rows of bench_backends). ``info``: a
+    ``bignum.BackendInfo``, by default this process's."""
+    from x509core import bignum
+    info = info or bignum.backend_info()
+    if info.gmpy2_version is None:
+        return "python (gmpy2 not installed)"
+    origin = {"bundled": "bundled with the gmpy2 wheel", "system": "from the system"}.get(
+        info.gmp_origin, info.gmp_origin)
+    if info.gmp_fat:
+        names = {k: ("portable C" if v == "fat" else v) for k, v in info.gmp_kernels or ()}
+        same = set(names.values())
+        listed = same.pop() if len(same) == 1 else ", ".join(f"{k} {v}" for k, v in names.items())
+        build = f"fat binary, kernels on this CPU: {listed or 'unknown'}"
+    else:
+        build = "built for one CPU target" if info.gmp_fat is False else "build unknown"
+    if short:
+        return f"GMP {info.gmp_version} {origin} ({build})"
+    return (f"{info.backend}; gmpy2 {info.gmpy2_version} on GMP {info.gmp_version}, {origin}, "
+            f"{build} ({info.gmp_library})")
+
+
 def x509core_key(pyca_private_key):
     """The same RSA private key as an x509core ``RSAPrivateKey`` (peers' keys made by pyca)."""
     from x509core.rsa.key import RSAPrivateKey
     nums = pyca_private_key.private_numbers()
     return RSAPrivateKey(n=nums.public_numbers.n, e=nums.public_numbers.e, d=nums.d, p=nums.p,
                          q=nums.q, dp=nums.dmp1, dq=nums.dmq1, qinv=nums.iqmp)
+
+
+def stop_servers(processes, work) -> None:
+    """SIGTERM every server a benchmark started (killed if one outlives 30 s), then remove its
+    working directory."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    shutil.rmtree(work, ignore_errors=True)

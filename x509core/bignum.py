@@ -16,15 +16,29 @@ backends give identical results:
 
 ``X509CORE_BACKEND=python`` in the environment forces the pure-Python backend even where gmpy2 is
 installed (the test suite runs under both). Tests may switch with :func:`set_backend`.
+
+Which GMP. The gmpy2 wheels on PyPI carry their own GMP, built as a "fat" binary
+(``--enable-fat``): one library with code for many x86-64 CPUs, picked at run time by the CPU's
+family and model. On a CPU missing from that table it runs GMP's portable C kernels, and in
+``mpz_powm_sec`` at 2048-bit moduli it squares by multiplying (a threshold left at its generic
+value): 1.3-1.4x slower than Debian's GMP on such a CPU; gmpy2 built from source
+(``pip install --no-binary gmpy2 gmpy2``) uses the system's. Either build runs the same
+``mpz_powm_sec`` algorithm, side-channel silent by design (GMP manual §8.1, "Low-level functions
+for cryptography"); the build changes its speed only, save on the one CPU family whose kernels
+that section calls leaky (64-bit Pentium 4: a fat build picks its ``mpn_add_n`` and
+``mpn_sub_n`` there; README, Security). :func:`backend_info` says which library is loaded and
+which kernels it chose (``x509core doctor`` prints it).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+from dataclasses import dataclass
 
 __all__ = ["BACKEND", "available_backends", "set_backend", "powmod", "powmod_sec", "invert",
-           "gcd", "lcm", "isqrt", "mpz"]
+           "gcd", "lcm", "isqrt", "mpz", "BackendInfo", "backend_info"]
 
 try:  # pragma: no cover - depends on the environment
     import gmpy2 as _gmpy2
@@ -96,3 +110,131 @@ _requested = os.environ.get("X509CORE_BACKEND", "").strip().lower()
 if _requested not in ("", "gmpy2", "python"):
     raise RuntimeError(f"X509CORE_BACKEND={_requested!r}: expected 'gmpy2' or 'python'")
 set_backend(_requested or ("gmpy2" if _gmpy2 is not None else "python"))
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """The bignum backend in use and, where gmpy2 is installed, the GMP under it."""
+    backend: str                  # "gmpy2" or "python": what powmod_sec and the others run on
+    constant_time: bool           # powmod_sec is GMP's mpz_powm_sec (False: the built-in pow)
+    requested: str | None         # X509CORE_BACKEND as read at import; None when unset
+    gmpy2_version: str | None     # None: gmpy2 is not installed
+    gmp_version: str | None       # "6.3.0"
+    gmp_library: str | None       # the file holding the mpz_powm_sec that gmpy2 calls
+    gmp_origin: str | None        # "bundled" (in the gmpy2 wheel), "system", "static", "unknown"
+    gmp_fat: bool | None          # a fat binary: kernels chosen by CPU model at run time
+    gmp_kernels: tuple[tuple[str, str], ...] | None   # fat: (function, variant) for this CPU
+
+
+def backend_info() -> BackendInfo:
+    """Which backend runs the bignum functions, whether the secret exponentiations are
+    constant-time, and which GMP gmpy2 uses: its version, its file, whether that file came with
+    the gmpy2 wheel or from the system, and (fat binaries) the kernels picked for this CPU.
+    Reads, never changes, anything; for ``x509core doctor`` and the benchmarks' headers."""
+    if _gmpy2 is None:
+        return BackendInfo(BACKEND, False, _requested or None, None, None, None, None, None, None)
+    library, origin = _gmp_library()
+    fat, kernels = _gmp_dispatch(library)
+    version = _gmpy2.mp_version().removeprefix("GMP").strip()
+    return BackendInfo(BACKEND, BACKEND == "gmpy2", _requested or None, _gmpy2.version(),
+                       version, library, origin, fat, kernels)
+
+
+def _symbol_at(address: int | None) -> tuple[str, str] | None:
+    """(file, symbol) of the exported symbol that starts at ``address``, by dladdr(3) (glibc,
+    musl, macOS); None where that is unknown."""
+    import ctypes
+    found = _dladdr()
+    if not address or found is None:
+        return None
+    dladdr, info = found
+    # dladdr names the nearest symbol below the address: only an exact start counts.
+    if dladdr(address, ctypes.byref(info)) and info.dli_sname and info.dli_saddr == address:
+        return os.fsdecode(info.dli_fname), info.dli_sname.decode("ascii", "replace")
+    return None
+
+
+@functools.cache
+def _dladdr():
+    """(dladdr, a Dl_info to fill), or None where the C library has no dladdr (Windows)."""
+    import ctypes
+    import ctypes.util
+
+    class DlInfo(ctypes.Structure):
+        _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                    ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+    for name in (None, ctypes.util.find_library("dl")):
+        try:
+            dladdr = ctypes.CDLL(name).dladdr
+        except (OSError, AttributeError, TypeError):
+            continue
+        dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+        return dladdr, DlInfo()
+    return None
+
+
+def _gmp_library() -> tuple[str | None, str]:
+    """(path, origin) of the GMP that gmpy2's extension calls: the object that holds the
+    ``mpz_powm_sec`` its own symbol lookup finds. "bundled" when that file is one of the
+    gmpy2 distribution's (a wheel's gmpy2.libs/ or .dylibs/), "static" when it is the
+    extension itself, else "system"."""
+    import ctypes
+    import importlib.machinery
+    import sys
+    extension = None
+    for name in ("gmpy2.gmpy2", "gmpy2"):          # gmpy2 >= 2.2, then older releases
+        path = getattr(sys.modules.get(name), "__file__", None) or ""
+        if path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+            extension = path
+            break
+    try:
+        entry = getattr(ctypes.CDLL(extension), "__gmpz_powm_sec") if extension else None
+    except (OSError, AttributeError):
+        entry = None
+    found = _symbol_at(ctypes.cast(entry, ctypes.c_void_p).value if entry else None)
+    if found is None:
+        return None, "unknown"
+    library = os.path.realpath(found[0])
+    if library == os.path.realpath(extension):
+        return library, "static"
+    return library, "bundled" if library in _gmpy2_files() else "system"
+
+
+def _gmpy2_files() -> set[str]:
+    """The real paths of the files the installed gmpy2 distribution lists (its RECORD)."""
+    import importlib.metadata
+    try:
+        files = importlib.metadata.files("gmpy2") or ()
+    except importlib.metadata.PackageNotFoundError:   # e.g. a distribution's python3-gmpy2
+        return set()
+    return {os.path.realpath(file.locate()) for file in files}
+
+
+# The kernels of mpn_sec_powm's inner loop, as fat GMP names them in its dispatch table.
+_SEC_POWM_KERNELS = ("mul_basecase", "sqr_basecase", "redc_1")
+
+
+def _gmp_dispatch(library: str | None) -> tuple[bool | None, tuple[tuple[str, str], ...] | None]:
+    """(fat, kernels): whether ``library`` is a fat GMP (it has the dispatch table
+    ``__gmpn_cpuvec``) and, if so, which variant of each of ``_SEC_POWM_KERNELS`` the table
+    holds for this CPU, by the suffix of its symbol: "coreibwl", "k8", "zen", ... or "fat" for
+    GMP's portable C code."""
+    import ctypes
+    if library is None:
+        return None, None
+    try:
+        table = ctypes.addressof(ctypes.c_void_p.in_dll(ctypes.CDLL(library), "__gmpn_cpuvec"))
+    except (OSError, ValueError):                  # no table: built for one CPU type
+        return (False, None) if os.path.exists(library) else (None, None)
+    _gmpy2.powmod(3, (1 << 600) + 1, (1 << 607) - 1)   # the table is filled on first use
+    width, kernels = ctypes.sizeof(ctypes.c_void_p), {}
+    for index in range(64):     # function pointers first; the first word that is not one ends it
+        found = _symbol_at(ctypes.c_void_p.from_address(table + index * width).value)
+        if found is None or os.path.realpath(found[0]) != library:
+            break
+        for name in _SEC_POWM_KERNELS:
+            if found[1].startswith(f"__gmpn_{name}_"):
+                kernels[name] = found[1].removeprefix(f"__gmpn_{name}_")
+    if set(kernels) != set(_SEC_POWM_KERNELS) or "init" in kernels.values():
+        return True, None
+    return True, tuple((name, kernels[name]) for name in _SEC_POWM_KERNELS)

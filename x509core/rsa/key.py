@@ -40,7 +40,8 @@ What every private-key operation does (RSADP, RSASP1; RFC 8017 §5.1.2 step 2b, 
 What is and is not constant-time:
 
 - gmpy2 backend. The two half exponentiations use GMP's ``mpz_powm_sec``, whose sequence of
-  operations and memory accesses does not depend on the bits of dP or dQ. Everything else is
+  operations and memory accesses does not depend on the bits of dP or dQ, with the wheel's GMP
+  or the system's alike (``bignum.py``, "Which GMP"; ``x509core doctor`` says which). Everything else is
   ordinary GMP and Python arithmetic, which is NOT constant-time: the reductions x' mod p and
   x' mod q, the recombination with qInv and q, r^e, the inversion of r (an extended Euclid whose
   steps depend on r and n), the products with r, and the conversions between int and mpz. All of

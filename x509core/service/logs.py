@@ -1,11 +1,13 @@
 """The service's log: one line per event on stderr, every value escaped.
 
 Logged values come from the network (paths, user agents, CSR subjects, error reasons that quote
-input), so each line is passed through :func:`printable` before it is written: control
-characters (C0, DEL, C1) and the Unicode line and paragraph separators become ``\\xNN`` /
-``\\uNNNN`` escapes, so a client cannot forge a log line, hide one with a carriage return, or
-send escape sequences to an operator's terminal (CWE-117). The access log (one line per
-request: address, method, path, status, size, time) goes the same way.
+input), so each line is passed through :func:`printable` before it is written: the CLI's one
+escaping rule (:func:`x509core.safe_text.escape_controls`: C0, DEL, C1, the Unicode line and
+paragraph separators and the bidirectional overrides become ``\\XX`` / ``\\uXXXX`` escapes,
+backslashes doubled), so a client cannot forge a log line, hide one with a carriage return,
+reorder one with U+202E, or send escape sequences to an operator's terminal (CWE-117). The
+access log (one line per request: address, method, path, status, size, time) goes the same
+way.
 
 Query strings are not logged (:func:`logged_path` writes ``?...`` instead): the seed API's
 ``GET /client/registe`` carries the client's raw machine id there, which machine-id(5) asks to
@@ -15,9 +17,10 @@ keep off the network and out of places such as logs, and its MAC address.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import time
+
+from x509core.safe_text import escape_controls
 
 __all__ = ["LOGGER_NAME", "logger", "printable", "configure", "access_logger_class",
            "logged_path"]
@@ -25,17 +28,9 @@ __all__ = ["LOGGER_NAME", "logger", "printable", "configure", "access_logger_cla
 LOGGER_NAME = "x509core.service"
 logger = logging.getLogger(LOGGER_NAME)
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _escape(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def printable(value) -> str:
     """``value`` as text with every control character escaped (one line, safe on a terminal)."""
-    return _UNPRINTABLE.sub(_escape, str(value))
+    return escape_controls(str(value))
 
 
 class _EscapingFormatter(logging.Formatter):

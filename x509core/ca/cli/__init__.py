@@ -78,8 +78,9 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"x509core {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
+    from x509core.ca.cli import doctor as cli_doctor
     for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint,
-                   cli_tokens, cli_admins, *extra_modules):
+                   cli_doctor, cli_tokens, cli_admins, *extra_modules):
         module.register(sub, common)
     return parser
 

@@ -1,0 +1,111 @@
+"""bignum.backend_info(): what it says about the backend and the GMP build, checked against
+oracles outside x509core: the installed distribution's metadata, the version string inside the
+library file, the process's memory map, the ELF symbol table (binutils ``nm``) and the Debian
+package database (``dpkg -S``). The suite runs on the gmpy2 wheel and on gmpy2 built on the
+system's GMP (README, "Faster RSA with the system's GMP"); each assertion holds for both."""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, require_program
+from x509core import bignum
+
+HAVE_GMPY2 = importlib.util.find_spec("gmpy2") is not None
+
+
+@pytest.fixture
+def backend():
+    """Restores the module-level backend a test switches."""
+    saved = bignum.BACKEND
+    yield bignum.set_backend
+    bignum.set_backend(saved)
+
+
+def _nm_symbols(library: str) -> set[str]:
+    nm = require_program("nm", "binutils")
+    out = subprocess.run([nm, "-D", "--defined-only", library], capture_output=True, text=True,
+                         check=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def test_gmpy2_is_installed_for_the_suite():
+    # The first pass of the README's test command is the gmpy2 backend; without gmpy2 it would
+    # silently test the pure-Python backend twice.
+    assert HAVE_GMPY2, "gmpy2 is not installed (pip install '.[test]')"
+
+
+def test_the_backend_in_use_and_its_constant_time_flag(backend):
+    backend("python")
+    info = bignum.backend_info()
+    assert (info.backend, info.constant_time) == ("python", False)
+    backend("gmpy2")
+    info = bignum.backend_info()
+    assert (info.backend, info.constant_time) == ("gmpy2", True)
+    assert bignum.powmod_sec is bignum._gmp_powmod_sec       # what "constant-time" stands for
+
+
+def test_requested_is_the_environment_variable():
+    assert bignum.backend_info().requested == (os.environ.get("X509CORE_BACKEND") or None)
+
+
+def test_versions_match_the_distribution_and_the_library_file():
+    info = bignum.backend_info()
+    assert info.gmpy2_version == importlib.metadata.version("gmpy2")
+    assert info.gmp_library and Path(info.gmp_library).is_file()
+    # GMP's own version string, read from the very file backend_info names.
+    in_file = ctypes.c_char_p.in_dll(ctypes.CDLL(info.gmp_library), "__gmp_version").value
+    assert info.gmp_version == in_file.decode()
+
+
+def test_the_library_is_the_one_this_process_has_mapped():
+    info = bignum.backend_info()
+    maps = Path("/proc/self/maps").read_text().split()
+    mapped = {os.path.realpath(word) for word in maps if "libgmp" in word or "gmpy2" in word}
+    assert info.gmp_library in mapped
+
+
+def test_bundled_or_system_agrees_with_the_package_database():
+    info = bignum.backend_info()
+    dpkg = require_program("dpkg", "dpkg")
+    owner = subprocess.run([dpkg, "-S", info.gmp_library], capture_output=True, text=True)
+    if info.gmp_origin == "system":
+        assert owner.returncode == 0 and owner.stdout.startswith("libgmp"), owner.stdout
+    else:
+        assert info.gmp_origin == "bundled", info
+        assert owner.returncode != 0, owner.stdout          # no package owns the wheel's copy
+        assert Path(info.gmp_library).parent.name in ("gmpy2.libs", ".dylibs")
+
+
+def test_fat_build_and_its_kernels_agree_with_the_symbol_table():
+    info = bignum.backend_info()
+    symbols = _nm_symbols(info.gmp_library)
+    assert info.gmp_fat == ("__gmpn_cpuvec" in symbols)
+    if not info.gmp_fat:
+        assert info.gmp_kernels is None
+        return
+    kernels = dict(info.gmp_kernels)
+    assert list(kernels) == ["mul_basecase", "sqr_basecase", "redc_1"]
+    for name, variant in kernels.items():
+        # a variant the library has, and not the first-call trampoline
+        assert f"__gmpn_{name}_{variant}" in symbols and variant != "init", (name, variant)
+
+
+def test_without_gmpy2_nothing_is_constant_time_and_nothing_is_claimed():
+    # A separate interpreter in which importing gmpy2 fails, as on a machine without it.
+    code = ("import sys; sys.modules['gmpy2'] = None\n"
+            "from x509core import bignum\n"
+            "print(bignum.backend_info())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "X509CORE_BACKEND": ""}, check=True).stdout
+    assert out.strip() == ("BackendInfo(backend='python', constant_time=False, requested=None, "
+                           "gmpy2_version=None, gmp_version=None, gmp_library=None, "
+                           "gmp_origin=None, gmp_fat=None, gmp_kernels=None)")
