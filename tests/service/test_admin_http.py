@@ -6,6 +6,7 @@ and the audit export as JSON Lines. The browser-level tests are test_admin_brows
 
 from __future__ import annotations
 
+import html
 import json
 from urllib.parse import parse_qs, urlsplit
 from datetime import datetime, timedelta, timezone
@@ -241,3 +242,21 @@ def test_unknown_serials_and_bad_cursors_are_one_line(client, admin_name):
     assert browser.get("/admin/certificates?status=bogus").status == 400
     search = browser.get("/admin/certificates?field=serial&q=xyz")
     assert search.status == 400 and "not a serial number" in search.text
+
+
+def test_a_token_the_constraints_refuse_is_not_made(client, admin_name, service_ca):
+    browser = client()
+    browser.login(admin_name)
+    token = csrf_of(browser.get("/admin/tokens").text)
+    before = len(service_ca.inventory.tokens())
+    for form, words in (({"profile": "server", "ttl": "1h", "uses": "1"}, "must name the DNS"),
+                        ({"profile": "client", "dns": "a.example.org", "ttl": "1h", "uses": "1"},
+                         "takes no DNS names"),
+                        ({"profile": "client", "ttl": "400d", "uses": "1"}, "at most 365 days"),
+                        ({"profile": "client", "ttl": "1h", "uses": "many"}, "whole number"),
+                        ({"profile": "client", "client_id": "<b>x</b>", "ttl": "1h", "uses": "1"},
+                         "client id must be 16")):
+        answer = browser.post("/admin/tokens", {**form, "csrf": token})
+        assert answer.status == 400 and words in html.unescape(answer.text), (form, answer.text)
+        assert "<b>x</b>" not in answer.text                  # the form's values escaped
+    assert len(service_ca.inventory.tokens()) == before

@@ -64,16 +64,16 @@ def _text(form, name: str) -> str | None:
 
 
 def _constraints(values: dict) -> tokens.TokenConstraints:
+    """The form's constraints, checked by ``TokenConstraints`` as ``token create``'s are (a
+    client token with DNS names, or a server token with a client id, is refused, not
+    silently trimmed)."""
     split = lambda text: tuple(v for v in _SPLIT.split(text or "") if v)
     if values["profile"] not in ("client", "server"):
         raise Refused(400, "profile must be client or server")
-    client = values["profile"] == "client"
     return tokens.TokenConstraints(
-        profile=values["profile"], organization=values["org"],
-        client_id=values["client_id"] if client else None,
-        machine_id=values["machine_id"] if client else None,
-        binding=values["binding"] if client else None,
-        dns=() if client else split(values["dns"]), ip=() if client else split(values["ip"]))
+        profile=values["profile"], organization=values["org"], client_id=values["client_id"],
+        machine_id=values["machine_id"], binding=values["binding"], dns=split(values["dns"]),
+        ip=split(values["ip"]))
 
 
 def _uses(text: str | None) -> int:
