@@ -26,8 +26,9 @@ from x509core.service.admin.common import admin_of, frame, read_form, service_of
 from x509core.service.admin.render import render
 from x509core.service.handlers.common import Refused
 
-__all__ = ["routes", "token_list", "token_create", "token_revoke", "commands"]
+__all__ = ["routes", "token_list", "token_create", "token_revoke", "commands", "SHOWN"]
 
+SHOWN = 500                       # tokens listed, newest first (`x509core token list`: all)
 _SPLIT = re.compile(r"[\s,]+")
 _MACHINE_ID_OID = "1.3.6.1.4.15967132172.1"
 _FIELDS = ("profile", "org", "client_id", "machine_id", "binding", "dns", "ip", "ttl", "uses")
@@ -40,16 +41,18 @@ def routes() -> list[web.RouteDef]:
             web.post(r"/tokens/{token_id:[0-9a-f]{16}}/revoke", token_revoke)]
 
 
-def _list(service, now: datetime) -> list:
+def _list(service, now: datetime) -> tuple[list, int]:
+    """The newest :data:`SHOWN` tokens with their state and constraints; how many there are."""
+    every = service.ca.inventory.tokens(at=now)
     return [(t, tokens.token_state(t, now), tokens.TokenConstraints.of(t).describe())
-            for t in service.ca.inventory.tokens(at=now)]
+            for t in every[:SHOWN]], len(every)
 
 
 async def _page(request: web.Request, *, status: int = 200, error: str | None = None,
                 values: dict | None = None, created=None) -> web.Response:
     service = service_of(request)
-    rows = await service.run_blocking(_list, service, datetime.now(timezone.utc))
-    return render("tokens.html", **frame(request, "tokens"), rows=rows, error=error,
+    rows, total = await service.run_blocking(_list, service, datetime.now(timezone.utc))
+    return render("tokens.html", **frame(request, "tokens"), rows=rows, total=total, error=error,
                   values={**_DEFAULTS, **(values or {})},
                   created=created, status=status)
 
