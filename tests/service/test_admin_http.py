@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 from datetime import datetime, timedelta, timezone
 
@@ -16,6 +17,9 @@ import pytest
 from tests.service.admin_client import PASSWORD, AdminClient, csrf_of
 from x509core.ca import admins
 from x509core.ca.inventory.records import time_text
+from x509core.cert.bundle import load_pem_certificates
+from x509core.cert.certificate import load_pem_certificate
+from x509core.service.admin.dashboard import EXPIRING_WINDOW, month_bounds
 from x509core.service.admin.sessions import LOGIN_COOKIE, SESSION_COOKIE, session_id
 
 pytestmark = pytest.mark.service
@@ -260,3 +264,54 @@ def test_a_token_the_constraints_refuse_is_not_made(client, admin_name, service_
         assert answer.status == 400 and words in html.unescape(answer.text), (form, answer.text)
         assert "<b>x</b>" not in answer.text                  # the form's values escaped
     assert len(service_ca.inventory.tokens()) == before
+
+
+def test_the_dashboard_shows_the_inventory_figures(client, admin_name, service_ca):
+    browser = client()
+    browser.login(admin_name)
+    page = browser.get("/admin/").text
+    counts = service_ca.inventory.counts(expiring_within=EXPIRING_WINDOW)
+    for name in ("valid", "expiring", "revoked", "expired"):
+        shown = re.search(rf'id="count-{name}">(\d+)<', page).group(1)
+        assert int(shown) == getattr(counts, name), name
+    bars = [int(n) for n in re.findall(r"<title>\w{3} \d{4}: (\d+)</title>", page)]
+    assert bars == service_ca.inventory.expiry_counts(month_bounds(datetime.now(timezone.utc)))
+    assert len(bars) == 12 and sum(bars) >= 1
+    assert re.search(r'id="crl-signed">\d{4}-\d\d-\d\d \d\d:\d\d UTC<', page)
+
+
+def test_downloads_are_the_certificate_and_its_chain(client, admin_name, client_files):
+    _, _, issued = client_files("DOWNLOAD00000001")
+    serial = issued.record.serial_hex
+    browser = client()
+    browser.login(admin_name)
+    der = browser.get(f"/admin/certificates/{serial}/der")
+    assert der.status == 200 and der.body == issued.certificate.to_der()
+    assert der.headers["Content-Type"] == "application/pkix-cert"
+    assert f'filename="{serial}.der"' in der.headers["Content-Disposition"]
+    pem = browser.get(f"/admin/certificates/{serial}/pem")
+    assert pem.text == issued.certificate.to_pem()
+    chain = load_pem_certificates(browser.get(f"/admin/certificates/{serial}/chain").text)
+    ca_raw = load_pem_certificate(open(client().ca_file).read()).raw
+    assert [c.raw for c in chain] == [issued.certificate.raw, ca_raw]
+    assert client().get(f"/admin/certificates/{serial}/der").status == 303    # not logged in
+
+
+def test_the_list_pages_through_every_match(client, admin_name, service_ca, leaf_key):
+    for i in range(55):
+        service_ca.issue_client(org="Paging Clinic", client_id=f"PAGING{i:010d}",
+                                machine_id=None, public_key=leaf_key.public_key(),
+                                days=30 + i)
+    browser = client()
+    browser.login(admin_name)
+    path, seen, pages = "/admin/certificates?q=Paging+Clinic&field=org", [], 0
+    while path:
+        page = browser.get(path).text
+        pages += 1
+        seen += re.findall(r"<td>(PAGING\d{10})</td>", page)
+        following = re.search(r'id="next-page" href="([^"]+)"', page)
+        path = html.unescape(following.group(1)) if following else None
+    assert pages == 2 and seen == [f"PAGING{i:010d}" for i in range(55)]     # by notAfter
+    latest = browser.get("/admin/certificates?q=Paging+Clinic&field=org&order=latest").text
+    assert re.findall(r"<td>(PAGING\d{10})</td>", latest)[:2] == ["PAGING0000000054",
+                                                                 "PAGING0000000053"]
