@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
