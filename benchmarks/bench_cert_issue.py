@@ -82,7 +82,7 @@ def _x509core_builder(ca_key, leaf_key):
     from x509core.cert import CertificateBuilder, Name
     from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, KeyUsage,
                                           SubjectAlternativeName)
-    from x509core.cert.general_name import DNSName, IPAddress
+    from x509core.cert.names.general_name import DNSName, IPAddress
     from x509core.cert.oids import OID_CLIENT_AUTH, OID_SERVER_AUTH
     ca_public = ca_key.public_key()
 

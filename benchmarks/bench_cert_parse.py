@@ -15,9 +15,12 @@ what an eager one does up front:
 - pyasn1 + pyasn1-modules: ``decoder.decode(der, asn1Spec=rfc5280.Certificate())``, then every
   extnValue decoded with the spec that ``rfc5280.certificateExtensionsMap`` names for its extnID.
 
-Certificates: those of ``../shared/interop/seed-system`` (one group, mean per certificate) and one
-with many extensions (SAN, EKU, KU, BC, SKI, AKI, CRLDP, AIA, certificate policies) built here
-with pyca/cryptography. Goal (issue): x509core within 1.5x of pyca/cryptography. The
+Certificates: those of ``../shared/interop/seed-system`` (one group, mean per certificate); two of
+them alone, the OpenSSL-made HTTPS server certificate ``dicomorg-server.pem`` (named in issue 17)
+and ``localhost-selfsigned.pem`` (small, so fixed costs weigh most: the highest ratio of the set);
+and one with many extensions (SAN, EKU, KU, BC, SKI, AKI, CRLDP, AIA, certificate policies) built
+here with pyca/cryptography. Goal (issues 5, 17): x509core within 1.5x of pyca/cryptography on
+each. The
 implementations take turns (``measure_interleaved``), so load from other work on the machine
 falls on all of them alike.
 """
@@ -33,10 +36,11 @@ from benchmarks.harness import Row, Stats, measure_interleaved
 INTEROP = Path(__file__).resolve().parents[1].parent / "shared" / "interop" / "seed-system"
 
 
-def _interop_certificates() -> list[bytes]:
-    files = sorted(INTEROP.glob("*.pem"))
-    if not files:
-        raise SystemExit(f"no certificates under {INTEROP}")
+def _interop_certificates(names: tuple[str, ...] = ()) -> list[bytes]:
+    """The DER of the interop certificates (``names``: those files only)."""
+    files = [INTEROP / name for name in names] if names else sorted(INTEROP.glob("*.pem"))
+    if not files or not all(f.exists() for f in files):
+        raise SystemExit(f"certificates missing under {INTEROP}")
     from x509core import pem
     return [pem.decode_one(f.read_text(), "CERTIFICATE")[1] for f in files]
 
@@ -163,7 +167,12 @@ def run(quick: bool) -> list[Row]:
     min_time = 0.2 if quick else 1.5
     interop = _interop_certificates()
     many = [_many_extensions_certificate()]
-    return (_rows(f"Full certificate parse, every field read (mean over {len(interop)} interop "
-                  "certificates)", interop, min_time)
-            + _rows(f"Full certificate parse, every field read (pyca-built, 9 extensions, "
-                    f"{len(many[0])} bytes)", many, min_time))
+    rows = _rows(f"Full certificate parse, every field read (mean over {len(interop)} interop "
+                 "certificates)", interop, min_time)
+    for name, what in (("dicomorg-server.pem", "OpenSSL-made HTTPS server"),
+                       ("localhost-selfsigned.pem", "self-signed development server")):
+        one = _interop_certificates((name,))
+        rows += _rows(f"Full certificate parse, every field read ({name}: {what}, "
+                      f"{len(one[0])} bytes)", one, min_time)
+    return rows + _rows(f"Full certificate parse, every field read (pyca-built, 9 extensions, "
+                        f"{len(many[0])} bytes)", many, min_time)

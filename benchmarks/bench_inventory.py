@@ -105,7 +105,7 @@ def _fill(ca, template, count: int) -> list[float]:
 
 def _traced(inventory, call):
     """(result, [(sql, args)]) of the statements ``call`` ran."""
-    from x509core.ca.inventory.base import Transaction
+    from x509core.ca.inventory.storage.base import Transaction
     seen, real = [], Transaction.execute
 
     def execute(self, sql, args=()):
@@ -179,8 +179,8 @@ def child(task: str, argument: str) -> None:
     """Run in a fresh interpreter: one CRL task; prints JSON (seconds, peak KiB above start)."""
     sys.path.insert(0, str(REPO))
     from x509core.ca.issue import CertificateAuthority
-    from x509core.cert.crl import load_der_crl
-    import x509core.cert.crl_writer  # noqa: F401  (imports before the baseline)
+    from x509core.cert.revocation.crl import load_der_crl
+    import x509core.cert.revocation.crl_writer  # noqa: F401  (imports before the baseline)
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     base = _status_kib("VmRSS")

@@ -135,7 +135,7 @@ def _start_openssl(ca, work: Path, processes: list) -> int:
 
 
 def _requests(ca, leaves) -> tuple[list[bytes], list[bytes]]:
-    from x509core.cert.ocsp import CertID, OCSPRequestBuilder
+    from x509core.cert.revocation.ocsp import CertID, OCSPRequestBuilder
     ids = [CertID.for_certificate(ca.certificate, leaf.serial_number) for leaf in leaves]
     plain = [OCSPRequestBuilder().with_cert_id(cert_id).build().raw for cert_id in ids]
     nonced = [OCSPRequestBuilder().with_cert_id(ids[i % len(ids)])
@@ -159,7 +159,7 @@ def _post(port: int, body: bytes) -> bytes:
 
 def _check(port: int, ca, leaves, plain: list[bytes]) -> None:
     """Both responders must give the right answers before they are timed."""
-    from x509core.cert.ocsp_response import load_der_ocsp_response
+    from x509core.cert.revocation.ocsp_response import load_der_ocsp_response
     for index in (0, 1):                               # leaf 0 is revoked, leaf 1 is good
         response = load_der_ocsp_response(_post(port, plain[index]))
         single = response.basic.responses[0]

@@ -3,7 +3,7 @@
 Certificates (built once with x509core's CertificateBuilder and the fixture keys of
 ``tests/rsa/keys_fixture.py``, SHA-256 PKCS#1 v1.5): a self-signed RSA-4096 root; an RSA-3072
 intermediate CA issued by it; an RSA-2048 server leaf (serverAuth, SAN ``pacs.example.org``,
-the CA profile of ``tests/cert/profiles.py``) issued by the intermediate; and for the first group
+the CA profile of ``tests/cert/building/profiles.py``) issued by the intermediate; and for the first group
 an RSA-2048 leaf issued by the root directly, so its signature is an RSA-4096 one.
 
 1. Directly issued, both certificates already parsed:
@@ -48,7 +48,7 @@ def _certificates():
         KeyUsage,
         SubjectAlternativeName,
     )
-    from x509core.cert.general_name import DNSName
+    from x509core.cert.names.general_name import DNSName
 
     root_key, inter_key, leaf_key = (private_key(k) for k in (RSA_4096, RSA_3072, RSA_2048))
 

@@ -45,7 +45,7 @@ from x509core.cert.extensions import (
     SubjectAlternativeName,
     UnrecognizedExtension,
 )
-from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
+from x509core.cert.names.general_name import DNSName, IPAddress, UniformResourceIdentifier
 
 __all__ = ["ALGORITHMS", "T0", "UTC", "Chain", "Difference", "Factory", "Issuer", "Recipe", "build", "recipes"]
 
@@ -472,7 +472,7 @@ def _issuers():
 
 def _printable(name: Name) -> Name:
     """``name`` with every UTF8String turned into a PrintableString (the same text)."""
-    from x509core.cert.name import AttributeTypeAndValue
+    from x509core.cert.names.name import AttributeTypeAndValue
     return Name.build([[AttributeTypeAndValue(atv.oid, atv.value, 19)] for atv in name])
 
 
@@ -722,7 +722,7 @@ def _revocation():
 
 
 def _name_constraints():
-    from x509core.cert.general_name import DirectoryName
+    from x509core.cert.names.general_name import DirectoryName
     def nc(permitted=(), excluded=()):
         value = NameConstraints(tuple(GeneralSubtree(g) for g in permitted) or None,
                                 tuple(GeneralSubtree(g) for g in excluded) or None)

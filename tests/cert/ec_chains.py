@@ -7,13 +7,13 @@ CAs (the fixture keys of ``tests/rsa/keys_fixture.py``) in mixed chains, and one
 time: a tampered ECDSA signature, a point off the curve, a compressed point, a key of the wrong
 kind, SHA-1, a hash that does not go with the curve, a curve x509core does not implement, CRLs
 signed with ECDSA. A certificate whose subjectPublicKey is edited (off the curve, compressed)
-is built by pyca, its TBSCertificate edited byte for byte (``tests/cert/surgery.py``) and
+is built by pyca, its TBSCertificate edited byte for byte (``tests/cert/reading/surgery.py``) and
 signed again with the issuer's key.
 
 EC private keys are derived from fixed labels (``derive_private_key``), so every run certifies
 the same keys; ECDSA signatures use a fresh random k each run, which changes bytes but never a
 verdict. The recipes are :class:`~tests.cert.chains.Recipe` objects like those of
-``chains.py`` and run through the same test (``tests/cert/test_verify_openssl.py``).
+``chains.py`` and run through the same test (``tests/cert/validation/test_verify_openssl.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import padding as pyca_padding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.cert.chains import (CA_VALIDITY, LEAF_VALIDITY, ROOT_VALIDITY, T0, Difference, Recipe)
-from tests.cert.surgery import certificate_paths, element, replace, tlv
+from tests.cert.reading.surgery import certificate_paths, element, replace, tlv
 from tests.rsa.keys_fixture import RSA_2048, RSA_3072, cryptography_key
 from x509core.cert import load_der_certificate, load_der_crl
 

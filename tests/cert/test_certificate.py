@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding as pyca_padding
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tests.cert.surgery import (certificate_paths, der_children, der_header, edit_children,
+from tests.cert.reading.surgery import (certificate_paths, der_children, der_header, edit_children,
                                 element, extension_paths, oid_text, rebuild, replace, span, tlv)
-from tests.cert.reported import assert_reported
+from tests.cert.reading.reported import assert_reported
 from tests.conftest import INTEROP, require_shared
 from x509core.cert.bundle import load_pem_certificates
 from x509core.cert.certificate import Certificate, load_der_certificate, load_pem_certificate
@@ -459,7 +459,7 @@ def test_every_certifi_root_parses_round_trips_and_verifies():
 def test_every_ecdsa_root_of_debians_trust_store_verifies_its_own_signature():
     """Issue 11: 33 of the 144 roots of Debian's ca-certificates sign with ECDSA; each one's
     self-signature verifies with its own EC key (and fails with a bit of it flipped)."""
-    from tests.cert.corpus import DEBIAN_BUNDLE
+    from tests.cert.reading.corpus import DEBIAN_BUNDLE
     if not DEBIAN_BUNDLE.exists():
         pytest.fail(f"{DEBIAN_BUNDLE} is missing (apt-get install -y ca-certificates)")
     bundle = load_pem_certificates(DEBIAN_BUNDLE.read_bytes())

@@ -35,8 +35,8 @@ import subprocess
 import certifi
 import pytest
 
-from tests.cert.profiles import client_builder, root_ca_builder, server_builder
-from tests.cert.surgery import certificate_paths, replace
+from tests.cert.building.profiles import client_builder, root_ca_builder, server_builder
+from tests.cert.reading.surgery import certificate_paths, replace
 from tests.cert.test_certificate import (INTEROP_NAMES, OPENSSL_NAMES, certifi_roots, interop_der,
                                          openssl_certificates, openssl_dir)
 from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
@@ -316,7 +316,7 @@ def test_values_cannot_forge_a_line_of_the_listing():
     started a line of its own in ``show`` (issue 16 item 3)."""
     from x509core.cert.extensions import (CertificatePolicies, PolicyInformation,
                                           PolicyQualifierInfo, SubjectAlternativeName, UserNotice)
-    from x509core.cert.general_name import DNSName, UniformResourceIdentifier
+    from x509core.cert.names.general_name import DNSName, UniformResourceIdentifier
     from x509core.cert.oids import OID_QT_CPS, OID_QT_UNOTICE
     from datetime import datetime, timedelta, timezone
     from x509core.cert import CertificateBuilder, Name

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.cert.surgery import IN, certificate_paths, replace
+from tests.cert.reading.surgery import IN, certificate_paths, replace
 from tests.cert.test_text import fields, openssl_text
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core import CertificateBuilder, Name

@@ -30,11 +30,11 @@ from x509core.ca.inventory.reconcile import node_lock
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder, random_serial_number
 from x509core.cert.certificate import Certificate, load_pem_certificate
-from x509core.cert.crl import CertificateRevocationList, load_pem_crl
-from x509core.cert.crl_writer import WrittenCRL, write_crl
+from x509core.cert.revocation.crl import CertificateRevocationList, load_pem_crl
+from x509core.cert.revocation.crl_writer import WrittenCRL, write_crl
 from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions.crl import REASON_NAMES
-from x509core.cert.name import Name
+from x509core.cert.names.name import Name
 from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidSignature, InvalidValue
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
@@ -387,7 +387,7 @@ class CertificateAuthority:
     def publish_crl(self, *, next_update: timedelta = timedelta(days=7),
                     now: datetime | None = None) -> WrittenCRL:
         """Sign a v2 CRL of every revoked certificate and write it to ``crl.pem``, in bounded
-        memory (:mod:`x509core.cert.crl_writer`); what was written.
+        memory (:mod:`x509core.cert.revocation.crl_writer`); what was written.
 
         The cRLNumber is taken and the revocations are read in one transaction, under the
         counter's row lock (RFC 5280 §5.2.3: numbers increase), so across nodes a higher number

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ipaddress
 
 from x509core.safe_text import control_character, describe_character
-from x509core.cert.name import Name
-from x509core.cert.name_text import openssl_type_name
+from x509core.cert.names.name import Name
+from x509core.cert.names.name_text import openssl_type_name
 from x509core.cert.validation.hostname import is_dns_name, split_wildcard
 from x509core.errors import InvalidValue
 

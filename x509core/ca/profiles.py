@@ -2,7 +2,7 @@
 
 Each builder returns an unsigned :class:`~x509core.cert.CertificateBuilder` (serial number
 still unset: the issuer draws it). Every profile is linted with pkilint's RFC 5280 linter in
-``tests/ca/test_profiles_pkilint.py``.
+``tests/ca/issuance/test_profiles_pkilint.py``.
 
 Root CA (self-signed; RSA-4096 by default; 10 years by default)::
 
@@ -75,9 +75,9 @@ from x509core.cert.extensions import (AccessDescription, AuthorityInformationAcc
                                       SubjectAlternativeName)
 from x509core.cert.extensions.binding import (binding_extensions, identity_urn,
                                               requested_carrier)
-from x509core.cert.general_name import DNSName, IPAddress, UniformResourceIdentifier
-from x509core.cert.name import Name
-from x509core.cert.ocsp import OCSPNoCheck
+from x509core.cert.names.general_name import DNSName, IPAddress, UniformResourceIdentifier
+from x509core.cert.names.name import Name
+from x509core.cert.revocation.ocsp import OCSPNoCheck
 from x509core.ca.keys import check_public_key, leaf_key_usage
 from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidValue

@@ -48,7 +48,7 @@ from x509core.ca.inventory.tokens import hash_token_secret, new_token_secret, sp
 from x509core.cert import oids
 from x509core.cert.csr import CertificateSigningRequest
 from x509core.cert.extensions.binding import requested_carrier
-from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.names.general_name import DNSName, IPAddress
 from x509core.errors import InvalidValue
 
 __all__ = ["TokenConstraints", "NotAllowed", "SUPPORTED_BINDINGS", "MAX_TTL", "MAX_USES",

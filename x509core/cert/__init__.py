@@ -1,15 +1,28 @@
-"""X.509 as RFC 5280 profiles it: names, extensions, certificates, CSRs (RFC 2986) and CRLs."""
+"""X.509 as RFC 5280 profiles it: names, extensions, certificates, CSRs (RFC 2986) and CRLs.
 
-from x509core.cert.builder import CertificateBuilder
-from x509core.cert.bundle import BundleError, CertificateBundle, load_pem_certificates
-from x509core.cert.certificate import Certificate, load_der_certificate, load_pem_certificate
-from x509core.cert.crl import (CertificateRevocationList, CRLBuilder, RevokedCertificate,
-                               load_der_crl, load_pem_crl)
-from x509core.cert.csr import CertificateSigningRequest, CSRBuilder, load_der_csr, load_pem_csr
-from x509core.cert.extensions import Extension
-from x509core.cert.name import Name
-from x509core.cert.public_key import load_der_public_key, load_pem_public_key
-from x509core.cert.validation.verify import MedicalImagingPolicy, VerifiedChain, verify_chain
+The names below are imported on first use (PEP 562), as in ``x509core/__init__.py``: a command
+that only reads a certificate (``x509core show``) does not pay for the builders, CRLs, CSRs and
+path validation (issue 17, CLI start-up).
+"""
+
+import importlib
+
+_LAZY = {
+    "CertificateBuilder": "builder",
+    "BundleError": "bundle", "CertificateBundle": "bundle", "load_pem_certificates": "bundle",
+    "Certificate": "certificate", "load_der_certificate": "certificate",
+    "load_pem_certificate": "certificate",
+    "CertificateRevocationList": "revocation.crl", "CRLBuilder": "revocation.crl",
+    "RevokedCertificate": "revocation.crl",
+    "load_der_crl": "revocation.crl", "load_pem_crl": "revocation.crl",
+    "CertificateSigningRequest": "csr", "CSRBuilder": "csr", "load_der_csr": "csr",
+    "load_pem_csr": "csr",
+    "Extension": "extensions",
+    "Name": "names.name",
+    "load_der_public_key": "public_key", "load_pem_public_key": "public_key",
+    "MedicalImagingPolicy": "validation.verify", "VerifiedChain": "validation.verify",
+    "verify_chain": "validation.verify",
+}
 
 __all__ = [
     "Certificate", "CertificateBuilder", "load_der_certificate", "load_pem_certificate",
@@ -18,3 +31,16 @@ __all__ = [
     "load_der_crl", "load_pem_crl", "Extension", "Name", "verify_chain", "VerifiedChain",
     "MedicalImagingPolicy", "load_der_public_key", "load_pem_public_key",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'x509core.cert' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"x509core.cert.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -13,7 +13,7 @@ from x509core.cert.certificate import Certificate, load_der_certificate
 from x509core.cert.extensions import (AuthorityKeyIdentifier, Extension, ExtensionValue,
                                       SubjectKeyIdentifier,
                                       write_extensions)
-from x509core.cert.name import Name, write_name
+from x509core.cert.names.name import Name, write_name
 from x509core.cert.public_key import subject_public_key_octets, write_public_key_info
 from x509core.der import BitString, Writer
 from x509core.der.time import to_utc

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from x509core import pem
 from x509core.cert.certificate import Certificate, load_der_certificate
-from x509core.cert.name import read_name
+from x509core.cert.names.name import read_name
 from x509core.der import Reader
 from x509core.errors import X509CoreError
 

@@ -41,11 +41,12 @@ from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_ide
                                       verify_signed_bytes)
 from x509core.cert.extensions import Extension, MalformedExtension, find_extension, read_extensions
 from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
-from x509core.cert.name import Name, read_name
+from x509core.cert.names.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
 from x509core.der.tags import context
+from x509core.der.time import decode_utc_time_content
 from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidValue
 from x509core.rsa.key import RSAPublicKey
@@ -231,6 +232,10 @@ def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule:
     the same findings, reported once)."""
     start = r.pos
     raw_alg = inner_algorithm[0]
+    if r.data.startswith(raw_alg, start) and start + len(raw_alg) <= r.end:
+        # The same octets as the inner one, which were read as a whole SEQUENCE: equal.
+        r.pos = start + len(raw_alg)
+        return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
     outer = r.fork().read_sequence("signatureAlgorithm")
     if r.data[start:outer.end] != raw_alg:
         probe = r.fork()
@@ -241,8 +246,15 @@ def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule:
     return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
 
 
+# [0] EXPLICIT INTEGER 2 (v3), as nearly every certificate encodes its version.
+_V3 = b"\xa0\x03\x02\x01\x02"
+
+
 def _read_version(tbs: Reader) -> int:
     start = tbs.pos
+    if tbs.data.startswith(_V3, start) and start + 5 <= tbs.end and tbs.depth < tbs.max_depth:
+        tbs.pos = start + 5                     # what the reading below gives for these octets
+        return 3
     version = tbs.read_explicit_default_integer(0, default=0, name="version")
     # v1(0) is the DEFAULT: absent here (the reader refuses an encoded DEFAULT, X.690 §11.5).
     if version not in (0, 1, 2):
@@ -254,6 +266,10 @@ def _read_version(tbs: Reader) -> int:
 def _read_validity(tbs: Reader) -> tuple[datetime, datetime]:
     # Validity ::= SEQUENCE { notBefore Time, notAfter Time }  (RFC 5280 §4.1.2.5)
     validity = tbs.read_sequence("validity")
+    times = _two_utc_times(validity.data, validity.pos, validity.end)
+    if times is not None:
+        validity.pos = validity.end
+        return times
     # Deviation: RFC 5280 §4.1.2.5 says CAs MUST write dates through 2049 as UTCTime; trusted
     # roots exist that use GeneralizedTime for them (Certum Trusted Network CA 2, 2011-2046), and
     # Go and OpenSSL read them. We read them too (fractions stay refused); we never write them.
@@ -261,6 +277,20 @@ def _read_validity(tbs: Reader) -> tuple[datetime, datetime]:
     not_after = validity.read_time("notAfter", allow_generalized_before_2050=True)
     validity.finish()
     return not_before, not_after
+
+
+def _two_utc_times(data: bytes, pos: int, end: int) -> tuple[datetime, datetime] | None:
+    """The common Validity, read at once: two 13-octet UTCTimes filling the SEQUENCE, which
+    the UTCTime decoder accepts. None (nothing read) for anything else, which the field-by-field
+    reading reads or refuses with its exact error."""
+    if end - pos != 30 or data[pos] != 0x17 or data[pos + 1] != 13 or data[pos + 15] != 0x17 \
+            or data[pos + 16] != 13:
+        return None
+    try:
+        return (decode_utc_time_content(data, pos + 2, pos + 15, ()),
+                decode_utc_time_content(data, pos + 17, end, ()))
+    except DecodeError:
+        return None
 
 
 def _read_unique_id(tbs: Reader, number: int, name: str, version: int) -> BitString | None:
@@ -296,8 +326,11 @@ def _read_tbs(cert: Reader) -> dict:
     fields["not_valid_before"], fields["not_valid_after"] = _read_validity(tbs)
     fields["subject"] = read_name(tbs, "subject")
     fields["public_key_info"] = read_public_key_info(tbs)
-    fields["issuer_unique_id"] = _read_unique_id(tbs, 1, "issuerUniqueID", version)
-    fields["subject_unique_id"] = _read_unique_id(tbs, 2, "subjectUniqueID", version)
+    if tbs.pos < tbs.end and tbs.data[tbs.pos] != 0xA3:
+        fields["issuer_unique_id"] = _read_unique_id(tbs, 1, "issuerUniqueID", version)
+        fields["subject_unique_id"] = _read_unique_id(tbs, 2, "subjectUniqueID", version)
+    else:       # extensions next, or nothing: neither ID (a bad header fails the same below)
+        fields["issuer_unique_id"] = fields["subject_unique_id"] = None
     fields["extensions"] = _read_tbs_extensions(tbs, version)
     tbs.finish()
     return fields

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from x509core import pem
 from x509core.cert.certificate import Certificate
-from x509core.cert.ocsp import read_certificate
+from x509core.cert.revocation.ocsp import read_certificate
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag
 from x509core.errors import DecodeError, InvalidValue

@@ -34,7 +34,7 @@ from x509core.cert.extensions import (Extension, ExtensionValue, find_extension,
                                       write_extensions)
 from x509core.cert.extensions.binding import (MachineBinding, binding_extensions,
                                               read_machine_binding)
-from x509core.cert.name import Name, read_name, write_name
+from x509core.cert.names.name import Name, read_name, write_name
 from x509core.cert.public_key import PublicKeyInfo, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer
 from x509core.der.findings import Finding

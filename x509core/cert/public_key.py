@@ -165,6 +165,11 @@ def _read_rsa_public_key_info(r: Reader, name: str) -> PublicKeyInfo | None:
     """A valid RSA SubjectPublicKeyInfo, read once (a fast path); None (nothing read) otherwise,
     including when the key has a departure to report (the general reading reports it)."""
     start = r.pos
+    if r.depth + 4 <= r.max_depth:
+        info = _plain_rsa_key_info(r.data, start, r.end)
+        if info is not None:
+            r.pos = start + len(info.raw)
+            return info
     fast = r.strict_fork()
     try:
         key, pss = read_subject_public_key_info(fast, name)
@@ -172,6 +177,62 @@ def _read_rsa_public_key_info(r: Reader, name: str) -> PublicKeyInfo | None:
         return None
     r.pos = fast.pos
     return _key_info(r.data, start, r.pos, key, pss)
+
+
+# AlgorithmIdentifier { rsaEncryption, NULL } (RFC 3279 §2.3.1), as nearly every RSA key has it.
+_RSA_ENCRYPTION = bytes.fromhex("300d06092a864886f70d0101010500")
+_RSA_OID = decode_oid_content(_RSA_ENCRYPTION, 4, 13, ())
+
+
+def _plain_rsa_key_info(data: bytes, start: int, end: int) -> PublicKeyInfo | None:
+    """The commonest SubjectPublicKeyInfo read straight from the octets: rsaEncryption with
+    NULL, then a BIT STRING (no unused bits) holding RSAPublicKey { n, e }, every length in its
+    minimal form and every INTEGER minimal, and a key the RSAPublicKey constructor accepts.
+    None for anything else, which the general reading reads (or reports, or refuses)."""
+    spki = _der_bounds(data, start, end, 0x30)
+    if spki is None or not data.startswith(_RSA_ENCRYPTION, spki[0]):
+        return None
+    bits = _der_bounds(data, spki[0] + 15, spki[1], 0x03)
+    if bits is None or bits[1] != spki[1] or bits[0] == bits[1] or data[bits[0]] != 0:
+        return None
+    key = _der_bounds(data, bits[0] + 1, bits[1], 0x30)
+    n = key and _der_bounds(data, key[0], key[1], 0x02)
+    e = n and _der_bounds(data, n[1], key[1], 0x02)
+    if not e or key[1] != bits[1] or e[1] != key[1] or not _minimal(data, *n) \
+            or not _minimal(data, *e):
+        return None
+    try:
+        public = RSAPublicKey(int.from_bytes(data[n[0]:n[1]], "big", signed=True),
+                              int.from_bytes(data[e[0]:e[1]], "big", signed=True))
+    except InvalidValue:
+        return None
+    return PublicKeyInfo(public, _RSA_OID, None, data[start:spki[1]], data[bits[0] + 1:bits[1]])
+
+
+def _der_bounds(data: bytes, pos: int, end: int, identifier: int) -> tuple[int, int] | None:
+    """Content bounds of the element at ``pos`` when its identifier octet is ``identifier`` and
+    its length is in the minimal short, one- or two-octet form (X.690 §10.1) and fits; else
+    None."""
+    if pos + 2 > end or data[pos] != identifier:
+        return None
+    first = data[pos + 1]
+    if first < 0x80:
+        content, length = pos + 2, first
+    elif first == 0x81 and pos + 3 <= end and data[pos + 2] >= 0x80:
+        content, length = pos + 3, data[pos + 2]
+    elif first == 0x82 and pos + 4 <= end and data[pos + 2]:
+        content, length = pos + 4, data[pos + 2] << 8 | data[pos + 3]
+    else:
+        return None
+    return (content, content + length) if content + length <= end else None
+
+
+def _minimal(data: bytes, start: int, end: int) -> bool:
+    """A non-empty INTEGER in the fewest octets (X.690 §8.3.2)."""
+    if start == end:
+        return False
+    return end - start == 1 or not (data[start] == 0 and data[start + 1] < 0x80
+                                    or data[start] == 0xFF and data[start + 1] >= 0x80)
 
 
 def _key_info(data: bytes, start: int, end: int, key, pss=None) -> PublicKeyInfo:

@@ -6,19 +6,26 @@ computes with a private key. Its point arithmetic is NOT constant-time, which is
 because every input of a verification is public (``arithmetic.py`` explains; README, Security).
 It knows bytes and integers, not certificates, and imports ``errors``, ``der``, ``pem`` and
 ``bignum`` only (``bignum.py`` is the one module of x509core that imports gmpy2).
+
+The names below are imported on first use (PEP 562), as in ``x509core/__init__.py``.
 """
 
-from x509core.ec import ecdsa
-from x509core.ec.algorithms import (ECDSA_SIGNATURE_OIDS, ECDSASignatureAlgorithm,
-                                    read_signature_algorithm, write_signature_algorithm)
-from x509core.ec.curves import (CURVES, OID_EC_PUBLIC_KEY, P256, P384, P521, Curve, curve_by_name,
-                                curve_for_oid)
-from x509core.ec.key import ECPublicKey
-from x509core.ec.keys import (load_der_public_key, load_pem_public_key,
-                              read_subject_public_key_info, write_subject_public_key_info)
-from x509core.ec.private_keys import (ECPrivateKeyFile, load_der_private_key_file,
-                                      load_pem_private_key_file)
+import importlib
+
 from x509core.errors import InvalidSignature
+
+_LAZY = {
+    "ECDSA_SIGNATURE_OIDS": "algorithms", "ECDSASignatureAlgorithm": "algorithms",
+    "read_signature_algorithm": "algorithms", "write_signature_algorithm": "algorithms",
+    "CURVES": "curves", "OID_EC_PUBLIC_KEY": "curves", "P256": "curves", "P384": "curves",
+    "P521": "curves", "Curve": "curves", "curve_by_name": "curves", "curve_for_oid": "curves",
+    "ECPublicKey": "key",
+    "load_der_public_key": "keys", "load_pem_public_key": "keys",
+    "read_subject_public_key_info": "keys", "write_subject_public_key_info": "keys",
+    "ECPrivateKeyFile": "private_keys", "load_der_private_key_file": "private_keys",
+    "load_pem_private_key_file": "private_keys",
+}
+_SUBMODULES = frozenset({"ecdsa"})
 
 __all__ = [
     "Curve", "P256", "P384", "P521", "CURVES", "OID_EC_PUBLIC_KEY", "curve_for_oid",
@@ -28,3 +35,18 @@ __all__ = [
     "load_pem_public_key", "ECPrivateKeyFile", "load_der_private_key_file",
     "load_pem_private_key_file",
 ]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"x509core.ec.{name}")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"x509core.ec.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module 'x509core.ec' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

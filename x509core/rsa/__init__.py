@@ -3,17 +3,41 @@ under gmpy2 (blinded and fault-checked), PKCS#1 v1.5 / PSS / OAEP, and the key f
 
 This layer knows bytes and integers, not certificates. ``x509core/bignum.py`` is the only module of
 x509core that imports gmpy2; ``X509CORE_BACKEND=python`` forces the pure-Python backend.
+
+The names below are imported on first use (PEP 562), as in ``x509core/__init__.py``: reading a
+public key does not pay for key generation, OAEP or the encrypted PKCS #8 formats.
 """
 
+import importlib
+
 from x509core.errors import InvalidSignature
-from x509core.rsa import oaep, pkcs1, pss
-from x509core.rsa.key import RSAPrivateKey, RSAPublicKey, rsadp, rsaep, rsasp1, rsavp1
-from x509core.rsa.keygen import generate_private_key
-from x509core.rsa.keys import (load_der_private_key, load_der_public_key, load_pem_private_key,
-                               load_pem_public_key)
+
+_LAZY = {
+    "RSAPrivateKey": "key", "RSAPublicKey": "key", "rsadp": "key", "rsaep": "key",
+    "rsasp1": "key", "rsavp1": "key",
+    "generate_private_key": "keygen",
+    "load_der_private_key": "keys", "load_der_public_key": "keys", "load_pem_private_key": "keys",
+    "load_pem_public_key": "keys",
+}
+_SUBMODULES = frozenset({"oaep", "pkcs1", "pss"})
 
 __all__ = [
     "RSAPrivateKey", "RSAPublicKey", "InvalidSignature", "generate_private_key",
     "load_pem_private_key", "load_der_private_key", "load_pem_public_key", "load_der_public_key",
     "rsaep", "rsadp", "rsasp1", "rsavp1", "pkcs1", "pss", "oaep",
 ]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"x509core.rsa.{name}")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"x509core.rsa.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module 'x509core.rsa' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

@@ -20,7 +20,7 @@ from x509core.ca.issue import (DEFAULT_CLIENT_DAYS, DEFAULT_SERVER_DAYS, Certifi
 from x509core.ca.inventory import AuditEvent, IssuedRecord, Token
 from x509core.ca.inventory.records import Actor
 from x509core.cert.certificate import Certificate
-from x509core.cert.crl import CertificateRevocationList
+from x509core.cert.revocation.crl import CertificateRevocationList
 from x509core.cert.csr import CertificateSigningRequest
 from x509core.errors import InvalidValue
 from x509core.rsa.key import RSAPublicKey

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from x509core.ca.issue import CertificateAuthority
-from x509core.cert.ocsp import CERT_ID_HASHES, CertID, issuer_hashes, load_der_ocsp_request
-from x509core.cert.ocsp_builder import OCSPResponseBuilder, encode_error_response
+from x509core.cert.revocation.ocsp import (CERT_ID_HASHES, CertID, issuer_hashes,
+                                           load_der_ocsp_request)
+from x509core.cert.revocation.ocsp_builder import OCSPResponseBuilder, encode_error_response
 from x509core.errors import X509CoreError
 from x509core.service import authority, limits
 from x509core.service.identity import Identity

@@ -20,7 +20,7 @@ import threading
 from datetime import datetime, timezone
 
 from x509core.ca.issue import CertificateAuthority
-from x509core.cert.crl import CertificateRevocationList
+from x509core.cert.revocation.crl import CertificateRevocationList
 from x509core.service import authority, limits
 
 __all__ = ["RevocationStatus"]

@@ -81,7 +81,7 @@ def test_sessions_are_kept_by_hash_touched_ended_and_swept(inventory):
 
 def test_version_2_is_upgraded_to_3(tmp_path, inventory_location, monkeypatch):
     from tests.ca.inventory.conftest import add_synthetic
-    from x509core.ca.inventory import base, schema
+    from x509core.ca.inventory.storage import base, schema
     directory = tmp_path / "ca"
     directory.mkdir()
     monkeypatch.setattr(base, "MIGRATIONS", schema.MIGRATIONS[:2])

@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 
 from tests.ca.inventory.conftest import T0, synthetic_record
-from tests.ca.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401 (fixture)
+from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401 (fixture)
 from x509core.ca.inventory import open_inventory
 from x509core.ca.inventory.records import Actor, time_text
 from x509core.ca.issue import CertificateAuthority
@@ -120,7 +120,7 @@ def test_migrate_refuses_a_non_empty_target_and_a_password(make_ca, postgres_clu
     directory = ca.directory
     ca.close()
     url = postgres_cluster.new_database()
-    from x509core.ca.inventory.postgres import PostgresInventory
+    from x509core.ca.inventory.storage.postgres import PostgresInventory
     occupied = PostgresInventory(directory.parent, url)
     occupied.set_meta("someone", "else")
     occupied.close()

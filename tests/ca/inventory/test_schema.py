@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from x509core.ca.inventory import open_inventory, recorded_location
-from x509core.ca.inventory.schema import VERSION
+from x509core.ca.inventory.storage.schema import VERSION
 from x509core.ca.issue import CertificateAuthority
 from x509core.errors import InvalidValue
 
@@ -109,7 +109,7 @@ def test_version_1_is_upgraded_to_2(tmp_path, inventory_location, monkeypatch):
     then were) is upgraded in place on open: its rows kept, the certificate names still tied
     to their certificates, the OCSP responder's profile allowed, the audit rows given a node."""
     from tests.ca.inventory.conftest import T0, add_synthetic, synthetic_record
-    from x509core.ca.inventory import base, schema
+    from x509core.ca.inventory.storage import base, schema
     from x509core.ca.inventory.records import Actor
     directory = tmp_path / "ca"
     directory.mkdir()

@@ -14,6 +14,7 @@ certificate invalid; 2 a usage or input error — always one line on stderr,
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 
@@ -63,13 +64,27 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser(extra_modules=()) -> argparse.ArgumentParser:
-    """The whole command line: every subcommand and option. ``extra_modules`` (each with
+# The command (the first positional argument) -> the module of this package that registers
+# it, in the order of ``x509core --help``. A run parses with its command's module alone, so
+# ``x509core show`` imports what ``show`` needs and no more (issue 17, CLI start-up).
+_COMMANDS = {
+    "quickstart": "quickstart", "ca": "ca", "keygen": "ca", "csr": "ca", "export-pkcs12": "ca",
+    "issue": "issue", "verify": "verify", "machine-id": "verify", "show": "inventory",
+    "list": "inventory", "revoke": "inventory", "crl": "inventory", "renew": "inventory",
+    "asn1parse": "inventory", "inventory": "inventory", "lint": "lint", "token": "tokens",
+    "audit": "tokens", "doctor": "doctor", "admin": "admins"}
+_MODULES = ("quickstart", "ca", "issue", "verify", "inventory", "lint", "tokens", "doctor",
+            "admins")
+# Options before the command that take a value as the next argument (``_common_options``).
+_VALUE_OPTIONS = ("--ca-dir", "--inventory", "--passphrase-file")
+
+
+def build_parser(extra_modules=(), command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line: every subcommand and option; with ``command`` (a name of
+    :data:`_COMMANDS`) only the subcommands of the module that registers it, which parses that
+    command's arguments exactly as the whole parser does. ``extra_modules`` (each with
     ``register(sub, common)``) add commands of the layers above ``ca``: ``x509core.__main__``
     passes the service's (``x509core serve``), which this layer may not import."""
-    from x509core.ca.cli import ca as cli_ca, inventory as cli_inventory, issue as cli_issue
-    from x509core.ca.cli import lint as cli_lint, quickstart as cli_quickstart, verify as cli_verify
-    from x509core.ca.cli import admins as cli_admins, tokens as cli_tokens
     from x509core import __version__
     parser = _Parser(prog="x509core", parents=[_common_options(True)], epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -78,16 +93,44 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"x509core {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common_options(False)
-    from x509core.ca.cli import doctor as cli_doctor
-    for module in (cli_quickstart, cli_ca, cli_issue, cli_verify, cli_inventory, cli_lint,
-                   cli_doctor, cli_tokens, cli_admins, *extra_modules):
+    names = (_COMMANDS[command],) if command in _COMMANDS else _MODULES
+    for name in names:
+        importlib.import_module(f"x509core.ca.cli.{name}").register(sub, common)
+    for module in extra_modules:
         module.register(sub, common)
     return parser
 
 
+def _command_in(argv: list[str]) -> str | None:
+    """The command name ``argv`` most likely runs (the first argument that names one and is
+    not an option's value), or None. A guess only: see :func:`_parse`."""
+    previous = ""
+    for argument in argv:
+        if argument in _COMMANDS and not (previous.startswith("--") and "=" not in previous
+                                          and any(o.startswith(previous) for o in _VALUE_OPTIONS)):
+            return argument
+        if argument in ("--", "-h") or (len(argument) > 2 and "--help".startswith(argument)):
+            return None                         # the whole parser's help lists every command
+        previous = argument
+    return None
+
+
+def _parse(argv: list[str] | None, extra_modules=()) -> argparse.Namespace:
+    """The arguments, parsed with the parser of the command ``argv`` names; when that parse
+    fails (a wrong guess, or an error to report) the whole parser parses again, so that every
+    outcome and message is the whole parser's."""
+    command = _command_in(sys.argv[1:] if argv is None else argv)
+    if command is not None:
+        try:
+            return build_parser(extra_modules, command).parse_args(argv)
+        except _UsageError:
+            pass
+    return build_parser(extra_modules).parse_args(argv)
+
+
 def _run(argv: list[str] | None, debug_hint: list[bool], extra_modules=()) -> int:
     try:
-        args = build_parser(extra_modules).parse_args(argv)
+        args = _parse(argv, extra_modules)
     except _UsageError as exc:
         print(escape_controls(f"{exc}"), file=sys.stderr)
         return EXIT_ERROR

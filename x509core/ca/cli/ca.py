@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from x509core.ca.cli.support import (CA_PASSPHRASE, KEY_PASSPHRASE, KEY_SIZES, PKCS12_PASSWORD,
-                                     CLIError, Context, check_new_directory, check_outputs,
+from x509core.ca.cli.support import (CA_PASSPHRASE, CLIError, Context, KEY_PASSPHRASE, KEY_SIZES,
+                                     PKCS12_PASSWORD, check_new_directory, check_outputs, is_pem,
                                      positive_days, read_bytes)
 from x509core.ca.cli.verify import expected_mac_address, expected_machine_identity
 
@@ -141,7 +141,7 @@ def load_private_key(ctx: Context, name: str):
     is encrypted."""
     from x509core.ca.keys import load_der_private_key, load_pem_private_key
     data = read_bytes(name)
-    if data.lstrip().startswith(b"-----BEGIN"):
+    if is_pem(data):
         password = ctx.secret(KEY_PASSPHRASE) if b"ENCRYPTED PRIVATE KEY" in data else None
         return load_pem_private_key(data, password)
     return load_der_private_key(data)
@@ -155,7 +155,7 @@ def load_csr(name: str):
     from x509core.cert import load_der_csr, load_pem_csr
     data = read_bytes(name)
     try:
-        return load_pem_csr(data) if data.lstrip().startswith(b"-----BEGIN") else load_der_csr(data)
+        return load_pem_csr(data) if is_pem(data) else load_der_csr(data)
     except ValueError as exc:
         raise CLIError(f"{name}: not a readable CSR: {exc}") from None
 

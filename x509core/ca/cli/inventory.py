@@ -7,8 +7,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from x509core.ca.cli.support import (CLIError, Context, check_outputs, format_serial,
-                                     parse_duration, parse_serial, positive_days, read_bytes)
+from x509core.ca.cli.support import (BINDING_PLACES, CLIError, Context, check_outputs,
+                                     format_serial, is_pem, parse_duration, parse_serial,
+                                     positive_days, read_bytes)
 from x509core.safe_text import escape_controls
 
 __all__ = ["register", "run_show", "run_list", "run_revoke", "run_crl", "run_renew",
@@ -80,8 +81,8 @@ def _register_inventory(sub, common) -> None:
 
 def run_inventory_migrate(ctx: Context) -> int:
     from x509core.ca.inventory import SQLiteInventory, record_location, redact_url
-    from x509core.ca.inventory.migrate import migrate
-    from x509core.ca.inventory.postgres import PostgresInventory, is_postgres_url
+    from x509core.ca.inventory.storage.migrate import migrate
+    from x509core.ca.inventory.storage.postgres import PostgresInventory, is_postgres_url
     url = ctx.args.to
     if not is_postgres_url(url):
         raise CLIError(f"--to must be a postgresql:// URL, not {url!r}")
@@ -157,7 +158,6 @@ def run_show(ctx: Context) -> int:
 
 def binding_line(cert) -> str:
     """The machine binding whichever way it is carried (cert/extensions/binding.py)."""
-    from x509core.ca.cli.issue import BINDING_PLACES
     from x509core.errors import X509CoreError
     try:
         binding = cert.machine_binding
@@ -263,7 +263,7 @@ def run_asn1parse(ctx: Context) -> int:
     from x509core import pem
     from x509core.der.dump import dump_lines
     raw = read_bytes(ctx.args.file)
-    blocks = pem.decode(raw) if raw.lstrip().startswith(b"-----BEGIN") else [("DER", raw)]
+    blocks = pem.decode(raw) if is_pem(raw) else [("DER", raw)]
     for label, der in blocks:
         if len(blocks) > 1:
             ctx.out(f"# {label}")

@@ -13,16 +13,13 @@ from dataclasses import replace
 
 from x509core.ca.cli.ca import (bound_machine, check_client_inputs, client_options,
                                 key_bits_option, load_csr, safe_file_stem)
-from x509core.ca.cli.support import (KEY_PASSPHRASE, CLIError, Context, check_outputs,
-                                     format_serial, parse_not_after, positive_days)
+from x509core.ca.cli.support import (BINDING_PLACES, KEY_PASSPHRASE, CLIError, Context,
+                                     check_outputs, format_serial, parse_not_after,
+                                     positive_days)
 from x509core.ca.cli.verify import expected_mac_address
 
 __all__ = ["register", "run_issue_client", "run_issue_server", "BINDING_PLACES"]
 
-# Where a certificate carries its machine binding, as the CLI says it.
-BINDING_PLACES = {"seed": "seed extensions 1.3.6.1.4.15967132172.1/.2",
-                  "san": "subjectAltName URIs (urn:uuid:, urn:dev:mac:)",
-                  "both": "seed extensions and subjectAltName URIs"}
 
 
 def _key_output(parser, name: str) -> None:
@@ -113,7 +110,7 @@ def _deliver(ctx: Context, issued, out: str, key_out: str | None, passphrase) ->
 
 def _san_entry(name) -> str:
     """``DNS:pacs.example.org``, ``IP:10.0.0.5`` (compressed IPv6, as --ip takes it)."""
-    from x509core.cert.general_name import DNSName, IPAddress
+    from x509core.cert.names.general_name import DNSName, IPAddress
     if isinstance(name, DNSName):
         return f"DNS:{name.value}"
     if isinstance(name, IPAddress):

@@ -11,7 +11,7 @@ auditors who want a reader that accepts only conforming DER and RFC 5280 profile
 from __future__ import annotations
 
 
-from x509core.ca.cli.support import CLIError, Context, read_bytes
+from x509core.ca.cli.support import CLIError, Context, is_pem, read_bytes
 
 __all__ = ["register", "run_lint", "read_certificates", "finding_lines"]
 
@@ -42,7 +42,7 @@ def read_certificates(ctx: Context, name: str, what: str = "certificate", *,
     from x509core.cert import load_der_certificate, load_pem_certificates
     data = read_bytes(name)
     try:
-        if data.lstrip().startswith(b"-----BEGIN"):
+        if is_pem(data):
             found = load_pem_certificates(data, strict=strict)
         else:
             found = [load_der_certificate(data, strict=strict)]
@@ -58,7 +58,7 @@ def _objects(name: str, data: bytes) -> list[tuple[int, object]]:
     from x509core import pem
     from x509core.cert import load_der_certificate, load_der_crl, load_der_csr
     loaders = {"certificate": load_der_certificate, "crl": load_der_crl, "csr": load_der_csr}
-    if data.lstrip().startswith(b"-----BEGIN"):
+    if is_pem(data):
         try:
             blocks = [(label, der) for label, der in pem.decode(data) if label in _KINDS]
         except ValueError as exc:

@@ -24,9 +24,21 @@ __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASS
            "PKCS12_PASSWORD", "KEY_SIZES", "generate_key", "parse_time", "parse_not_after",
            "parse_duration", "parse_serial", "format_serial", "positive_days", "read_bytes",
            "check_outputs", "check_new_directory", "CA_DIR_ENV", "MAX_INPUT_BYTES",
-           "MAX_DURATION_DAYS"]
+           "MAX_DURATION_DAYS", "BINDING_PLACES", "is_pem"]
+
+# Where a certificate carries its machine binding, as the CLI says it.
+BINDING_PLACES = {"seed": "seed extensions 1.3.6.1.4.15967132172.1/.2",
+                  "san": "subjectAltName URIs (urn:uuid:, urn:dev:mac:)",
+                  "both": "seed extensions and subjectAltName URIs"}
 
 CA_DIR_ENV = "X509CORE_CA_DIR"
+
+
+def is_pem(data: bytes) -> bool:
+    """Whether a file's bytes are PEM: a BEGIN line, after any explanatory text (RFC 7468 §2:
+    "Data before the encapsulation boundaries are permitted", such as the "Bag Attributes"
+    lines ``openssl pkcs12`` writes). DER starts with its SEQUENCE's identifier octet 0x30."""
+    return data[:1] != b"\x30" and b"-----BEGIN " in data
 KEY_SIZES = (2048, 3072, 4096)
 
 

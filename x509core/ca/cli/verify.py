@@ -2,8 +2,11 @@
 
 ``verify`` runs RFC 5280 path validation (:func:`x509core.verify_chain`) and, when asked, the
 medical-imaging policy (:class:`x509core.MedicalImagingPolicy`: machine binding, MAC address,
-organization) on one certificate, and prints the verdict and its reason. Exit status 0 valid,
-1 invalid, 2 a usage or input error (a file that cannot be read or parsed).
+organization) on each certificate given, and prints the verdict and its reason. Several
+certificate files are checked in one run against the same anchors, intermediates and CRLs
+(read once), as ``openssl verify`` takes several files; each file's verdict line then starts
+with its name. Exit status 0 valid (every file), 1 invalid (one or more), 2 a usage or input
+error (a file that cannot be read or parsed).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from x509core.ca.cli.lint import read_certificates
-from x509core.ca.cli.support import CLIError, Context, parse_time, read_bytes
+from x509core.ca.cli.support import CLIError, Context, is_pem, parse_time, read_bytes
 from x509core.errors import PathValidationError
 
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
@@ -20,15 +23,18 @@ __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identit
 # What `verify --help` says: plain text (the module docstring above is reStructuredText).
 _DESCRIPTION = """\
 verify runs RFC 5280 path validation and, when asked, the medical-imaging policy (machine
-binding, MAC address, organization) on one certificate, and prints the verdict and its reason.
-Exit status 0 valid, 1 invalid, 2 a usage or input error (a file that cannot be read or parsed)."""
+binding, MAC address, organization) on each certificate file given (trust anchors, intermediates
+and CRLs read once), and prints the verdict and its reason; with several files, each verdict
+line starts with the file's name. Exit status 0 valid (every file), 1 invalid (one or more),
+2 a usage or input error (a file that cannot be read or parsed)."""
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("verify", parents=[common], help="validate a certificate (exit 0 valid, "
                        "1 invalid, 2 error)", description=_DESCRIPTION)
-    p.add_argument("leaf", metavar="LEAF.pem", help="the certificate (PEM; further certificates "
-                   "in the file are taken as intermediates)")
+    p.add_argument("leaf", nargs="+", metavar="LEAF.pem", help="the certificate (PEM; further "
+                   "certificates in the file are taken as intermediates for it); several files "
+                   "are each verified")
     p.add_argument("--ca", action="append", required=True, metavar="ROOT.pem",
                    help="trust anchor(s), PEM (repeatable; a file may hold several)")
     p.add_argument("--intermediate", action="append", default=[], metavar="X.pem",
@@ -94,7 +100,7 @@ def _crls(names, strict: bool = False):
     for name in names:
         data = read_bytes(name)
         try:
-            crls.append(load_pem_crl(data, strict=strict) if data.lstrip().startswith(b"-----BEGIN")
+            crls.append(load_pem_crl(data, strict=strict) if is_pem(data)
                         else load_der_crl(data, strict=strict))
         except ValueError as exc:
             raise CLIError(f"{name}: not a readable CRL: {exc}") from None
@@ -112,55 +118,70 @@ def _policy(args):
 
 
 def run_verify(ctx: Context) -> int:
-    from x509core import verify_chain
+    """Each LEAF file verified against the same anchors, intermediates and CRLs (read once):
+    0 when every one is valid, 1 when one or more is not."""
     args = ctx.args
     strict = args.strict
-    leaf, *extra = read_certificates(ctx, args.leaf, "certificate", strict=strict)
+    leaves = [(name, read_certificates(ctx, name, "certificate", strict=strict))
+              for name in args.leaf]
     anchors = [cert for name in args.ca
                for cert in read_certificates(ctx, name, "CA certificate", strict=strict)]
-    intermediates = extra + [c for n in args.intermediate
-                             for c in read_certificates(ctx, n, "certificate", strict=strict)]
+    intermediates = [c for n in args.intermediate
+                     for c in read_certificates(ctx, n, "certificate", strict=strict)]
     at = parse_time(args.at) if args.at else datetime.now(timezone.utc)
-    purpose = args.purpose or ("server" if args.name else None)
     if args.raw and args.machine != "auto":
         raise CLIError("--raw goes with --machine auto")
-    policy = _policy(args)
+    options = {"trust_anchors": anchors, "at": at, "peer_name": args.name,
+               "purpose": args.purpose or ("server" if args.name else None),
+               "policy": _policy(args)}
+    options["crls"] = _crls(args.crl, strict)
+    verdicts = [_verify_one(leaf, extra + intermediates, options)
+                for _, (leaf, *extra) in leaves]
+    names = [name for name, _ in leaves] if len(leaves) > 1 else [None]
+    if args.json:
+        reports = [_json_report(*verdict, at) for verdict in verdicts]
+        ctx.out_json(reports[0] if len(reports) == 1 else reports)
+    else:
+        for name, verdict in zip(names, verdicts):
+            _report(ctx, *verdict, name=name)
+    return 0 if all(chain is not None for _, chain, _ in verdicts) else 1
+
+
+def _verify_one(leaf, intermediates: list, options: dict) -> tuple:
+    """``(leaf, chain, None)`` when ``leaf`` validates, ``(leaf, None, error)`` when not."""
+    from x509core import verify_chain
     try:
-        chain = verify_chain(leaf, trust_anchors=anchors, intermediates=intermediates,
-                             purpose=purpose, at=at, peer_name=args.name,
-                             crls=_crls(args.crl, strict),
-                             policy=policy)
+        return leaf, verify_chain(leaf, intermediates=intermediates, **options), None
     except PathValidationError as exc:
-        _report(ctx, leaf, None, exc, at)
-        return 1
-    _report(ctx, leaf, chain, None, at)
-    return 0
+        return leaf, None, exc
 
 
-def _report(ctx: Context, leaf, chain, error, at: datetime) -> None:
-    # The validator's expiry warnings (30 days by default), one per certificate of the chain.
-    warnings = [str(w) for w in getattr(chain, "warnings", ())]
-    if ctx.args.json:
-        ctx.out_json({
-            "valid": chain is not None,
-            "subject": leaf.subject.rfc4514(),
-            "serial": f"{leaf.serial_number:X}",
-            "at": at.isoformat(),
-            "chain": [cert.subject.rfc4514() for cert in chain or ()],
-            "reason": getattr(error, "reason", str(error)) if error else None,
-            "category": getattr(error, "category", None) if error else None,
-            "rule": getattr(error, "rule", None) if error else None,
-            "depth": getattr(error, "depth", None) if error else None,
-            "warnings": warnings,
-        })
-        return
+def _json_report(leaf, chain, error, at: datetime) -> dict:
+    return {
+        "valid": chain is not None,
+        "subject": leaf.subject.rfc4514(),
+        "serial": f"{leaf.serial_number:X}",
+        "at": at.isoformat(),
+        "chain": [cert.subject.rfc4514() for cert in chain or ()],
+        "reason": getattr(error, "reason", str(error)) if error else None,
+        "category": getattr(error, "category", None) if error else None,
+        "rule": getattr(error, "rule", None) if error else None,
+        "depth": getattr(error, "depth", None) if error else None,
+        # The validator's expiry warnings (30 days by default), one per certificate of the chain.
+        "warnings": [str(w) for w in getattr(chain, "warnings", ())],
+    }
+
+
+def _report(ctx: Context, leaf, chain, error, *, name: str | None = None) -> None:
+    """The verdict as text; ``name`` (the file's, when several are verified) starts its line."""
+    prefix = f"{name}: " if name is not None else ""
     if chain is None:
-        ctx.out(f"INVALID: {leaf.subject.rfc4514()}: {error}")
+        ctx.out(f"{prefix}INVALID: {leaf.subject.rfc4514()}: {error}")
         return
-    ctx.out(f"OK: {leaf.subject.rfc4514()}")
+    ctx.out(f"{prefix}OK: {leaf.subject.rfc4514()}")
     for depth, cert in enumerate(chain):
         ctx.out(f"  {depth}: {cert.subject.rfc4514()}")
-    for warning in warnings:
+    for warning in getattr(chain, "warnings", ()):
         ctx.out(f"warning: {warning}")
 
 

@@ -66,11 +66,11 @@ from pathlib import Path
 
 from x509core.ca.files import AlreadyExists, FILE_MODE, atomic_write
 from x509core.ca.inventory.core import Inventory
-from x509core.ca.inventory.postgres import is_postgres_url, redact_url
+from x509core.ca.inventory.storage.postgres import is_postgres_url, redact_url
 from x509core.ca.inventory.records import (AuditEvent, Counts, InventoryUnavailable,
                                            IssuedRecord, Page, Reconciliation, SerialTaken,
                                            Token, TokenRefused, serial_hex)
-from x509core.ca.inventory.sqlite import INVENTORY_FILENAME, SQLiteInventory
+from x509core.ca.inventory.storage.sqlite import INVENTORY_FILENAME, SQLiteInventory
 from x509core.errors import InvalidValue
 
 __all__ = ["open_inventory", "recorded_location", "record_location", "redact_url", "Inventory", "SQLiteInventory",
@@ -105,7 +105,7 @@ def record_location(directory: str | Path, url: str) -> None:
 
 
 def _postgres(directory: Path, url: str, **options) -> Inventory:
-    from x509core.ca.inventory.postgres import PostgresInventory
+    from x509core.ca.inventory.storage.postgres import PostgresInventory
     return PostgresInventory(directory, url, **options)
 
 

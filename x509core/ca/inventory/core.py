@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from x509core.ca.inventory.admins import AdminsMixin
 from x509core.ca.inventory.audit import AuditMixin
-from x509core.ca.inventory.base import InventoryBase
+from x509core.ca.inventory.storage.base import InventoryBase
 from x509core.ca.inventory.certificates import CertificatesMixin
 from x509core.ca.inventory.listing import ListingMixin
 from x509core.ca.inventory.reconcile import ReconcileMixin
@@ -15,9 +15,10 @@ __all__ = ["Inventory"]
 
 class Inventory(CertificatesMixin, ListingMixin, TokensMixin, AdminsMixin, AuditMixin,
                 ReconcileMixin, InventoryBase):
-    """Certificates, revocations, counters, enrollment tokens, admin accounts and sessions, and the audit trail of one CA, in
-    SQLite (:class:`~x509core.ca.inventory.sqlite.SQLiteInventory`) or PostgreSQL
-    (:class:`~x509core.ca.inventory.postgres.PostgresInventory`). One connection, usable from
+    """Certificates, revocations, counters, enrollment tokens, admin accounts and sessions, and
+    the audit trail of one CA, in SQLite
+    (:class:`~x509core.ca.inventory.storage.sqlite.SQLiteInventory`) or PostgreSQL
+    (:class:`~x509core.ca.inventory.storage.postgres.PostgresInventory`). One connection, usable from
     several threads (serialised by a lock); every process opens its own."""
 
     def bind_ca(self, fingerprint: str) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from x509core.cert import oids
 from x509core.cert.certificate import Certificate
 from x509core.cert.extensions.binding import read_machine_binding
-from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.names.general_name import DNSName, IPAddress
 from x509core.cert.public_key import key_description
 
 __all__ = ["certificate_fields", "extension_fields", "search_key", "key_algorithm", "plain_time"]

@@ -46,7 +46,7 @@ from x509core.cert.extensions.names import (AccessDescription, AuthorityInformat
 from x509core.cert.extensions.policies import (CertificatePolicies, NoticeReference,
                                                PolicyInformation, PolicyMapping, PolicyMappings,
                                                PolicyQualifierInfo, UserNotice)
-from x509core.cert.general_name_text import ascii_print
+from x509core.cert.names.general_name_text import ascii_print
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
@@ -221,8 +221,38 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
 
 
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
-    """One Extension; its extnValue read strictly when the extnID is known."""
+    """One Extension; its extnValue read strictly when the extnID is known (or, for a few
+    types, met before: :data:`_SHARED_TYPES`)."""
     ext = reader.read_sequence(name)
+    size = ext.end - ext.element_start
+    if size <= _SHARED_SIZE and ext.depth + _SHARED_DEPTH <= ext.max_depth:
+        known = _SHARED.get(ext.data[ext.element_start:ext.end])
+        if known is not None:
+            ext.pos = ext.end
+            return known
+    findings = ext.findings
+    mark = 0 if findings is None else len(findings)
+    extension = _read_extension_fields(ext)
+    if extension.oid in _SHARED_TYPES and size <= _SHARED_SIZE and len(_SHARED) < _SHARED_LIMIT \
+            and (findings is None or len(findings) == mark):
+        _SHARED[ext.element_bytes] = extension
+    return extension
+
+
+# Extensions whose values come from a handful of bits, so that most certificates carry one of a
+# few encodings (CA:FALSE; digitalSignature, keyEncipherment; serverAuth, clientAuth): each
+# whole Extension element read without a finding is kept (at most _SHARED_LIMIT, each at most
+# _SHARED_SIZE octets) and the same octets met again give the same immutable Extension, read
+# and checked once. Nothing that had a finding is kept, so a strict reader and one that
+# collects findings both get from it exactly what reading would give them; _SHARED_DEPTH
+# covers the levels a fresh reading would nest (Reader.max_depth).
+_SHARED_TYPES = frozenset({BasicConstraints.oid, KeyUsage.oid, ExtendedKeyUsage.oid})
+_SHARED: dict[bytes, "Extension"] = {}
+_SHARED_LIMIT, _SHARED_SIZE, _SHARED_DEPTH = 1024, 96, 4
+
+
+def _read_extension_fields(ext: Reader) -> Extension:
+    """The fields of the Extension SEQUENCE ``ext`` covers."""
     envelope = _read_common_envelope(ext)
     if envelope is None:
         oid = ext.read_oid("extnID")

@@ -63,7 +63,7 @@ from dataclasses import dataclass
 from x509core.cert import oids
 from x509core.cert.extensions import MalformedExtension, SubjectAlternativeName
 from x509core.cert.extensions.machine import MacAddress, MachineIdentity
-from x509core.cert.general_name import UniformResourceIdentifier
+from x509core.cert.names.general_name import UniformResourceIdentifier
 from x509core.errors import InvalidValue
 
 __all__ = ["CARRIERS", "URN_UUID", "URN_DEV_MAC", "MachineBinding", "identity_urn", "mac_urn",

@@ -8,7 +8,7 @@ from typing import ClassVar, Union
 from x509core.cert._parsed import parsed
 from x509core.cert.extensions.value import (INDENT, ExtensionValue, openssl_integer, openssl_lines,
                                            tuple_of, val_prn)
-from x509core.cert.general_name_text import openssl_object_name
+from x509core.cert.names.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_ANY_POLICY, OID_CERTIFICATE_POLICIES, OID_POLICY_MAPPINGS,
                                 OID_QT_CPS, OID_QT_UNOTICE)
 from x509core.der import BMPString, IA5String, ObjectIdentifier, Reader, UTF8String, VisibleString, Writer

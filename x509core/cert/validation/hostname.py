@@ -28,7 +28,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from x509core.cert.general_name import DNSName, IPAddress
+from x509core.cert.names.general_name import DNSName, IPAddress
 
 __all__ = ["parse_reference", "is_dns_name", "split_wildcard", "matches_peer_name",
            "ip_address_literal"]

@@ -37,7 +37,7 @@ from datetime import timedelta
 
 from x509core.cert.certificate import Certificate
 from x509core.cert.extensions.binding import MachineBinding, canonical_identity, canonical_mac
-from x509core.cert.name_text import prepare_string
+from x509core.cert.names.name_text import prepare_string
 from x509core.cert.validation.checks import refuse
 from x509core.errors import InvalidValue
 

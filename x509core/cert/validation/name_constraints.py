@@ -35,7 +35,7 @@ fast (category ``budget``) instead of burning CPU (issue 16 item 2).
 from __future__ import annotations
 
 from x509core.cert import oids
-from x509core.cert.general_name import (DirectoryName, DNSName, IPAddress, RFC822Name,
+from x509core.cert.names.general_name import (DirectoryName, DNSName, IPAddress, RFC822Name,
                                         UniformResourceIdentifier)
 from x509core.cert.validation.hostname import is_dns_name, split_wildcard
 from x509core.cert.validation.checks import name_key, refuse, self_issued

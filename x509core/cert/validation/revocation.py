@@ -30,7 +30,7 @@ reason code (§5.3.1), ``certificateHold`` included.
 from __future__ import annotations
 
 from x509core.cert import oids
-from x509core.cert.crl import CertificateRevocationList
+from x509core.cert.revocation.crl import CertificateRevocationList
 from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
 from x509core.cert.validation.checks import is_ca, refuse, signature_cost
 from x509core.errors import InvalidSignature, InvalidValue, UnsupportedAlgorithm

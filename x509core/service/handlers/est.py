@@ -24,7 +24,7 @@ from x509core.cert import oids
 from x509core.cert.certificate import Certificate
 from x509core.cert.cms import encode_certs_only
 from x509core.cert.csr import CertificateSigningRequest, load_der_csr
-from x509core.cert.general_name import general_name_print
+from x509core.cert.names.general_name import general_name_print
 from x509core.der import Writer
 from x509core.errors import DecodeError, InvalidSignature, PathValidationError
 from x509core.rsa.algorithms import PKCS1_SIGNATURE_OIDS

@@ -1,0 +1,1 @@
+"""The command line: arguments, errors, outputs, help, controls, tokens, verify, lint, doctor."""

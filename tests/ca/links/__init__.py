@@ -1,0 +1,1 @@
+"""Real links: TLS, HTTPS with curl, DICOM with pynetdicom and dcmtk, other TLS stacks."""

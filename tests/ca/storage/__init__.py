@@ -1,0 +1,1 @@
+"""The CA directory and its files: atomic writes, modes, crashes, concurrency, several nodes."""

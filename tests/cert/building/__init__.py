@@ -1,0 +1,1 @@
+"""Building: certificates, CSRs, CMS, the CA's profiles."""

@@ -1,0 +1,1 @@
+"""Names and general names: parsing, comparison, host names, the machine binding's URIs."""

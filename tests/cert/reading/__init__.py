@@ -1,0 +1,1 @@
+"""Reading what exists: the corpus, planted faults, fast paths, algorithms, keys, extensions."""

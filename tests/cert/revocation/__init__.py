@@ -1,0 +1,1 @@
+"""CRLs and OCSP: built, streamed, read, verified, against OpenSSL and pyca."""

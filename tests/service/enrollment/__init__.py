@@ -1,0 +1,1 @@
+"""Enrollment: EST with tokens, re-enrollment, the seed API, enrolled certificates in use."""

@@ -1,0 +1,1 @@
+"""Revocation status over HTTP: the CRL and the OCSP responder."""

@@ -1,0 +1,1 @@
+"""The server itself: HTTP limits, TLS, the serve command, load, crashes, logs, rate limits."""

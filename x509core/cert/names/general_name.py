@@ -1,0 +1,419 @@
+"""GeneralName, the CHOICE of name forms that extensions carry. RFC 5280 §4.2.1.6::
+
+    GeneralName ::= CHOICE {
+         otherName                       [0]     OtherName,
+         rfc822Name                      [1]     IA5String,
+         dNSName                         [2]     IA5String,
+         x400Address                     [3]     ORAddress,
+         directoryName                   [4]     Name,
+         ediPartyName                    [5]     EDIPartyName,
+         uniformResourceIdentifier       [6]     IA5String,
+         iPAddress                       [7]     OCTET STRING,
+         registeredID                    [8]     OBJECT IDENTIFIER }
+
+    GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName
+
+The module is IMPLICIT TAGS (RFC 5280 Appendix A.2), so each alternative replaces the tag of its
+type, except directoryName: Name is an untagged CHOICE, which is tagged explicitly even in an
+IMPLICIT TAGS module (X.680 (08/2015) §31.2.7 c), so [4] is EXPLICIT. x400Address and
+ediPartyName are kept as their checked DER.
+
+``text()`` renders a name as OpenSSL's ``i2v_GENERAL_NAME`` does (subjectAltName and most lists);
+:func:`general_name_print` renders it as ``GENERAL_NAME_print`` does (name constraints, CRL
+distribution points); the printers are in :mod:`x509core.cert.names.general_name_text`. Neither
+checks DNS or URI syntax: path validation does (RFC 5280 §7).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import ClassVar, Union
+
+from x509core.cert._parsed import maker, parsed
+from x509core.cert.names.general_name_text import (ascii_print, openssl_ip, openssl_object_name,
+                                             other_name_print, other_name_text, x509_name_oneline)
+from x509core.cert.names.name import Name, read_name, write_name
+from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der.oid import encode_oid_content
+from x509core.der.tags import Tag
+from x509core.safe_text import escape_controls
+from x509core.errors import DecodeError, InvalidValue, Truncated, UnexpectedTag
+
+__all__ = [
+    "GeneralName", "OtherName", "RFC822Name", "DNSName", "DirectoryName",
+    "UniformResourceIdentifier", "IPAddress", "RegisteredID", "UnsupportedGeneralName",
+    "read_general_name", "write_general_name", "read_general_names", "write_general_names",
+    "general_name_print", "check_general_names",
+]
+
+IPValue = Union[ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network,
+                ipaddress.IPv6Network]
+
+
+def _check_ia5(value: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str")
+    if any(ord(c) > 0x7F for c in value):
+        raise InvalidValue(f"{what} must be an IA5String: 7-bit characters only (X.680 §41.2)")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class OtherName:
+    """A name of a type identified by an OID. RFC 5280 §4.2.1.6::
+
+        OtherName ::= SEQUENCE {
+             type-id    OBJECT IDENTIFIER,
+             value      [0] EXPLICIT ANY DEFINED BY type-id }
+
+    ``value_der`` is the complete DER of the value inside [0] (for example a UTF8String).
+    """
+
+    tag_number: ClassVar[int] = 0
+    type_id: ObjectIdentifier
+    value_der: bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type_id", ObjectIdentifier(self.type_id))
+        if not isinstance(self.value_der, bytes):
+            raise TypeError("OtherName value_der must be bytes")
+        try:
+            reader = Reader(self.value_der)
+            reader.read_any("value")
+            reader.finish()
+        except DecodeError as exc:
+            raise InvalidValue(f"OtherName value must be one DER element: {exc}") from None
+
+    def text(self) -> str:
+        return other_name_text(self.type_id, self.value_der)
+
+    def print_text(self) -> str:
+        return other_name_print(self.type_id, self.value_der)
+
+
+@dataclass(frozen=True, slots=True)
+class RFC822Name:
+    """An Internet mail address (RFC 5280 §4.2.1.6), kept exactly as written."""
+
+    tag_number: ClassVar[int] = 1
+    value: str
+
+    def __post_init__(self) -> None:
+        _check_ia5(self.value, "rfc822Name")
+
+    def text(self) -> str:
+        return f"email:{escape_controls(self.value)}"
+
+    def print_text(self) -> str:
+        return "email:" + ascii_print(self.value.encode("ascii"))
+
+
+@dataclass(frozen=True, slots=True)
+class DNSName:
+    """A DNS name (RFC 5280 §4.2.1.6), kept exactly as written; syntax is checked in path
+    validation, not here."""
+
+    tag_number: ClassVar[int] = 2
+    value: str
+
+    def __post_init__(self) -> None:
+        _check_ia5(self.value, "dNSName")
+
+    def text(self) -> str:
+        return f"DNS:{escape_controls(self.value)}"
+
+    def print_text(self) -> str:
+        return "DNS:" + ascii_print(self.value.encode("ascii"))
+
+
+@dataclass(frozen=True, slots=True)
+class UniformResourceIdentifier:
+    """A URI (RFC 5280 §4.2.1.6, RFC 3986), kept exactly as written."""
+
+    tag_number: ClassVar[int] = 6
+    value: str
+
+    def __post_init__(self) -> None:
+        _check_ia5(self.value, "uniformResourceIdentifier")
+
+    def text(self) -> str:
+        return f"URI:{escape_controls(self.value)}"
+
+    def print_text(self) -> str:
+        return "URI:" + ascii_print(self.value.encode("ascii"))
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryName:
+    """A distinguished name, ``directoryName [4] Name`` (EXPLICIT: Name is a CHOICE)."""
+
+    tag_number: ClassVar[int] = 4
+    name: Name
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, Name):
+            raise TypeError("DirectoryName needs a Name")
+
+    def text(self) -> str:
+        return "DirName:" + x509_name_oneline(self.name)
+
+    def print_text(self) -> str:
+        return "DirName:" + self.name.openssl_oneline(escape_msb=True)
+
+
+@dataclass(frozen=True, slots=True)
+class IPAddress:
+    """``iPAddress [7] OCTET STRING``: an address, or in name constraints an address range.
+
+    RFC 5280 §4.2.1.6: four octets (IPv4) or sixteen (IPv6) in network byte order; §4.2.1.10:
+    in name constraints eight or thirty-two octets, an address and a mask "in the style of
+    RFC 4632 (CIDR)", read here as an ``IPv4Network``/``IPv6Network``.
+    """
+
+    tag_number: ClassVar[int] = 7
+    value: IPValue
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, (ipaddress.IPv4Address, ipaddress.IPv6Address,
+                                       ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            raise TypeError("IPAddress needs an ipaddress address or network")
+
+    @property
+    def is_range(self) -> bool:
+        """True for an address and mask (the name-constraints form)."""
+        return isinstance(self.value, (ipaddress.IPv4Network, ipaddress.IPv6Network))
+
+    @property
+    def octets(self) -> bytes:
+        if self.is_range:
+            return self.value.network_address.packed + self.value.netmask.packed
+        return self.value.packed
+
+    def text(self) -> str:
+        return "IP Address:" + openssl_ip(self.octets)
+
+    def print_text(self) -> str:
+        if self.is_range:       # v3_ncons.c print_nc_ipadd
+            half = len(self.octets) // 2
+            return f"IP:{openssl_ip(self.octets[:half])}/{openssl_ip(self.octets[half:])}"
+        return self.text()
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredID:
+    """``registeredID [8] OBJECT IDENTIFIER`` (RFC 5280 §4.2.1.6)."""
+
+    tag_number: ClassVar[int] = 8
+    oid: ObjectIdentifier
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "oid", ObjectIdentifier(self.oid))
+
+    def text(self) -> str:
+        return "Registered ID:" + openssl_object_name(self.oid)
+
+    def print_text(self) -> str:
+        return self.text()
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedGeneralName:
+    """x400Address [3] or ediPartyName [5], kept as its complete, DER-checked encoding."""
+
+    tag_number: int
+    raw: bytes
+
+    def __post_init__(self) -> None:
+        if self.tag_number not in (3, 5):
+            raise InvalidValue("only x400Address [3] and ediPartyName [5] are kept raw")
+        try:
+            reader = Reader(self.raw)
+            if not reader.peek_is(Tag(2, True, self.tag_number)):
+                raise InvalidValue(f"raw must be a constructed [{self.tag_number}] element")
+            reader.read_any()
+            reader.finish()
+        except DecodeError as exc:
+            raise InvalidValue(f"raw must be one DER element: {exc}") from None
+
+    def text(self) -> str:
+        return ("X400Name" if self.tag_number == 3 else "EdiPartyName") + ":<unsupported>"
+
+    def print_text(self) -> str:
+        return self.text()
+
+
+GeneralName = Union[OtherName, RFC822Name, DNSName, DirectoryName, UniformResourceIdentifier,
+                    IPAddress, RegisteredID, UnsupportedGeneralName]
+_CLASSES = (OtherName, RFC822Name, DNSName, DirectoryName, UniformResourceIdentifier, IPAddress,
+            RegisteredID, UnsupportedGeneralName)
+
+
+def general_name_print(gn: GeneralName) -> str:
+    """``gn`` as OpenSSL's ``GENERAL_NAME_print`` shows it (name constraints, CRL DPs)."""
+    return gn.print_text()
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+_ALTERNATIVES = ("otherName", "rfc822Name", "dNSName", "x400Address", "directoryName",
+                 "ediPartyName", "uniformResourceIdentifier", "iPAddress", "registeredID")
+
+
+def read_general_name(reader: Reader, name: str | None = None, *,
+                      address_range: bool = False) -> GeneralName:
+    """One GeneralName. ``address_range``: iPAddress is an address and mask (name constraints)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 1 < end and data[pos] in _IA5_NAMES and data[pos + 1] < 0x80:
+        # rfc822Name, dNSName or uniformResourceIdentifier with a short length, read at once;
+        # IA5String allows exactly the octets below 0x80 (X.680 §41.2), which isascii() tests.
+        value_end = pos + 2 + data[pos + 1]
+        if value_end <= end and data[pos + 2:value_end].isascii():
+            reader.pos = value_end
+            return _IA5_NAMES[data[pos]](data[pos + 2:value_end].decode("ascii"))
+    tag = reader.peek_tag()
+    if tag is None:
+        reader.fail(Truncated, "missing GeneralName: the input ends here")
+    if tag.tag_class != 2 or tag.number > 8:
+        reader.fail(UnexpectedTag, f"expected a GeneralName [0]..[8], found {tag}")
+    label = name or _ALTERNATIVES[tag.number]
+    if tag.number == 7:
+        return _read_ip_address(reader, label, address_range)
+    return _READERS[tag.number](reader, label)
+
+
+def _read_other_name(reader: Reader, name: str) -> OtherName:
+    seq = reader.read_implicit(0, True, name)
+    type_id = seq.read_oid("type-id")
+    inner = seq.read_explicit(0, "value")
+    value = inner.read_any()
+    inner.finish()
+    seq.finish()
+    return parsed(OtherName, type_id, value)           # value: one element, DER-checked
+
+
+def _ia5_reader(cls):
+    def read(reader: Reader, name: str):
+        # The IA5String decoder admits 7-bit characters only, as __post_init__ asks.
+        return parsed(cls, str(reader.read_implicit_value(cls.tag_number, 22, name)))
+    return read
+
+
+def _read_directory_name(reader: Reader, name: str) -> DirectoryName:
+    inner = reader.read_explicit(4, name)
+    value = read_name(inner, "name")
+    inner.finish()
+    return parsed(DirectoryName, value)
+
+
+def _read_unsupported(number: int):
+    def read(reader: Reader, name: str) -> UnsupportedGeneralName:
+        if not reader.peek_is(Tag(2, True, number)):
+            reader.read_implicit(number, True, name)    # raises the reader's wrong-form error
+        return UnsupportedGeneralName(number, reader.read_any(name))
+    return read
+
+
+def _read_registered_id(reader: Reader, name: str) -> RegisteredID:
+    return parsed(RegisteredID, reader.read_implicit_value(8, 6, name))
+
+
+def _read_ip_address(reader: Reader, name: str, address_range: bool) -> IPAddress:
+    start = reader.pos
+    octets = reader.read_implicit_value(7, 4, name)
+    if not address_range:
+        if len(octets) not in (4, 16):
+            # RFC 5280 §4.2.1.6: "the octet string MUST contain exactly four octets" (IPv4)
+            # or "exactly sixteen octets" (IPv6).
+            raise DecodeError(f"iPAddress of {len(octets)} octets, not 4 or 16 (RFC 5280 §4.2.1.6)",
+                              start, reader.path + (name,))
+        address = ipaddress.IPv4Address(octets) if len(octets) == 4 else ipaddress.IPv6Address(octets)
+        return parsed(IPAddress, address)
+    if len(octets) not in (8, 32):
+        # RFC 5280 §4.2.1.10: "the iPAddress field of GeneralName MUST contain eight (8) octets"
+        # for IPv4 and "thirty-two (32) octets" for IPv6.
+        raise DecodeError(f"iPAddress range of {len(octets)} octets, not 8 or 32 (RFC 5280 §4.2.1.10)",
+                          start, reader.path + (name,))
+    return parsed(IPAddress, _network(octets, start, reader.path + (name,)))
+
+
+def _network(octets: bytes, start: int, path) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    half = len(octets) // 2
+    address, mask = int.from_bytes(octets[:half], "big"), int.from_bytes(octets[half:], "big")
+    bits = 8 * half
+    prefix = bits - (((1 << bits) - 1 - mask).bit_length())
+    if mask != ((1 << bits) - 1) ^ ((1 << (bits - prefix)) - 1):
+        raise DecodeError("iPAddress mask is not contiguous (RFC 4632 §3.1, RFC 5280 §4.2.1.10)",
+                          start, path)
+    if address & ~mask:
+        raise DecodeError("iPAddress range has address bits outside its mask (RFC 4632 §3.1, "
+                          "RFC 5280 §4.2.1.10)", start, path)
+    return ipaddress.ip_network((octets[:half], prefix))
+
+
+_READERS = {
+    0: _read_other_name, 1: _ia5_reader(RFC822Name), 2: _ia5_reader(DNSName),
+    3: _read_unsupported(3), 4: _read_directory_name, 5: _read_unsupported(5),
+    6: _ia5_reader(UniformResourceIdentifier), 8: _read_registered_id,
+}
+
+
+# The identifier octet of [1], [2] and [6] IMPLICIT IA5String -> a maker of that name.
+_IA5_NAMES = {0x80 | cls.tag_number: maker(cls) for cls in (RFC822Name, DNSName, UniformResourceIdentifier)}
+
+
+def read_general_names(reader: Reader, name: str = "", *, implicit: int | None = None,
+                       address_range: bool = False) -> tuple[GeneralName, ...]:
+    """``GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName``, or ``[implicit] GeneralNames``."""
+    seq = reader.read_sequence(name) if implicit is None else reader.read_implicit(implicit, True, name)
+    return seq.read_items(
+        lambda r, index: read_general_name(r, index, address_range=address_range),
+        "GeneralNames must hold at least one name (SIZE (1..MAX), RFC 5280 §4.2.1.6)")
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def write_general_name(writer: Writer, gn: GeneralName) -> None:
+    """One GeneralName, as :func:`read_general_name` reads it."""
+    if isinstance(gn, (RFC822Name, DNSName, UniformResourceIdentifier)):
+        writer.write_implicit_primitive(gn.tag_number, gn.value.encode("ascii"))
+    elif isinstance(gn, DirectoryName):
+        with writer.explicit(4):
+            write_name(writer, gn.name)
+    elif isinstance(gn, IPAddress):
+        writer.write_implicit_primitive(7, gn.octets)
+    elif isinstance(gn, RegisteredID):
+        writer.write_implicit_primitive(8, encode_oid_content(gn.oid))
+    elif isinstance(gn, OtherName):
+        with writer.implicit_constructed(0):
+            writer.write_oid(gn.type_id)
+            with writer.explicit(0):
+                writer.write_raw(gn.value_der)
+    elif isinstance(gn, UnsupportedGeneralName):
+        writer.write_raw(gn.raw)
+    else:
+        raise TypeError(f"not a GeneralName: {type(gn).__name__}")
+
+
+def write_general_names(writer: Writer, names, *, implicit: int | None = None) -> None:
+    """GeneralNames (a SEQUENCE, or ``[implicit]``); at least one name (SIZE (1..MAX))."""
+    if not names:
+        raise InvalidValue("GeneralNames must hold at least one name (RFC 5280 §4.2.1.6)")
+    frame = writer.sequence() if implicit is None else writer.implicit_constructed(implicit)
+    with frame:
+        for gn in names:
+            write_general_name(writer, gn)
+
+
+def check_general_names(names, what: str, *, address_range: bool = False) -> tuple:
+    """``names`` as a non-empty tuple of GeneralName; iPAddress ranges only if ``address_range``."""
+    names = tuple(names)
+    if not names:
+        raise InvalidValue(f"{what} must hold at least one GeneralName (SIZE (1..MAX))")
+    for gn in names:
+        if not isinstance(gn, _CLASSES):
+            raise TypeError(f"{what} holds {type(gn).__name__}, not a GeneralName")
+        if isinstance(gn, IPAddress) and gn.is_range != address_range:
+            form = "an address and mask" if address_range else "a single address"
+            raise InvalidValue(f"iPAddress in {what} must be {form} (RFC 5280 §4.2.1.6, §4.2.1.10)")
+    return names

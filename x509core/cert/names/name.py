@@ -1,0 +1,443 @@
+"""X.509 names: their values, their DER, how to build them and how to compare them.
+
+RFC 5280 §4.1.2.4 (issuer, subject) and Appendix A.1, RFC 5280 §7.1 (comparison), X.501 §9. The
+classes below carry the ASN.1 of Name, RelativeDistinguishedName and AttributeTypeAndValue; the
+values of the standard attribute types are, RFC 5280 §4.1.2.4::
+
+    DirectoryString ::= CHOICE {
+          teletexString           TeletexString (SIZE (1..MAX)),
+          printableString         PrintableString (SIZE (1..MAX)),
+          universalString         UniversalString (SIZE (1..MAX)),
+          utf8String              UTF8String (SIZE (1..MAX)),
+          bmpString               BMPString (SIZE (1..MAX)) }
+
+A parsed :class:`Name` keeps the exact DER it came from (``raw``); ``to_der()`` returns it and
+``==`` compares it, byte for byte. :meth:`Name.matches` is the RFC 5280 §7.1 comparison. Text forms
+(RFC 4514, OpenSSL) live in :mod:`x509core.cert.names.name_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from x509core.cert import oids
+from x509core.cert._parsed import maker, parsed
+from x509core.cert.names.name_text import (STRING_ATTRIBUTE_TYPES, attribute_oid,
+                                     check_attribute_value, format_openssl, format_rfc4514,
+                                     openssl_type_name, parse_openssl, parse_rfc4514,
+                                     prepare_string)
+from x509core.der import ObjectIdentifier, Reader, Writer
+from x509core.der.content import PRIMITIVE_DECODERS, STRING_TYPES
+from x509core.der.oid import decoded_oid
+from x509core.errors import DecodeError, InvalidValue
+
+__all__ = ["AttributeTypeAndValue", "RelativeDistinguishedName", "Name", "read_name",
+           "write_name", "load_der_name"]
+
+_UTF8 = 12                                       # UTF8String, X.680 §8.4 Table 1
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeTypeAndValue:
+    """One attribute of a name: a type and one value. RFC 5280 §4.1.2.4::
+
+        AttributeTypeAndValue ::= SEQUENCE {
+          type     AttributeType,
+          value    AttributeValue }
+
+    ``string_tag`` is the universal tag number of the value's character string type (12
+    UTF8String, 19 PrintableString, 22 IA5String, 20 TeletexString, 30 BMPString, ...) and ``raw``
+    the value's complete DER. A value that is not a character string (allowed for types this module
+    does not know, e.g. a SEQUENCE) has ``string_tag=None``, its exact DER in ``raw`` and
+    ``value = "#" + raw.hex()``, the RFC 4514 §2.4 form. ``raw`` may be left empty for a string;
+    the constructor fills it in and checks that it always holds exactly ``value``.
+    """
+
+    oid: ObjectIdentifier
+    value: str
+    string_tag: int | None = _UTF8
+    raw: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "oid", ObjectIdentifier(self.oid))
+        if not isinstance(self.value, str) or not isinstance(self.raw, bytes):
+            raise TypeError("an attribute value is a str and its raw encoding bytes")
+        if self.string_tag is None:
+            _check_other_value(self.oid, self.value, self.raw)
+        else:
+            object.__setattr__(self, "raw", _check_string_value(self.string_tag, self.value, self.raw))
+
+    @classmethod
+    def build(cls, attribute_type: str | ObjectIdentifier, value: str) -> "AttributeTypeAndValue":
+        """A new attribute in the string type RFC 5280 asks for, within the Appendix A.1 bounds.
+
+        PrintableString for C, serialNumber and dnQualifier, IA5String for emailAddress and DC,
+        UTF8String otherwise (RFC 5280 §4.1.2.4); empty values and longer ones are InvalidValue.
+        """
+        oid = attribute_oid(attribute_type)
+        if not isinstance(value, str):
+            raise TypeError(f"the value of {openssl_type_name(oid)} must be a str")
+        return cls(oid, value, check_attribute_value(oid, value))
+
+    @classmethod
+    def from_value_der(cls, attribute_type: str | ObjectIdentifier, der: bytes) -> "AttributeTypeAndValue":
+        """An attribute whose value is given as one DER element (a ``#hex`` value of RFC 4514)."""
+        reader = Reader(der)
+        attribute = _read_value(reader, attribute_oid(attribute_type))
+        reader.finish()
+        return attribute
+
+    def to_der(self) -> bytes:
+        writer = Writer()
+        with writer.sequence():
+            writer.write_oid(self.oid)
+            writer.write_raw(self.raw)
+        return writer.to_bytes()
+
+    def comparison_key(self) -> tuple:
+        """Equal for two attributes exactly when they match (RFC 5280 §7.1, see Name.matches)."""
+        if self.string_tag is None:
+            return (str(self.oid), 1, self.raw)
+        return (str(self.oid), 0, prepare_string(self.value))
+
+
+def _check_string_value(string_tag: int, value: str, raw: bytes) -> bytes:
+    """The DER of ``value`` as the string type ``string_tag``; ``raw``, if given, must equal it."""
+    if not isinstance(string_tag, int) or isinstance(string_tag, bool):
+        raise TypeError("string_tag is a universal tag number (int) or None")
+    if string_tag not in STRING_TYPES:
+        raise InvalidValue(f"universal tag {string_tag} is not a character string type")
+    writer = Writer()
+    writer.write_string(value, string_tag)      # InvalidValue outside the type's repertoire
+    encoded = writer.to_bytes()
+    if raw and raw != encoded:
+        raise InvalidValue("raw is not the DER encoding of value")
+    return encoded
+
+
+def _check_other_value(oid: ObjectIdentifier, value: str, raw: bytes) -> None:
+    """A value that is not a character string: one DER element, shown as ``#hex``."""
+    if oid in STRING_ATTRIBUTE_TYPES:
+        raise InvalidValue(f"{openssl_type_name(oid)} takes a character string (RFC 5280 Appendix A.1)")
+    reader = Reader(raw)
+    tag = reader.peek_tag()
+    reader.read_any("value")                     # Truncated for b"", DecodeError for non-DER
+    reader.finish()
+    if tag.tag_class == 0 and tag.number in STRING_TYPES:
+        raise InvalidValue("a character string value needs its string_tag")
+    if value != "#" + raw.hex():
+        raise InvalidValue("the value of a non-string attribute is '#' and the hex of raw")
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeDistinguishedName:
+    """One RDN: one attribute, or several for a multi-valued RDN. RFC 5280 §4.1.2.4::
+
+        RelativeDistinguishedName ::=
+          SET SIZE (1..MAX) OF AttributeTypeAndValue
+
+    ``attributes`` is kept in DER order (X.690 §11.6: ascending encodings), so two RDNs with the
+    same attributes are equal however they were given.
+    """
+
+    attributes: tuple[AttributeTypeAndValue, ...]
+
+    def __post_init__(self) -> None:
+        attributes = tuple(self.attributes)
+        if not all(isinstance(a, AttributeTypeAndValue) for a in attributes):
+            raise TypeError("an RDN holds AttributeTypeAndValue objects")
+        if not attributes:
+            raise InvalidValue("an RDN needs an attribute (RFC 5280 §4.1.2.4: SET SIZE (1..MAX))")
+        encodings = [a.to_der() for a in attributes]
+        width = max(map(len, encodings))
+        order = sorted(range(len(attributes)), key=lambda i: encodings[i].ljust(width, b"\0"))
+        object.__setattr__(self, "attributes", tuple(attributes[i] for i in order))
+
+    def __iter__(self) -> Iterator[AttributeTypeAndValue]:
+        return iter(self.attributes)
+
+    def __len__(self) -> int:
+        return len(self.attributes)
+
+    def to_der(self) -> bytes:
+        writer = Writer()
+        with writer.set_of():
+            for attribute in self.attributes:
+                writer.write_raw(attribute.to_der())
+        return writer.to_bytes()
+
+    def comparison_key(self) -> tuple:
+        """RFC 5280 §7.1: RDNs match when they have the same number of attributes and each
+        attribute of one matches an attribute of the other; the order inside an RDN is irrelevant."""
+        return tuple(sorted(a.comparison_key() for a in self.attributes))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Name:
+    """An X.509 name (issuer or subject). RFC 5280 §4.1.2.4::
+
+        Name ::= CHOICE { -- only one possibility for now --
+          rdnSequence  RDNSequence }
+
+        RDNSequence ::= SEQUENCE OF RelativeDistinguishedName
+
+    ``raw`` is the exact DER (filled in when only ``rdns`` is given, checked when both are).
+    ``==`` and ``hash`` use ``raw``: a PrintableString and a UTF8String of the same text are
+    different Names but they :meth:`matches`. Iterating yields the attributes, first RDN first.
+    """
+
+    rdns: tuple[RelativeDistinguishedName, ...] = ()
+    raw: bytes = b""
+    # comparison_key(), computed once and kept by this Name: path validation compares names
+    # many times, and a cache on the Name lives exactly as long as the Name (a global cache of
+    # hostile names would keep them alive: issue 16 item 4).
+    _key: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rdns = tuple(self.rdns)
+        if not all(isinstance(rdn, RelativeDistinguishedName) for rdn in rdns):
+            raise TypeError("a Name holds RelativeDistinguishedName objects")
+        if not isinstance(self.raw, bytes):
+            raise TypeError("raw is bytes")
+        writer = Writer()
+        with writer.sequence():
+            for rdn in rdns:
+                writer.write_raw(rdn.to_der())
+        encoded = writer.to_bytes()
+        if self.raw and self.raw != encoded:
+            raise InvalidValue("raw is not the DER encoding of rdns")
+        object.__setattr__(self, "rdns", rdns)
+        object.__setattr__(self, "raw", encoded)
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, attributes: Iterable) -> "Name":
+        """A Name from ``(type, value)`` tuples, first RDN first; a list of such tuples makes one
+        multi-valued RDN. Types are short names (``"CN"``, ``"emailAddress"``, ``"E"``), dotted OIDs
+        or ObjectIdentifiers; string types and bounds as :meth:`AttributeTypeAndValue.build`::
+
+            Name.build([("C", "CN"), ("O", "Org"), [("CN", "a"), ("UID", "1")]])
+        """
+        if isinstance(attributes, (str, bytes)):
+            raise TypeError("Name.build takes a list of (type, value) pairs")
+        return cls(tuple(_build_rdn(item) for item in attributes))
+
+    @classmethod
+    def from_rfc4514(cls, text: str) -> "Name":
+        """The Name an RFC 4514 string denotes, values built as :meth:`build` builds them;
+        a ``#hex`` value is taken as the DER it spells, string type included."""
+        return cls(tuple(RelativeDistinguishedName(tuple(_from_text(oid, value) for oid, value in rdn))
+                         for rdn in parse_rfc4514(text)))
+
+    @classmethod
+    def from_openssl(cls, text: str) -> "Name":
+        """The Name of an OpenSSL ``-subj`` string such as ``/C=CN/O=Org/CN=a+UID=1``, with the
+        string types OpenSSL 3 gives it by default (``string_mask = utf8only``). The text is read
+        as ``openssl req -utf8`` reads it (without ``-utf8`` OpenSSL takes each byte as Latin-1)."""
+        return cls(tuple(RelativeDistinguishedName(tuple(AttributeTypeAndValue.build(oid, value)
+                                                         for oid, value in rdn))
+                         for rdn in parse_openssl(text)))
+
+    @classmethod
+    def from_der(cls, data: bytes) -> "Name":
+        return load_der_name(data)
+
+    # -- output --------------------------------------------------------------------------------
+
+    def to_der(self) -> bytes:
+        return self.raw
+
+    def rfc4514(self) -> str:
+        """RFC 4514 §2, e.g. ``CN=a,O=Org\\, Inc.,C=CN``; types other than the nine of the §3
+        table are dotted OIDs (emailAddress is ``1.2.840.113549.1.9.1``), like pyca/cryptography."""
+        return format_rfc4514(self.rdns)
+
+    def openssl_oneline(self, escape_msb: bool = False) -> str:
+        """What ``openssl x509 -noout -subject -nameopt oneline,-esc_msb,utf8`` prints after
+        ``subject=``; with ``escape_msb=True`` exactly the ``-text`` Subject/Issuer line."""
+        return format_openssl(self.rdns, escape_msb)
+
+    # -- access --------------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[AttributeTypeAndValue]:
+        return (attribute for rdn in self.rdns for attribute in rdn.attributes)
+
+    def __len__(self) -> int:
+        """The number of attributes (not of RDNs)."""
+        return sum(len(rdn) for rdn in self.rdns)
+
+    def get(self, attribute_type: str | ObjectIdentifier) -> list[str]:
+        """The values of one attribute type, in order: ``name.get("OU")``, ``name.get("2.5.4.11")``."""
+        oid = attribute_oid(attribute_type)
+        return [attribute.value for attribute in self if attribute.oid == oid]
+
+    @property
+    def common_name(self) -> str | None:
+        values = self.get(oids.OID_COMMON_NAME)
+        return values[0] if values else None
+
+    @property
+    def organization(self) -> str | None:
+        values = self.organizations
+        return values[0] if values else None
+
+    @property
+    def organizations(self) -> list[str]:
+        return self.get(oids.OID_ORGANIZATION_NAME)
+
+    # -- comparison ----------------------------------------------------------------------------
+
+    def matches(self, other: "Name") -> bool:
+        """RFC 5280 §7.1: "Two distinguished names DN1 and DN2 match if they have the same number
+        of RDNs, for each RDN in DN1 there is a matching RDN in DN2, and the matching RDNs appear
+        in the same order in both DNs."
+
+        Attributes match when their types are equal and, for character strings of any string type,
+        their values are equal after RFC 4518 preparation (``name_text.prepare_string``: mapping,
+        case folding, NFKC, insignificant spaces); other values compare by DER.
+        """
+        if not isinstance(other, Name):
+            raise TypeError("matches() compares two Names")
+        return self.comparison_key() == other.comparison_key()
+
+    def comparison_key(self) -> tuple:
+        """A hashable key, equal for two Names exactly when they :meth:`matches` (for dict lookups)."""
+        key = self._key
+        if key is None:
+            key = tuple(rdn.comparison_key() for rdn in self.rdns)
+            object.__setattr__(self, "_key", key)
+        return key
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Name):
+            return NotImplemented
+        return self.raw == other.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"Name({self.rfc4514()!r})"
+
+
+def _build_rdn(item) -> RelativeDistinguishedName:
+    if isinstance(item, AttributeTypeAndValue) or _is_pair(item):
+        return RelativeDistinguishedName((_build_attribute(item),))
+    if isinstance(item, (str, bytes)) or not isinstance(item, Iterable):
+        raise TypeError(f"expected a (type, value) tuple or a list of them, not {item!r}")
+    return RelativeDistinguishedName(tuple(_build_attribute(member) for member in item))
+
+
+def _is_pair(item) -> bool:
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+
+
+def _build_attribute(item) -> AttributeTypeAndValue:
+    if isinstance(item, AttributeTypeAndValue):
+        return item
+    if not _is_pair(item):
+        raise TypeError(f"expected a (type, value) tuple, not {item!r}")
+    return AttributeTypeAndValue.build(*item)
+
+
+def _from_text(oid: ObjectIdentifier, value: str | bytes) -> AttributeTypeAndValue:
+    if isinstance(value, bytes):
+        return AttributeTypeAndValue.from_value_der(oid, value)
+    return AttributeTypeAndValue.build(oid, value)
+
+
+# -- DER ---------------------------------------------------------------------------------------
+
+
+def read_name(reader: Reader, name: str = "name") -> Name:
+    """The next element of ``reader`` as a Name (RFC 5280 §4.1.2.4), keeping its exact bytes."""
+    sequence = reader.read_sequence(name)
+    data, end = sequence.data, sequence.end
+    # An RDN and its attribute are two levels below the sequence (Reader.max_depth).
+    fast = sequence.depth + 2 <= sequence.max_depth
+    rdns = []
+    while sequence.pos < end:
+        rdn = _read_single_rdn(data, sequence.pos, end) if fast else None
+        if rdn is None:
+            rdns.append(_read_rdn(sequence, len(rdns)))
+        else:
+            rdns.append(rdn[0])
+            sequence.pos = rdn[1]
+    return parsed(Name, tuple(rdns), sequence.element_bytes, None)
+
+
+def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistinguishedName, int] | None:
+    """The common RDN, read fast: ``SET { SEQUENCE { OBJECT IDENTIFIER, string } }`` with one
+    attribute (so no order to check), short-form lengths, an OID seen before and a string the
+    strict decoder accepts. Returns the RDN and the position after it, or None for anything else,
+    which :func:`_read_rdn` then reads (and refuses with an exact error where it must); the two
+    give the same value for every input this accepts."""
+    if pos + 8 > end or data[pos] != 0x31 or data[pos + 2] != 0x30 or data[pos + 4] != 0x06:
+        return None
+    rdn_end = pos + 2 + data[pos + 1]
+    oid_end = pos + 6 + data[pos + 5]
+    if (data[pos + 1] | data[pos + 3] | data[pos + 5]) >= 0x80 or rdn_end > end \
+            or pos + 4 + data[pos + 3] != rdn_end or oid_end + 2 > rdn_end:
+        return None
+    oid = decoded_oid(data[pos + 6:oid_end])
+    tag, length = data[oid_end], data[oid_end + 1]
+    if oid is None or tag not in STRING_TYPES or length >= 0x80 or oid_end + 2 + length != rdn_end:
+        return None
+    try:
+        value = PRIMITIVE_DECODERS[tag](data, oid_end + 2, rdn_end, ())   # tag: a string type
+    except DecodeError:
+        return None
+    return _new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),)), rdn_end
+
+
+def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
+    """``RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue``."""
+    members = sequence.read_set(f"rdnSequence[{index}]")     # sorted, X.690 §11.6
+    if members.at_end:
+        members.report(DecodeError, "empty RelativeDistinguishedName",
+                       "RFC 5280 §4.1.2.4: SET SIZE (1..MAX)", members.element_start)
+    attributes = []
+    while not members.at_end:
+        attribute = members.read_sequence(f"attribute[{len(attributes)}]")
+        oid = attribute.read_oid("type")
+        attributes.append(_read_value(attribute, oid))
+        attribute.finish()
+    return parsed(RelativeDistinguishedName, tuple(attributes))    # read_set checked the order
+
+
+def _read_value(reader: Reader, oid: ObjectIdentifier) -> AttributeTypeAndValue:
+    """``AttributeValue ::= ANY -- DEFINED BY AttributeType``: a character string for every type
+    of the RFC 5280 Appendix A.1 table, any DER element (kept raw) for other types.
+
+    # Deviation: for the known types any character string type is accepted (a UTF8String
+    # countryName or an IA5String commonName occur in the wild), and so is an empty string;
+    # building follows Appendix A.1 exactly.
+    """
+    start, tag = reader.pos, reader.peek_tag()
+    is_string = tag is not None and tag.tag_class == 0 and tag.number in STRING_TYPES
+    if oid in STRING_ATTRIBUTE_TYPES or is_string:
+        value = reader.read_string("value")      # UnexpectedTag for anything else
+        return parsed(AttributeTypeAndValue, oid, value, tag.number, reader.data[start:reader.pos])
+    raw = reader.read_any("value")
+    return AttributeTypeAndValue(oid, "#" + raw.hex(), None, raw)
+
+
+_new_attribute = maker(AttributeTypeAndValue)
+_new_rdn = maker(RelativeDistinguishedName)
+
+
+def write_name(writer: Writer, name: Name) -> None:
+    """Write ``name`` as it came: its exact DER."""
+    if not isinstance(name, Name):
+        raise TypeError("write_name needs a Name")
+    writer.write_raw(name.raw)
+
+
+def load_der_name(data: bytes) -> Name:
+    """A Name from exactly one DER element (no trailing bytes)."""
+    reader = Reader(data)
+    name = read_name(reader)
+    reader.finish()
+    return name
