@@ -69,6 +69,19 @@ def screenshots(tmp_path_factory):
 
 
 @pytest.fixture
+def shoot(driver, screenshots, capsys):
+    """shoot(name, what): a screenshot of the current page, its path printed on the terminal
+    even when pytest captures output (so a reviewer finds it after a quiet run)."""
+    def take(name: str, what: str):
+        path = screenshots / name
+        assert driver.save_screenshot(str(path)) and path.stat().st_size > 10_000
+        with capsys.disabled():
+            print(f"\nscreenshot of {what}: {path}")
+        return path
+    return take
+
+
+@pytest.fixture
 def admin(service_ca, request):
     name = "browser-" + hashlib.sha256(request.node.name.encode()).hexdigest()[:12]   # one a test
     if service_ca.inventory.admin(name) is None:
@@ -133,17 +146,14 @@ def _ocsp(openssl, service, leaf) -> str:
 
 
 def test_login_find_revoke_token_enroll_logout(driver, service, service_ca, admin,
-                                               client_files, openssl, curl, tmp_path,
-                                               screenshots):
+                                               client_files, openssl, curl, tmp_path, shoot):
     leaf, _, issued = client_files("BROWSERTEST00001", machine_id=MACHINE)
     assert f"{leaf}: good" in _ocsp(openssl, service, leaf)
     _login(driver, service, admin)
     _logged_in_as(driver, admin)
     assert "Dashboard" in driver.title and _find(driver, "svg[role=img]") is not None
     assert int(_find(driver, "#count-valid").text) >= 1
-    shot = screenshots / "dashboard-1280x800.png"
-    driver.save_screenshot(str(shot))
-    print(f"\nscreenshot of the dashboard at 1280x800: {shot}")
+    shoot("dashboard-1280x800.png", "the dashboard at 1280x800")
 
     # Find the certificate by its machine id, with the keyboard only.
     from selenium.webdriver.common.keys import Keys
@@ -152,9 +162,7 @@ def test_login_find_revoke_token_enroll_logout(driver, service, service_ca, admi
     _navigate(driver, search, MACHINE[:12], Keys.ENTER)
     rows = driver.find_elements(_by("CSS_SELECTOR"), "#certificates tbody tr")
     assert len(rows) == 1 and "BROWSERTEST00001" in rows[0].text and MACHINE in rows[0].text
-    shot = screenshots / "certificates-1280x800.png"
-    driver.save_screenshot(str(shot))
-    print(f"screenshot of the certificate list at 1280x800: {shot}")
+    shoot("certificates-1280x800.png", "the certificate list at 1280x800")
     _navigate(driver, rows[0].find_element(_by("TAG_NAME"), "a"))
     assert issued.record.serial_hex in _find(driver, "h1").text
     assert f"machine {MACHINE}" in _find(driver, "#binding").text
@@ -281,7 +289,7 @@ def test_a_script_in_a_subject_is_shown_as_text_everywhere(driver, service, serv
     _no_alert(driver)
 
 
-def test_the_pages_fit_a_phone(driver, service, admin, screenshots):
+def test_the_pages_fit_a_phone(driver, service, admin, shoot):
     _login(driver, service, admin)
     _viewport(driver, 390, 844, mobile=True)
     try:
@@ -295,9 +303,7 @@ def test_the_pages_fit_a_phone(driver, service, admin, screenshots):
                 "window.innerWidth + 1).map(e => e.tagName + '#' + e.id).slice(0, 5)")
             assert width <= inner + 1, (path, width, inner, wide)     # no sideways scrolling
         driver.get(service.url("/admin/"))
-        shot = screenshots / "dashboard-phone-390x844.png"
-        driver.save_screenshot(str(shot))
-        print(f"\nscreenshot of the dashboard on a phone: {shot}")
+        shoot("dashboard-phone-390x844.png", "the dashboard on a phone (390x844)")
     finally:
         _viewport(driver, 1280, 800)
     assert re.search(r"width=device-width", driver.page_source)
