@@ -24,7 +24,7 @@ stopping after one page. SQLite's planner has no range statistics, so there the 
 indexes are ruled out for that query (the engine's ``no_index`` word); PostgreSQL's planner
 chooses from its statistics. Hits that are many but all at the far end of the sort order make
 that walk long; at 100,000 rows it stays within the admin page's 200 ms
-(``benchmarks/bench_admin.py``).
+(``benchmarks/service/bench_admin.py``).
 """
 
 from __future__ import annotations

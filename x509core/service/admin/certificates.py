@@ -6,7 +6,7 @@ The list is one :meth:`Inventory.page` call: filters and search as ``x509core li
 inventory's package docstring define them, sorted by notAfter (soonest first, or latest
 first), :data:`PAGE_SIZE` rows a page, the next page named by the last row's ``(notAfter,
 id)`` (keyset pagination: page 1,000 costs what page 1 does). Every query is served by an index
-(``schema.py``; ``benchmarks/bench_admin.py`` measures it at 100,000 rows).
+(``schema.py``; ``benchmarks/service/bench_admin.py`` measures it at 100,000 rows).
 
 Revocation is ``CertificateAuthority.revoke``, the same call as ``x509core revoke``, made as
 the admin (``acting_as``): the audit row names the admin and the address. ``GET

@@ -12,7 +12,7 @@ has shipped. The DDL below is one text for both engines with a few words that di
 (:data:`_WORDS`): the auto-numbered key, and the collation of searchable text, which is the
 byte order ("C") in PostgreSQL as it always is in SQLite, so prefix ranges and sort orders agree.
 
-Indexes, and the query each serves (``benchmarks/bench_inventory.py`` prints their plans):
+Indexes, and the query each serves (``benchmarks/ca/bench_inventory.py`` prints their plans):
 
 - ``certificates.serial`` UNIQUE: lookup and OCSP status by serial; serial prefix search.
 - ``certificates_status_not_after``: ``list --expiring``, ``--status``, the dashboard counts.
