@@ -19,9 +19,18 @@ PEERS = ["x509core", "gmpy2", "cryptography", "pycryptodome", "rsa", "pyasn1", "
          "asn1crypto", "ecdsa"]
 
 
+# The parts of the suite (sub-packages, each a folder of bench_*.py modules).
+PARTS = ("engine", "ca", "service")
+
+
+def _modules() -> dict[str, str]:
+    """Each benchmark's name (its module's, without ``bench_``) -> the module to import."""
+    return {m.name[len("bench_"):]: f"benchmarks.{part}.{m.name}" for part in PARTS
+            for m in pkgutil.iter_modules([str(HERE / part)]) if m.name.startswith("bench_")}
+
+
 def _available() -> list[str]:
-    return sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(HERE)])
-                  if m.name.startswith("bench_"))
+    return sorted(_modules())
 
 
 def _fmt_time(seconds: float) -> str:
@@ -81,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     tables: dict[str, str] = {}
     for name in names:
-        module = importlib.import_module(f"benchmarks.bench_{name}")
+        module = importlib.import_module(_modules()[name])
         print(f"running {name} ...", file=sys.stderr, flush=True)
         tables[name] = _table(module.run(args.quick))
         print(f"\n### {name}\n\n{tables[name]}", flush=True)

@@ -1,6 +1,7 @@
 """Timing helpers shared by every benchmark module.
 
-A benchmark module ``benchmarks/bench_<name>.py`` defines ``run(quick: bool) -> list[Row]``.
+A benchmark module ``benchmarks/<part>/bench_<name>.py`` (parts: engine, ca, service) defines
+``run(quick: bool) -> list[Row]``.
 Every row of one ``group`` is compared with the row whose ``impl`` is the group's ``reference``
 (the first row unless a row sets ``reference=True``): the ratio column is
 ``median(row) / median(reference)``, so 0.5 means "twice as fast as the reference".
@@ -15,11 +16,16 @@ import statistics
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
-__all__ = ["Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
+__all__ = ["REPO", "INTEROP", "Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
            "stop_servers",
            "crt_limit", "crt_limit_threads", "x509core_key", "bignum_build"]
+
+REPO = Path(__file__).resolve().parents[1]          # the checkout's root
+# The seed system's certificates in ../shared beside the checkout (read, never copied in).
+INTEROP = REPO.parent / "shared" / "interop" / "seed-system"
 
 
 @dataclass(frozen=True)

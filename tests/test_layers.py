@@ -67,9 +67,9 @@ def test_only_the_bignum_module_imports_gmpy2():
 
 
 # The optional extras (pyproject.toml) and the modules (a file, or a folder ending in /) that
-# may import each: x509core[postgres] and x509core[server].
+# may import each: x509core[postgres] and x509core[server] (aiohttp; Jinja2 for the admin pages).
 OPTIONAL = {"x509core/ca/inventory/storage/postgres.py": {"psycopg"},
-            "x509core/service/": {"aiohttp"}}
+            "x509core/service/": {"aiohttp"}, "x509core/service/admin/": {"jinja2"}}
 
 
 def _optional_for(relative: str) -> set:

@@ -30,7 +30,7 @@ cited as GECC):
 
 Cost of u1*G + u2*Q for a b-bit order: b doublings (8 modular multiplications each) and about
 b/9 + b/6 mixed additions (11 each), plus 8 points for Q. The doublings are two thirds of it
-(``benchmarks/bench_ec_verify.py`` times them alone).
+(``benchmarks/engine/bench_ec_verify.py`` times them alone).
 
 Arithmetic runs on ``bignum.mpz`` (a GMP integer under the gmpy2 backend, a plain ``int``
 otherwise) inside the loops; :func:`mul_add`, :func:`scalar_mult` and :func:`to_affine` take

@@ -28,7 +28,7 @@ used under 5% of a CPU): with gmpy2 the median fell from 0.49 s (``workers=1``) 
 with pure Python from 4.8 s to 1.2 s. Starting the child costs about 4 ms; both processes
 sieve the windows they walk, about 20% more CPU time in all. Searching p and q each in its own
 process, without sharing, was slower (median 0.41 s): one prime often takes much longer than
-the other. See benchmarks/bench_rsa_keygen.py.
+the other. See benchmarks/engine/bench_rsa_keygen.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The network service, ``x509core serve``: EST (RFC 7030) with enrollment tokens, OCSP (RFC
-6960) and the CRL over HTTP, and the seed system's API, on top of the certificate authority
-(:mod:`x509core.ca`); every state change and every refused enrollment in the audit trail.
+6960) and the CRL over HTTP, the seed system's API and the admin pages, on top of the
+certificate authority (:mod:`x509core.ca`); every state change and every refused enrollment in
+the audit trail.
 
 It needs aiohttp (``pip install 'x509core[server]'``); importing this package, or
 :mod:`x509core.service.cli`, does not, so the command line works without it.
@@ -9,7 +10,8 @@ Modules: ``cli`` (the command), ``server`` (set-up, listeners, upkeep, stop), ``
 handlers share), ``handlers/`` (HTTP), ``authority`` (the only calls into the CA and its
 inventory), ``identity`` (the service's own certificates), ``tls``, ``revocation`` (change
 watching, the CRL), ``responder`` (OCSP decisions and cache), ``limits``, ``throttle`` (failed
-token guesses per address), ``logs``.
+token guesses and failed admin logins per address), ``logs``, and ``admin/`` (the admin pages
+under ``/admin/``; they also need Jinja2).
 """
 
 __all__: list[str] = []

@@ -3,7 +3,8 @@
 Start-up, before the first connection is accepted: the HTTPS identity and the OCSP responder
 (:mod:`~x509core.service.identity`: loaded, or issued and saved), the first CRL, the TLS
 context. Then the listeners: HTTPS (``--listen``: EST, ``/ca``, ``/crl``, ``/ocsp``) and, with
-``--http-listen``, plain HTTP (``/crl`` and ``/ocsp`` only). Each is an asyncio server
+``--http-listen``, plain HTTP (``/crl`` and ``/ocsp`` only). The admin pages are on HTTPS
+only, under ``/admin/`` (``x509core/service/admin/``). Each is an asyncio server
 around an aiohttp application with the limits of :mod:`~x509core.service.limits`; the log
 says ``listening on URL`` for each and then ``ready``.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+from datetime import datetime, timezone
 
 from aiohttp import web
 
@@ -102,7 +104,25 @@ def create_app(service: Service, *, https: bool) -> web.Application:
     app.add_routes(status.routes())
     if https:
         app.add_routes(est.routes() + seed_api.routes())
+        _add_admin(app, service)
     return app
+
+
+def _add_admin(app: web.Application, service: Service) -> None:
+    """The admin pages under ``/admin/`` (``x509core/service/admin/``), where Jinja2 is
+    installed (the ``server`` extra brings it); without it the service runs without them."""
+    try:
+        from x509core.service.admin.app import create_admin_app
+    except ImportError as exc:
+        if getattr(exc, "name", None) != "jinja2":
+            raise
+        log.warning("the admin pages are off: they need Jinja2 (pip install 'x509core[server]')")
+        return
+
+    async def to_admin(request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently("/admin/")
+    app.router.add_get("/admin", to_admin, allow_head=False)
+    app.add_subapp("/admin/", create_admin_app(service))
 
 
 async def _listen(app: web.Application, sock: socket.socket, ssl_context):
@@ -165,10 +185,22 @@ async def _upkeep(service: Service) -> None:
             if since_renewal >= limits.RENEW_INTERVAL:
                 since_renewal = 0.0
                 await _renew(service)
+                await service.run_blocking(_sweep_admin_sessions, service)
         except asyncio.CancelledError:
             raise
         except Exception:                      # logged, retried at the next tick
             log.exception("upkeep failed")
+
+
+def _sweep_admin_sessions(service: Service) -> None:
+    """Delete the admin sessions that have expired or gone idle (each is also refused, and
+    deleted, the moment it is presented: this removes the rest)."""
+    from x509core.service.admin.sessions import IDLE_TIMEOUT
+    now = datetime.now(timezone.utc)
+    swept = service.ca.inventory.sweep_admin_sessions(expired_before=now,
+                                                      idle_before=now - IDLE_TIMEOUT)
+    if swept:
+        log.info("ended %d expired admin session(s)", swept)
 
 
 async def _renew(service: Service) -> None:

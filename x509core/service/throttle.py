@@ -1,4 +1,6 @@
 """Failed enrollment-token guesses, rate limited per client address: one token bucket each.
+The admin pages' failed logins use a limiter of this class of their own, with their own
+numbers (``x509core/service/admin/login.py``: 5 at once, then one a minute).
 
 Who is limited. A request that presents something that is not a usable token's secret — a
 malformed token, an unknown token id, a wrong secret — is a failed guess and costs its

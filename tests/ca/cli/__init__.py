@@ -1,1 +1,1 @@
-"""The command line: arguments, errors, outputs, help, controls, tokens, verify, lint, doctor."""
+"""The command line: arguments, errors, outputs, help, controls, verify, lint, doctor."""

@@ -61,6 +61,34 @@ def test_search(filled, field, term, expected):
     assert _numbers(filled.records(search=term, search_field=field, at=T0)) == expected
 
 
+_BROAD_CASES = [("cn", "ws0"), ("org", "zürich"), ("machine", "0000"), ("serial", "10"),
+                ("dns", "pacs"), ("ip", "10.0.0.9"), ("any", "pacs1"), ("any", "1003"),
+                ("any", "ws")]
+
+
+@pytest.mark.parametrize("field, term", _BROAD_CASES)
+def test_a_broad_search_walks_the_sort_order_with_the_same_answer(filled, monkeypatch, field,
+                                                                   term):
+    """Above BROAD hits a search walks the sort order instead of sorting its hits
+    (listing.py): every page, in both orders and with filters, is the same either way."""
+    from x509core.ca.inventory import listing
+
+    def pages(**filters):
+        return [_numbers(filled.page(search=term, search_field=field, at=T0, limit=4,
+                                     sort="not_after", after=after, descending=down,
+                                     **filters).records)
+                for down in (False, True) for after in (None, _cursor(filled, down))]
+    narrow = [pages(), pages(status="valid"), pages(profile="server")]
+    monkeypatch.setattr(listing, "BROAD", 0)                # every search is broad now
+    assert filled._broad(term, field) == bool(filled.records(search=term, search_field=field))
+    assert [pages(), pages(status="valid"), pages(profile="server")] == narrow
+
+
+def _cursor(inventory, descending: bool) -> tuple:
+    middle = inventory.page(sort="not_after", limit=10, at=T0, descending=descending)
+    return middle.next_after
+
+
 def test_search_errors(filled):
     for field, term in (("serial", "xyz"), ("ip", "10.0.0"), ("color", "red"), ("cn", "  ")):
         with pytest.raises(InvalidValue):

@@ -153,4 +153,5 @@ def test_version_1_is_upgraded_to_2(tmp_path, inventory_location, monkeypatch):
                 "'certificates' AND name NOT LIKE 'sqlite_autoindex%'")}
             assert indexes == {"certificates_status_not_after", "certificates_not_after",
                                "certificates_machine", "certificates_cn", "certificates_org",
-                               "certificates_revoked", "certificates_reserved"}
+                               "certificates_revoked", "certificates_reserved",
+                               "certificates_profile_not_after"}        # version 3's

@@ -3,8 +3,8 @@
 This module parses the arguments, runs one subcommand and maps errors to exit statuses; the
 subcommands live in ``ca.py`` (the CA, keys, CSRs, PKCS#12), ``issue.py`` (issuance),
 ``inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``verify.py`` (verify,
-machine-id), ``tokens.py`` (token, audit) and ``quickstart.py``. The work itself is done
-by :mod:`x509core.ca.issue` and the layers below.
+machine-id), ``tokens.py`` (token, audit), ``admins.py`` (admin) and ``quickstart.py``.
+The work itself is done by :mod:`x509core.ca.issue` and the layers below.
 
 Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
 certificate invalid; 2 a usage or input error — always one line on stderr,
@@ -31,7 +31,7 @@ _EPILOG = f"""\
 The CA directory is --ca-dir DIR, else ${CA_DIR_ENV}, else ./ca.
 Passphrases: --passphrase-file FILE, else $X509CORE_PASSPHRASE, else a prompt (CA key);
 --key-passphrase-file / $X509CORE_KEY_PASSPHRASE (other keys);
---password-file / $X509CORE_PKCS12_PASSWORD (PKCS#12).
+--password-file / $X509CORE_PKCS12_PASSWORD (PKCS#12; admin add: $X509CORE_ADMIN_PASSWORD).
 Exit status: 0 ok, 1 verify: invalid, 2 usage or input error."""
 
 
@@ -72,8 +72,9 @@ _COMMANDS = {
     "issue": "issue", "verify": "verify", "machine-id": "verify", "show": "inventory",
     "list": "inventory", "revoke": "inventory", "crl": "inventory", "renew": "inventory",
     "asn1parse": "inventory", "inventory": "inventory", "lint": "lint", "token": "tokens",
-    "audit": "tokens", "doctor": "doctor"}
-_MODULES = ("quickstart", "ca", "issue", "verify", "inventory", "lint", "tokens", "doctor")
+    "audit": "tokens", "doctor": "doctor", "admin": "admins"}
+_MODULES = ("quickstart", "ca", "issue", "verify", "inventory", "lint", "tokens", "doctor",
+            "admins")
 # Options before the command that take a value as the next argument (``_common_options``).
 _VALUE_OPTIONS = ("--ca-dir", "--inventory", "--passphrase-file")
 

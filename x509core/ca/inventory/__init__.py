@@ -22,6 +22,7 @@ connect, begin a transaction, stream rows and which errors mean what (``sqlite.p
     listing.py       filters, search, sort, keyset pagination, dashboard counts, the CRL's rows
     tokens.py        enrollment tokens: add, list, revoke, atomic spend (alone, or in the
                      transaction that reserves the certificate it pays for: reserve(also=))
+    admins.py        admin accounts (scrypt hashes) and server-side admin sessions (issue 13)
     audit.py         the append-only audit trail: append, filtered streaming read
     reconcile.py     files and rows in agreement after a crash, on every node
     migrate.py       copying an inventory into another (SQLite to PostgreSQL), checked row by row
@@ -45,17 +46,17 @@ certificate. Killed or cut off at any instant:
   leaves the file, which the next open records. Nothing that was reported done is lost: the
   completion was committed (``synchronous_commit``/``synchronous=FULL``) before it returned.
 
-Adding a schema change (admin accounts for the admin pages, say) is one more entry at the end of
-``schema.MIGRATIONS``, applied by every engine the next time an inventory is opened::
+Adding a schema change is one more entry at the end of ``schema.MIGRATIONS``, applied by every
+engine the next time an inventory is opened; version 3 (issue 13) is an example::
 
-    def _v2(tx, dialect):
-        tx.execute("CREATE TABLE admin_accounts (name TEXT PRIMARY KEY, scrypt TEXT NOT NULL, "
-                   "created_at TEXT NOT NULL, disabled_at TEXT)")
+    def _v3(tx, dialect):
+        for statement in ddl(_V3_ADMIN, dialect):   # CREATE TABLE admin_accounts (...), ...
+            tx.execute(statement)
 
-    MIGRATIONS = (..., Migration(2, "admin accounts", _v2))
+    MIGRATIONS = (..., Migration(3, "admin accounts and server-side admin sessions ...", _v3))
 
-plus the methods that use it (a mixin beside ``tokens.py``) and a test in
-``tests/ca/test_inventory_schema.py`` that opens an inventory of the previous version. An older
+plus the methods that use it (a mixin beside ``tokens.py``: ``admins.py``) and a test that
+opens an inventory of the previous version (``tests/ca/inventory/test_admins.py``). An older
 x509core refuses the newer schema instead of writing to it.
 """
 

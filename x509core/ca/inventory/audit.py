@@ -82,9 +82,11 @@ class AuditMixin:
     def audit_page(self, *, since: datetime | None = None, until: datetime | None = None,
                    action: str | None = None, actor: str | None = None,
                    outcome: str | None = None, target: str | None = None,
-                   after_id: int | None = None, limit: int = 1000) -> list[AuditEvent]:
+                   after_id: int | None = None, limit: int = 1000,
+                   newest_first: bool = False) -> list[AuditEvent]:
         """At most ``limit`` events in id order after ``after_id`` that match every filter;
-        ``since`` inclusive, ``until`` exclusive."""
+        ``since`` inclusive, ``until`` exclusive. ``newest_first``: in reverse id order, and
+        ``after_id`` then means "older than" (the admin page's next page)."""
         if not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise InvalidValue("limit must be between 1 and 10000")
         where, args = [], []
@@ -100,12 +102,14 @@ class AuditMixin:
             where.append("at < ?")
             args.append(time_text(until))
         if after_id is not None:
-            where.append("id > ?")
+            where.append("id < ?" if newest_first else "id > ?")
             args.append(after_id)
         sql = f"SELECT {', '.join(_COLUMNS)} FROM audit_events"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_event(row) for row in self.query(f"{sql} ORDER BY id LIMIT ?", [*args, limit])]
+        order = "id DESC" if newest_first else "id"
+        return [_event(row) for row in self.query(f"{sql} ORDER BY {order} LIMIT ?",
+                                                  [*args, limit])]
 
     def iter_audit(self, **filters):
         """Every matching event, streamed in id order in pages of 1000 (bounded memory)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from x509core.ca.inventory.admins import AdminsMixin
 from x509core.ca.inventory.audit import AuditMixin
 from x509core.ca.inventory.storage.base import InventoryBase
 from x509core.ca.inventory.certificates import CertificatesMixin
@@ -12,10 +13,11 @@ from x509core.ca.inventory.tokens import TokensMixin
 __all__ = ["Inventory"]
 
 
-class Inventory(CertificatesMixin, ListingMixin, TokensMixin, AuditMixin, ReconcileMixin,
-                InventoryBase):
-    """Certificates, revocations, counters, enrollment tokens and the audit trail of one CA, in
-    SQLite (:class:`~x509core.ca.inventory.storage.sqlite.SQLiteInventory`) or PostgreSQL
+class Inventory(CertificatesMixin, ListingMixin, TokensMixin, AdminsMixin, AuditMixin,
+                ReconcileMixin, InventoryBase):
+    """Certificates, revocations, counters, enrollment tokens, admin accounts and sessions, and
+    the audit trail of one CA, in SQLite
+    (:class:`~x509core.ca.inventory.storage.sqlite.SQLiteInventory`) or PostgreSQL
     (:class:`~x509core.ca.inventory.storage.postgres.PostgresInventory`). One connection, usable from
     several threads (serialised by a lock); every process opens its own."""
 

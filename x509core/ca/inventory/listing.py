@@ -13,6 +13,18 @@ Search (``search`` and ``search_field``):
     dns       prefix of a DNS name of the subjectAltName (lower case)
     ip        an IP address of the subjectAltName, exactly
     any       any of the above (a union of the indexed lookups)
+
+Broad searches. A search is served by the index of its field, and its hits are then sorted: fast
+while they are few. A prefix that matches most of the inventory (``WS0`` of ``WS0000001`` ...)
+would sort 100,000 hits for a page of 50 (and, for ``any``, first merge the hits of every
+field). So a search first counts its hits in each field, stopping at :data:`BROAD` (an index
+range of at most that many entries); above it, the page walks the sort order's index and checks
+the search on each row, one condition per field joined by OR (a name: one key lookup per row),
+stopping after one page. SQLite's planner has no range statistics, so there the fields' own
+indexes are ruled out for that query (the engine's ``no_index`` word); PostgreSQL's planner
+chooses from its statistics. Hits that are many but all at the far end of the sort order make
+that walk long; at 100,000 rows it stays within the admin page's 200 ms
+(``benchmarks/service/bench_admin.py``).
 """
 
 from __future__ import annotations
@@ -27,11 +39,12 @@ from x509core.ca.inventory.records import (CERTIFICATE_PROFILES, Counts, IssuedR
                                            parse_time, time_text)
 from x509core.errors import InvalidValue
 
-__all__ = ["ListingMixin", "SEARCH_FIELDS", "SORTS", "BATCH"]
+__all__ = ["ListingMixin", "SEARCH_FIELDS", "SORTS", "BATCH", "BROAD"]
 
 SEARCH_FIELDS = ("any", "cn", "org", "machine", "serial", "dns", "ip")
 SORTS = ("issued", "not_after")
 BATCH = 1000
+BROAD = 2000             # hits above which a search walks the sort order
 _LISTED = "status IN ('valid', 'revoked')"
 
 
@@ -50,8 +63,26 @@ def _serial_prefix(text: str) -> str | None:
     return value if re.fullmatch(r"[0-9A-F]{1,40}", value) else None
 
 
-def _search(term: str, field: str) -> tuple[str, list]:
-    """A condition on ``certificates`` that an index serves (a union for ``any``)."""
+def _range(column: str, prefix: str, walk: str | None) -> tuple[str, list]:
+    """A prefix range on ``column``; when walking, ``walk`` is written before the column: the
+    engine's word that keeps its planner off the column's index (SQLite's unary ``+``:
+    https://sqlite.org/optoverview.html, "Disqualifying WHERE Clause Terms Using Unary-'+'";
+    nothing for PostgreSQL, whose planner chooses by its statistics)."""
+    return _prefix(column if walk is None else walk + column, prefix)
+
+
+def _names(kind: str, sql: str, args: list, walk: str | None) -> tuple[str, list]:
+    """Certificates with a subjectAltName entry of ``kind`` whose value meets ``sql``: the
+    matching names first (an index range), or, when walking, one key lookup per row."""
+    if walk is not None:
+        return (f"EXISTS (SELECT 1 FROM certificate_names n WHERE n.serial = certificates.serial "
+                f"AND n.kind = '{kind}' AND {sql.replace('value', 'n.value')})", args)
+    return (f"serial IN (SELECT serial FROM certificate_names WHERE kind = '{kind}' AND {sql})",
+            args)
+
+
+def _parts(term: str, field: str, walk: str | None = None) -> list[tuple[str, list]]:
+    """One condition per field searched (each served by an index unless walking)."""
     if field not in SEARCH_FIELDS:
         raise InvalidValue(f"search field must be one of {', '.join(SEARCH_FIELDS)}")
     term = term.strip()
@@ -59,20 +90,18 @@ def _search(term: str, field: str) -> tuple[str, list]:
         raise InvalidValue("the search term is empty")
     parts: list[tuple[str, list]] = []
     if field in ("cn", "any"):
-        parts.append(_prefix("cn_key", search_key(term)))
+        parts.append(_range("cn_key", search_key(term), walk))
     if field in ("org", "any"):
-        parts.append(_prefix("org_key", search_key(term)))
+        parts.append(_range("org_key", search_key(term), walk))
     if field in ("machine", "any"):
-        parts.append(_prefix("machine_identity", term))
+        parts.append(_range("machine_identity", term, walk))
     serial = _serial_prefix(term)
     if field == "serial" and serial is None:
         raise InvalidValue(f"not a serial number (hexadecimal): {term!r}")
     if field in ("serial", "any") and serial is not None:
-        parts.append(_prefix("serial", serial))
+        parts.append(_range("serial", serial, walk))
     if field in ("dns", "any"):
-        sql, args = _prefix("value", term.lower())
-        parts.append((f"serial IN (SELECT serial FROM certificate_names WHERE kind = 'dns' "
-                      f"AND {sql})", args))
+        parts.append(_names("dns", *_prefix("value", term.lower()), walk))
     if field in ("ip", "any"):
         try:
             address = str(ipaddress.ip_address(term))
@@ -80,10 +109,18 @@ def _search(term: str, field: str) -> tuple[str, list]:
             if field == "ip":
                 raise InvalidValue(f"not an IP address: {term!r}") from None
         else:
-            parts.append(("serial IN (SELECT serial FROM certificate_names WHERE kind = 'ip' "
-                          "AND value = ?)", [address]))
+            parts.append(_names("ip", "value = ?", [address], walk))
+    return parts
+
+
+def _search(term: str, field: str, walk: str | None = None) -> tuple[str, list]:
+    """A condition on ``certificates``: served by indexes (a union for ``any``), or, when
+    walking, checked row by row as the listing walks its sort order (module docstring)."""
+    parts = _parts(term, field, walk)
     if len(parts) == 1:
         return parts[0]
+    if walk is not None:
+        return f"({' OR '.join(sql for sql, _ in parts)})", [a for _, args in parts for a in args]
     union = " UNION ".join(f"SELECT id FROM certificates WHERE {sql}" for sql, _ in parts)
     return f"id IN ({union})", [a for _, args in parts for a in args]
 
@@ -91,7 +128,17 @@ def _search(term: str, field: str) -> tuple[str, list]:
 class ListingMixin:
     """Listing, search, pagination and counts."""
 
-    def _filters(self, *, status, profile, expiring_within, search, search_field, at):
+    def _broad(self, search: str, search_field: str) -> bool:
+        """Whether a search matches more than :data:`BROAD` rows in some field (an index range
+        count that stops there), so that the listing walks its sort order."""
+        def work(tx):
+            return any(tx.one(f"SELECT COUNT(*) FROM (SELECT 1 FROM certificates WHERE {sql} "
+                              "LIMIT ?) AS hits", [*args, BROAD + 1])[0] > BROAD
+                       for sql, args in _parts(search, search_field))
+        return self.run(work, write=False)
+
+    def _filters(self, *, status, profile, expiring_within, search, search_field, at,
+                 walk=None):
         where, args = [], []
         now = time_text(at)
         if status is None:
@@ -119,7 +166,7 @@ class ListingMixin:
             where.append("status = 'valid' AND not_after > ? AND not_after <= ?")
             args += [now, time_text(at + expiring_within)]
         if search is not None:
-            sql, more = _search(search, search_field)
+            sql, more = _search(search, search_field, walk)
             where.append(sql)
             args += more
         return where, args
@@ -151,9 +198,11 @@ class ListingMixin:
         if not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise InvalidValue("limit must be between 1 and 10000")
         at = _aware(at)
+        broad = search is not None and self._broad(search, search_field)
+        walk = self.no_index if broad else None
         where, args = self._filters(status=status, profile=profile,
                                     expiring_within=expiring_within, search=search,
-                                    search_field=search_field, at=at)
+                                    search_field=search_field, at=at, walk=walk)
         sql, args, keys = self._page_sql(where, args, sort, descending, after, limit)
         rows = self.query(sql, args)
         records = tuple(record_from_row(self.directory, row[1:]) for row in rows)
@@ -195,6 +244,19 @@ class ListingMixin:
                 expiring=count("status = 'valid' AND not_after > ? AND not_after <= ?", (t, end)),
                 revoked=count("status = 'revoked'", ()),
                 expired=count("status = 'valid' AND not_after <= ?", (t,)))
+        return self.run(work, write=False)
+
+    def expiry_counts(self, bounds: list[datetime]) -> list[int]:
+        """How many valid certificates expire in each interval ``[bounds[i], bounds[i+1])``
+        (the admin dashboard's months); one index range count each, in one snapshot."""
+        if len(bounds) < 2 or any(b.tzinfo is None for b in bounds) or bounds != sorted(bounds):
+            raise InvalidValue("bounds must be two or more increasing aware times")
+        texts = [time_text(b) for b in bounds]
+
+        def work(tx):
+            return [tx.one("SELECT COUNT(*) FROM certificates WHERE status = 'valid' AND "
+                           "not_after >= ? AND not_after < ?", (low, high))[0]
+                    for low, high in zip(texts, texts[1:])]
         return self.run(work, write=False)
 
     def revoked_entries(self, tx):

@@ -68,6 +68,7 @@ class InventoryBase:
     dialect = ""
     transient_errors: tuple = ()       # the connection broke: reconnect and run again
     integrity_errors: tuple = ()       # a constraint refused the statement
+    no_index = ""                      # before a column: keeps the planner off its index
 
     def __init__(self, directory: str | Path, location: str, *, retry_seconds: float = 30.0):
         self.directory = Path(directory)

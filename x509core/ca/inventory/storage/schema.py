@@ -12,7 +12,7 @@ has shipped. The DDL below is one text for both engines with a few words that di
 (:data:`_WORDS`): the auto-numbered key, and the collation of searchable text, which is the
 byte order ("C") in PostgreSQL as it always is in SQLite, so prefix ranges and sort orders agree.
 
-Indexes, and the query each serves (``benchmarks/bench_inventory.py`` prints their plans):
+Indexes, and the query each serves (``benchmarks/ca/bench_inventory.py`` prints their plans):
 
 - ``certificates.serial`` UNIQUE: lookup and OCSP status by serial; serial prefix search.
 - ``certificates_status_not_after``: ``list --expiring``, ``--status``, the dashboard counts.
@@ -23,6 +23,10 @@ Indexes, and the query each serves (``benchmarks/bench_inventory.py`` prints the
 - ``certificates_reserved`` (partial): the repair on open finds its node's open reservations.
 - ``certificate_names_value``: search by DNS name or IP address of the subjectAltName.
 - ``enrollment_tokens_expires``, ``audit_events_*``: token listing, audit filters.
+- ``certificates_profile_not_after`` (version 3): the admin list filtered by profile, sorted by
+  notAfter, paginated by ``(not_after, id)``.
+- ``admin_sessions_admin``, ``admin_sessions_expires`` (version 3): ending an admin's sessions
+  when the account is removed; sweeping expired sessions.
 
 Versions: 1, the tables above; 2 (issue 12), the delegated OCSP responder's certificates
 recorded like every other (profile ``ocsp``: the CA key signs nothing without a row) and the
@@ -32,7 +36,11 @@ describes (https://sqlite.org/lang_altertable.html, "Making Other Kinds Of Table
 Changes"): with foreign-key enforcement off on that connection, a new table with the new
 CHECK, every row copied, the old table dropped, the new one renamed, its indexes re-created,
 and ``PRAGMA foreign_key_check`` before the commit; all in the one migration transaction.
-PostgreSQL replaces the constraint.
+PostgreSQL replaces the constraint. 3 (issue 13), the admin pages: ``admin_accounts`` (a name
+and its scrypt hash, ``x509core/ca/admins.py``) and ``admin_sessions`` (server-side sessions:
+the SHA-256 of each session secret, who, since when, last seen, absolute expiry), plus
+``certificates_profile_not_after`` for the admin list filtered by profile and sorted by
+notAfter.
 """
 
 from __future__ import annotations
@@ -151,7 +159,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION x509core_audit_append_only();
 # Tables in copy order (a name's certificate before the name), and their key order.
 TABLES = {"meta": "key", "counters": "name", "certificates": "id",
           "certificate_names": "serial, kind, value", "enrollment_tokens": "id",
-          "audit_events": "id"}
+          "audit_events": "id", "admin_accounts": "name", "admin_sessions": "id"}
 
 
 def ddl(text: str, dialect: str) -> list[str]:
@@ -228,10 +236,38 @@ def _v2(tx, dialect: str) -> None:
     tx.execute("ALTER TABLE audit_events ADD COLUMN node TEXT")
 
 
+_V3_ADMIN = """
+CREATE TABLE admin_accounts (
+    name           {key} PRIMARY KEY,
+    password_hash  TEXT NOT NULL,
+    created_at     {key} NOT NULL,
+    created_by     TEXT NOT NULL
+);
+CREATE TABLE admin_sessions (
+    id          {key} PRIMARY KEY,
+    admin       {key} NOT NULL REFERENCES admin_accounts (name),
+    created_at  {key} NOT NULL,
+    seen_at     {key} NOT NULL,
+    expires_at  {key} NOT NULL,
+    source      TEXT
+);
+CREATE INDEX admin_sessions_admin ON admin_sessions (admin);
+CREATE INDEX admin_sessions_expires ON admin_sessions (expires_at);
+CREATE INDEX certificates_profile_not_after ON certificates (profile, not_after, id);
+"""
+
+
+def _v3(tx, dialect: str) -> None:
+    for statement in ddl(_V3_ADMIN, dialect):
+        tx.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "certificates with search columns and names, revocations, counters, "
                  "enrollment tokens, append-only audit trail", _v1),
     Migration(2, "OCSP responder certificates recorded (profile ocsp); the node of each "
                  "audit row", _v2),
+    Migration(3, "admin accounts and server-side admin sessions (the admin pages); the "
+                 "certificates index by profile and notAfter", _v3),
 )
 VERSION = MIGRATIONS[-1].version

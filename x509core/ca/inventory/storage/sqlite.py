@@ -27,6 +27,7 @@ class SQLiteInventory(Inventory):
     dialect = "sqlite"
     integrity_errors = (sqlite3.IntegrityError,)
     transient_errors = ()                 # a local file: an error is final
+    no_index = "+"                        # SQLite's unary plus (inventory/listing.py)
 
     def __init__(self, directory, path: str | Path | None = None, *, create: bool = False,
                  timeout: float = 120.0):

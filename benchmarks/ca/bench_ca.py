@@ -26,9 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure_each, x509core_key
+from benchmarks.harness import REPO, Row, Stats, measure_each, x509core_key
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "interop" / "seed-system"
 COUNT = 100
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)

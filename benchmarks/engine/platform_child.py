@@ -1,7 +1,7 @@
 """The other side of ``bench_backends``: timings under another Python (the one whose gmpy2 is
 built on the system's GMP), asked for over a pipe so that both builds are measured in turns.
 
-Run by ``bench_backends`` as ``PYTHON -m benchmarks.platform_child`` from the checkout's root, so
+Run by ``bench_backends`` as ``PYTHON -m benchmarks.engine.platform_child`` from the checkout's root, so
 that ``x509core`` and ``benchmarks`` are this checkout's; that Python needs gmpy2 and nothing
 else. One JSON object per line each way:
 

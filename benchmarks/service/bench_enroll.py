@@ -37,9 +37,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure, stop_servers, x509core_key
+from benchmarks.harness import REPO, Row, Stats, measure, stop_servers, x509core_key
 
-REPO = Path(__file__).resolve().parents[1]
 CLIENTS = 8
 GROUP = "one certificate from a CSR (RSA-4096 CA, RSA-2048 client key, SHA-256)"
 

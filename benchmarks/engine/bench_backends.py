@@ -2,7 +2,7 @@
 the system's GMP, beside pyca/cryptography and pycryptodome (issue 17).
 
 This process measures whatever gmpy2 it has (normally the wheel); a child process measures the
-platform build (``benchmarks/platform_child.py``) on the same key and message. The two are
+platform build (``benchmarks/engine/platform_child.py``) on the same key and message. The two are
 timed in turns, round after round (``_interleaved``), so that a machine shared with other work
 slows both alike. Each build gets four rows: x509core's signature and its floor (two
 ``powmod_sec`` halves and the CRT recombination, ``harness.crt_limit``), the same floor with the
@@ -27,13 +27,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, bignum_build, measure, x509core_key
+from benchmarks.harness import REPO, Row, Stats, bignum_build, measure, x509core_key
 from x509core.bignum import BackendInfo
 
 __all__ = ["run", "platform_python"]
 
 MESSAGE = b"x509core benchmark message " * 8
-REPO = Path(__file__).resolve().parents[1]
 SIGN = "RSA-4096 sign (PKCS#1 v1.5, SHA-256), each GMP build"
 VERIFY = "RSA-4096 verify (PKCS#1 v1.5, SHA-256), each GMP build"
 _HEADERS = ("Debian/Ubuntu: apt-get install gcc libgmp-dev libmpfr-dev libmpc-dev; "
@@ -73,7 +72,7 @@ class _Child:
     """The platform build's process: set up once, then asked for one timing at a time."""
 
     def __init__(self, python: str, key) -> None:
-        self.process = subprocess.Popen([python, "-m", "benchmarks.platform_child"], cwd=REPO,
+        self.process = subprocess.Popen([python, "-m", "benchmarks.engine.platform_child"], cwd=REPO,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         numbers = {name: str(getattr(key, name)) for name in
                    ("n", "e", "d", "p", "q", "dp", "dq", "qinv")}
@@ -138,7 +137,7 @@ def _peers(crypto_key, key):
 def run(quick: bool) -> list[Row]:
     from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
 
-    from benchmarks.platform_child import workloads
+    from benchmarks.engine.platform_child import workloads
     from x509core import bignum
     python = platform_python()
     crypto_key = crypto_rsa.generate_private_key(public_exponent=65537, key_size=4096)

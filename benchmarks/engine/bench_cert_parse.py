@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure_interleaved
+from benchmarks.harness import INTEROP, Row, Stats, measure_interleaved
 
-INTEROP = Path(__file__).resolve().parents[1].parent / "shared" / "interop" / "seed-system"
 
 
 def _interop_certificates(names: tuple[str, ...] = ()) -> list[bytes]:

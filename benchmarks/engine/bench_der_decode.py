@@ -8,11 +8,9 @@ The pyasn1 row is the reference, so the x509core ratio must be <= 0.10.
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from benchmarks.harness import Row, measure
+from benchmarks.harness import INTEROP, Row, measure
 
-INTEROP = Path(__file__).resolve().parents[1].parent / "shared" / "interop" / "seed-system"
 
 
 def _certificates() -> list[bytes]:

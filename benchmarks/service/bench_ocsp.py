@@ -43,9 +43,8 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, stop_servers, x509core_key
+from benchmarks.harness import REPO, Row, Stats, stop_servers, x509core_key
 
-REPO = Path(__file__).resolve().parents[1]
 CLIENTS = 8
 CERTIFICATES = 20
 NONCE_REQUESTS = 4000

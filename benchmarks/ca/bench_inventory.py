@@ -32,9 +32,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats, measure, measure_each
+from benchmarks.harness import REPO, Row, Stats, measure, measure_each
 
-REPO = Path(__file__).resolve().parents[1]
 AT = datetime(2026, 6, 1, tzinfo=timezone.utc)
 BATCH = 10_000
 
@@ -215,7 +214,7 @@ def child(task: str, argument: str) -> None:
 
 
 def _run_child(task: str, argument: str) -> dict:
-    code = f"from benchmarks.bench_inventory import child; child({task!r}, {argument!r})"
+    code = f"from benchmarks.ca.bench_inventory import child; child({task!r}, {argument!r})"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          check=True).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -33,9 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import Row, Stats
+from benchmarks.harness import REPO, Row, Stats
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "interop" / "seed-system"
 LEAVES = [("client-HZ109999.pem", "license-server-ca.pem"),
           ("dicom-org-cn-client.pem", "dicom-org-cn-ca.pem"),

@@ -1,0 +1,1 @@
+"""The engine against its peers: DER, RSA, ECDSA, parsing, issuing, path validation, GMP builds."""

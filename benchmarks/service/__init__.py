@@ -1,0 +1,1 @@
+"""The service over the network: EST enrollment, OCSP answers, the admin pages."""
