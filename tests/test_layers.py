@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "x509core"
-RANK = {"errors": 0, "safe_text": 0, "der": 1, "pem": 1, "bignum": 1, "rsa": 2, "ec": 2, "cert": 3, "ca": 4,
+RANK = {"errors": 0, "safe_text": 0, "lazy": 0, "der": 1, "pem": 1, "bignum": 1, "rsa": 2, "ec": 2, "cert": 3, "ca": 4,
         "service": 5, "__main__": 6, "__init__": 6}
 
 

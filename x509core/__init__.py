@@ -18,15 +18,14 @@ command line that needs only a part of the library.
 
 from __future__ import annotations
 
-import importlib
-
 from x509core.errors import (DecodeError, InvalidSignature, InvalidValue, NonCanonicalEncoding,
                              PathValidationError, PEMError, Truncated, UnexpectedTag,
                              UnsupportedAlgorithm, X509CoreError)
+from x509core.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
-_LAZY = {name: "x509core.cert" for name in (
+_LAZY = {name: "cert" for name in (
     "Certificate", "CertificateBuilder", "CertificateRevocationList", "CertificateSigningRequest",
     "CRLBuilder", "CSRBuilder", "Name", "load_der_certificate", "load_der_crl", "load_der_csr",
     "load_pem_certificate", "load_pem_certificates", "load_pem_crl", "load_pem_csr",
@@ -39,15 +38,4 @@ __all__ = [
     "UnsupportedAlgorithm", "PathValidationError", *sorted(_LAZY),
 ]
 
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'x509core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

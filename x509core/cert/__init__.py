@@ -5,7 +5,7 @@ that only reads a certificate (``x509core show``) does not pay for the builders,
 path validation (issue 17, CLI start-up).
 """
 
-import importlib
+from x509core.lazy import lazy_attributes
 
 _LAZY = {
     "CertificateBuilder": "builder",
@@ -32,15 +32,4 @@ __all__ = [
     "MedicalImagingPolicy", "load_der_public_key", "load_pem_public_key",
 ]
 
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'x509core.cert' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"x509core.cert.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -10,9 +10,8 @@ It knows bytes and integers, not certificates, and imports ``errors``, ``der``, 
 The names below are imported on first use (PEP 562), as in ``x509core/__init__.py``.
 """
 
-import importlib
-
 from x509core.errors import InvalidSignature
+from x509core.lazy import lazy_attributes
 
 _LAZY = {
     "ECDSA_SIGNATURE_OIDS": "algorithms", "ECDSASignatureAlgorithm": "algorithms",
@@ -36,17 +35,4 @@ __all__ = [
     "load_pem_private_key_file",
 ]
 
-
-def __getattr__(name: str):
-    if name in _SUBMODULES:
-        value = importlib.import_module(f"x509core.ec.{name}")
-    elif name in _LAZY:
-        value = getattr(importlib.import_module(f"x509core.ec.{_LAZY[name]}"), name)
-    else:
-        raise AttributeError(f"module 'x509core.ec' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, _SUBMODULES)

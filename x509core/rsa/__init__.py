@@ -8,9 +8,8 @@ The names below are imported on first use (PEP 562), as in ``x509core/__init__.p
 public key does not pay for key generation, OAEP or the encrypted PKCS #8 formats.
 """
 
-import importlib
-
 from x509core.errors import InvalidSignature
+from x509core.lazy import lazy_attributes
 
 _LAZY = {
     "RSAPrivateKey": "key", "RSAPublicKey": "key", "rsadp": "key", "rsaep": "key",
@@ -27,17 +26,4 @@ __all__ = [
     "rsaep", "rsadp", "rsasp1", "rsavp1", "pkcs1", "pss", "oaep",
 ]
 
-
-def __getattr__(name: str):
-    if name in _SUBMODULES:
-        value = importlib.import_module(f"x509core.rsa.{name}")
-    elif name in _LAZY:
-        value = getattr(importlib.import_module(f"x509core.rsa.{_LAZY[name]}"), name)
-    else:
-        raise AttributeError(f"module 'x509core.rsa' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, _SUBMODULES)
