@@ -79,6 +79,7 @@ OID_CODE_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.3")            # id-kp 3
 OID_EMAIL_PROTECTION = ObjectIdentifier("1.3.6.1.5.5.7.3.4")        # id-kp 4
 OID_TIME_STAMPING = ObjectIdentifier("1.3.6.1.5.5.7.3.8")           # id-kp 8
 OID_OCSP_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.9")            # id-kp 9
+OID_PKIX_OCSP_NOCHECK = ObjectIdentifier("1.3.6.1.5.5.7.48.1.5")    # id-pkix-ocsp 5, RFC 6960
 
 # -- PKCS #9 / PKCS #10 -------------------------------------------------------------------------
 OID_EXTENSION_REQUEST = ObjectIdentifier("1.2.840.113549.1.9.14")   # pkcs-9 14, RFC 2985 §5.4.2

@@ -47,6 +47,7 @@ _EXTENSION_NAMES = {
     oids.OID_CRL_REASON: "X509v3 CRL Reason Code",
     oids.OID_INVALIDITY_DATE: "Invalidity Date",
     oids.OID_CERTIFICATE_ISSUER: "X509v3 Certificate Issuer",
+    oids.OID_PKIX_OCSP_NOCHECK: "OCSP No Check",
     oids.OID_MACHINE_IDENTITY: "Machine Identity (1.3.6.1.4.15967132172.1)",
     oids.OID_MAC_ADDRESS: "MAC Address (1.3.6.1.4.15967132172.2)",
 }
@@ -194,7 +195,7 @@ def _extension_lines(cert) -> list[str]:
     lines = ["        X509v3 extensions:"]
     for ext in cert.extensions:
         lines.append(f"            {extension_name(ext.oid)}: " + ("critical" if ext.critical else ""))
-        lines.extend("                " + line for line in _value_lines(ext))
+        lines.extend("                " + line if line else "" for line in _value_lines(ext))
     return lines
 
 

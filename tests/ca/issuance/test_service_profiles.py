@@ -6,6 +6,8 @@ pkilint and read by pyca."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from cryptography import x509 as cx509
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
@@ -13,6 +15,9 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from tests.ca.conftest import CLIENT_ID, MACHINE_ID, ORG
 from tests.ca.issuance.test_profiles_pkilint import lint_certificate
 from x509core.ca import profiles
+from x509core.cert import oids
+from x509core.cert.extensions import MalformedExtension, OCSPNoCheck, read_extension
+from x509core.der import Reader, Writer
 from x509core.errors import InvalidValue
 
 
@@ -36,6 +41,35 @@ def test_the_responder_certificate(make_ca, leaf_key):
     assert certificate.extension("2.5.29.31") is None              # nocheck: no pointers
     assert [r.serial for r in ca.inventory.records(profile="ocsp")] == [certificate.serial_number]
     certificate.verify_directly_issued_by(ca.certificate)
+
+
+def test_the_responder_certificate_reads_and_prints_its_nocheck_as_openssl(make_ca, leaf_key,
+                                                                          tmp_path):
+    """id-pkix-ocsp-nocheck is a known extension (RFC 6960 §4.2.2.2.1: NULL): typed, no finding,
+    and `show` prints it as `openssl x509 -text` does; a value that is not NULL is malformed."""
+    ca = make_ca()
+    certificate = ca.issue_ocsp_responder(leaf_key.public_key(), days=7).certificate
+    assert isinstance(certificate.extension(oids.OID_PKIX_OCSP_NOCHECK).value, OCSPNoCheck)
+    assert certificate.findings == ()
+    path = tmp_path / "responder.pem"
+    path.write_text(certificate.to_pem())
+    openssl = subprocess.run(["openssl", "x509", "-in", str(path), "-noout", "-text"],
+                             capture_output=True, text=True, check=True).stdout
+    assert _extensions_part(certificate.text()) == _extensions_part(openssl)
+    assert "OCSP No Check: \n\n" in certificate.text()
+    writer = Writer()
+    with writer.sequence():                           # extnValue an OCTET STRING, not NULL
+        writer.write_oid(oids.OID_PKIX_OCSP_NOCHECK)
+        writer.write_octet_string(b"\x04\x01\x00")
+    raw = writer.to_bytes()
+    findings = []
+    read = read_extension(Reader(raw, findings=findings))
+    assert isinstance(read.value, MalformedExtension) and findings
+
+
+def _extensions_part(text: str) -> str:
+    start = text.index("X509v3 extensions:")
+    return text[start:text.index("Signature Algorithm:", start)]
 
 
 def test_certificates_issued_with_a_public_url_point_there(make_ca, leaf_key):

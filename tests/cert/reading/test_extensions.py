@@ -32,7 +32,7 @@ from x509core.cert.extensions import (EXTENSION_TYPES, AccessDescription, Author
                                       ExtendedKeyUsage, Extension, FreshestCRL, GeneralSubtree,
                                       InhibitAnyPolicy, InvalidityDate, IssuerAlternativeName,
                                       IssuingDistributionPoint, KeyUsage, MacAddress, MachineIdentity,
-                                      NameConstraints, NoticeReference, PolicyConstraints,
+                                      NameConstraints, NoticeReference, OCSPNoCheck, PolicyConstraints,
                                       PolicyInformation, PolicyMapping, PolicyMappings,
                                       PolicyQualifierInfo, ReasonFlags, SubjectAlternativeName,
                                       SubjectInformationAccess, SubjectKeyIdentifier,
@@ -79,6 +79,7 @@ CATALOG = [
     ("BasicConstraints end entity", BasicConstraints(), cx509.BasicConstraints(False, None)),
     ("KeyUsage server", KeyUsage(digital_signature=True, key_encipherment=True), crypto_ku(0, 2)),
     ("KeyUsage CA", KeyUsage(key_cert_sign=True, crl_sign=True), crypto_ku(5, 6)),
+    ("OCSPNoCheck", OCSPNoCheck(), cx509.OCSPNoCheck()),
     ("KeyUsage all bits", KeyUsage(*[True] * 9), crypto_ku(*range(9))),
     ("KeyUsage decipherOnly", KeyUsage(key_agreement=True, decipher_only=True), crypto_ku(4, 8)),
     ("ExtendedKeyUsage", ExtendedKeyUsage((oids.OID_SERVER_AUTH, oids.OID_CLIENT_AUTH, "1.2.3.4")),
@@ -177,7 +178,7 @@ def test_subject_key_identifier_method_1_equals_cryptography():
 
 
 def test_registry_and_public_api():
-    assert len(EXTENSION_TYPES) == 24
+    assert len(EXTENSION_TYPES) == 25
     assert all(cls.oid == oid for oid, cls in EXTENSION_TYPES.items())
     assert {c[1].oid for c in CATALOG} | {oids.OID_POLICY_MAPPINGS, oids.OID_MACHINE_IDENTITY,
                                           oids.OID_MAC_ADDRESS} == set(EXTENSION_TYPES)
@@ -250,6 +251,7 @@ STRATEGIES = {
     "InvalidityDate": st.datetimes(min_value=datetime.datetime(1, 1, 1), timezones=st.just(UTC)).map(InvalidityDate),
     "MachineIdentity": st.builds(MachineIdentity, _printable, _machine_forms),
     "MacAddress": st.builds(MacAddress, _printable, _machine_forms),
+    "OCSPNoCheck": st.just(OCSPNoCheck()),
 }
 
 

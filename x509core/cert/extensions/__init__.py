@@ -43,6 +43,7 @@ from x509core.cert.extensions.machine import MacAddress, MachineIdentity
 from x509core.cert.extensions.names import (AccessDescription, AuthorityInformationAccess,
                                             CertificateIssuer, IssuerAlternativeName,
                                             SubjectAlternativeName, SubjectInformationAccess)
+from x509core.cert.extensions.ocsp import OCSPNoCheck
 from x509core.cert.extensions.policies import (CertificatePolicies, NoticeReference,
                                                PolicyInformation, PolicyMapping, PolicyMappings,
                                                PolicyQualifierInfo, UserNotice)
@@ -66,7 +67,7 @@ __all__ = [
     "AuthorityInformationAccess", "SubjectInformationAccess", "ReasonFlags",
     "DistributionPointName", "DistributionPoint", "CRLDistributionPoints", "FreshestCRL",
     "IssuingDistributionPoint", "CRLNumber", "DeltaCRLIndicator", "CRLReason", "InvalidityDate",
-    "MachineIdentity", "MacAddress",
+    "MachineIdentity", "MacAddress", "OCSPNoCheck",
 ]
 
 # extnID -> the class that reads and writes its extnValue.
@@ -76,7 +77,7 @@ EXTENSION_TYPES: dict[ObjectIdentifier, type[ExtensionValue]] = {cls.oid: cls fo
     SubjectAlternativeName, IssuerAlternativeName, AuthorityInformationAccess,
     SubjectInformationAccess, CRLDistributionPoints, FreshestCRL, IssuingDistributionPoint,
     CRLNumber, DeltaCRLIndicator, CRLReason, InvalidityDate, CertificateIssuer,
-    MachineIdentity, MacAddress)}
+    MachineIdentity, MacAddress, OCSPNoCheck)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,9 @@ from x509core.cert.certificate import (Certificate, load_der_certificate,
                                        read_algorithm_identifier, read_signature_value)
 from x509core.cert.extensions import (Extension, ExtensionValue, find_extension,
                                       read_explicit_extensions, write_extensions)
+from x509core.cert.extensions.ocsp import OCSPNoCheck
 from x509core.cert.names.general_name import GeneralName, read_general_name
+from x509core.cert.oids import OID_PKIX_OCSP_NOCHECK
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag
 from x509core.errors import DecodeError, InvalidValue, UnexpectedTag
@@ -55,7 +57,6 @@ __all__ = ["OID_PKIX_OCSP_BASIC", "OID_PKIX_OCSP_NONCE", "OID_PKIX_OCSP_NOCHECK"
 
 OID_PKIX_OCSP_BASIC = ObjectIdentifier("1.3.6.1.5.5.7.48.1.1")     # id-pkix-ocsp 1
 OID_PKIX_OCSP_NONCE = ObjectIdentifier("1.3.6.1.5.5.7.48.1.2")     # id-pkix-ocsp 2
-OID_PKIX_OCSP_NOCHECK = ObjectIdentifier("1.3.6.1.5.5.7.48.1.5")   # id-pkix-ocsp 5
 
 # Hashes a CertID may use here: SHA-1 (what RFC 5019 §2.1.1 and most clients send) and SHA-2.
 _SEQUENCE = Tag(0, True, 16)
@@ -90,28 +91,6 @@ class OCSPNonce(ExtensionValue):
 
     def text_lines(self) -> list[str]:
         return [self.value.hex().upper()]
-
-
-@dataclass(frozen=True, slots=True)
-class OCSPNoCheck(ExtensionValue):
-    """A delegated responder's certificate needs no revocation check. RFC 6960 §4.2.2.2.1::
-
-        ext-ocsp-nocheck EXTENSION ::= { SYNTAX NULL IDENTIFIED BY id-pkix-ocsp-nocheck }
-    """
-
-    oid: ClassVar[ObjectIdentifier] = OID_PKIX_OCSP_NOCHECK
-
-    @classmethod
-    def read_value(cls, reader: Reader) -> "OCSPNoCheck":
-        reader.read_null("ocspNoCheck")
-        return cls()
-
-    def write_value(self, writer: Writer) -> None:
-        # RFC 6960 §4.2.2.2.1: "The value of the extension SHALL be NULL."
-        writer.write_null()
-
-    def text_lines(self) -> list[str]:
-        return ["<NULL>"]
 
 
 @dataclass(frozen=True, slots=True)
