@@ -29,7 +29,12 @@ the leaf certificate, an identifier only) pairs the key with its certificate.
 
 :func:`load_pkcs12` reads what :func:`export_pkcs12` writes (DER, PBES2, a SHA-2 HMAC): it is
 for round-trip checks and for moving our own files, not a general PKCS#12 reader (BER files
-from Windows and the legacy RC2/3DES ciphers are refused with UnsupportedAlgorithm).
+from Windows and the legacy RC2/3DES ciphers are refused with UnsupportedAlgorithm). The key
+comes back as :func:`x509core.ca.keys.load_der_private_key` reads it: an RSAPrivateKey, or an
+OpaqueECPrivateKey whose PKCS#8 octets are those of the file. The leaf is the certificate whose
+public key the private key matches (and, when the key bag has a localKeyId, whose bag has the
+same one); an EC key that does not carry its public key (RFC 5915 §3 makes it optional) is paired
+by localKeyId alone, and refused without one, since nothing else ties it to a certificate.
 """
 
 from __future__ import annotations
@@ -40,13 +45,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Sequence
 
-from x509core.ca.keys import OpaqueECPrivateKey, key_matches
+from x509core.ca.keys import OpaqueECPrivateKey, key_matches, load_der_private_key
 from x509core.cert import Certificate, load_der_certificate
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.errors import InvalidValue, UnsupportedAlgorithm
 from x509core.rsa import pbes2
 from x509core.rsa.key import RSAPrivateKey
-from x509core.rsa.keys import load_der_private_key, private_key_to_der
+from x509core.rsa.keys import private_key_to_der
 
 __all__ = ["export_pkcs12", "load_pkcs12", "PKCS12Contents", "pkcs12_kdf", "DEFAULT_ITERATIONS",
            "PKCS12DecryptionFailed"]
@@ -76,7 +81,7 @@ class PKCS12DecryptionFailed(pbes2.DecryptionFailed):
 class PKCS12Contents:
     """What a PFX holds: the key, its certificate, the other certificates, the friendly name."""
 
-    private_key: RSAPrivateKey
+    private_key: RSAPrivateKey | OpaqueECPrivateKey
     certificate: Certificate
     chain: tuple[Certificate, ...]
     friendly_name: str | None
@@ -376,8 +381,16 @@ def _assemble(bags, password: bytes) -> PKCS12Contents:
     if len(keys) != 1:
         raise InvalidValue(f"expected one private key in the PKCS#12 file, found {len(keys)}")
     key, key_id, name = keys[0]
-    leaf = [c for c, cid in certs if getattr(c.public_key, "n", None) == key.n
-            and (key_id is None or cid == key_id)]
+    leaf = [c for c, cid in certs if _is_leaf(key, key_id, c, cid)]
     if not leaf:
         raise InvalidValue("the PKCS#12 file holds no certificate for its private key")
     return PKCS12Contents(key, leaf[0], tuple(c for c, _ in certs if c is not leaf[0]), name)
+
+
+def _is_leaf(key, key_id: bytes | None, cert: Certificate, cert_id: bytes | None) -> bool:
+    """Whether ``cert`` is the key's certificate: the public keys match (and the localKeyIds,
+    when the key has one); an EC key without its public key matches by localKeyId alone."""
+    matches = key_matches(key, cert.public_key)
+    if matches is None:
+        return key_id is not None and cert_id == key_id
+    return matches and (key_id is None or cert_id == key_id)

@@ -193,3 +193,56 @@ def test_cli_export_pkcs12_with_an_openssl_ec_key(openssl, make_ca, tmp_path, mo
                               other_key, "--password-file", password, "--out", tmp_path / "x.p12"))
     assert "is not the key of" in line
 
+
+
+def _ec_leaf(openssl, make_ca, tmp_path, name: str):
+    """An EC certificate from the CA and OpenSSL's key for it (read as x509core reads it)."""
+    from x509core.ca.keys import load_pem_private_key
+    ca = make_ca()
+    csr_path, key_path = make_csr(openssl, tmp_path, name, curve="P-256")
+    cert = ca.sign_csr(load_pem_csr(csr_path.read_text()), profile="client").certificate
+    return ca, cert, key_path, load_pem_private_key(key_path.read_text())
+
+
+def test_load_pkcs12_reads_our_ec_export_back(openssl, make_ca, tmp_path):
+    from x509core.ca.keys import OpaqueECPrivateKey
+    from x509core.ca.pkcs12 import export_pkcs12, load_pkcs12
+    ca, cert, _, key = _ec_leaf(openssl, make_ca, tmp_path, "roundtrip")
+    pfx = export_pkcs12(cert, key, password="pw", chain=[ca.certificate], iterations=2048,
+                        friendly_name="modality")
+    contents = load_pkcs12(pfx, "pw")
+    assert isinstance(contents.private_key, OpaqueECPrivateKey)
+    assert contents.private_key.private_key_info == key.private_key_info
+    assert contents.private_key.matches(cert.public_key) is True
+    assert contents.certificate.to_der() == cert.to_der()
+    assert [c.to_der() for c in contents.chain] == [ca.certificate.to_der()]
+    assert contents.friendly_name == "modality"
+
+
+def test_load_pkcs12_reads_openssls_ec_export(openssl, make_ca, tmp_path):
+    from x509core.ca.keys import OpaqueECPrivateKey
+    from x509core.ca.pkcs12 import load_pkcs12
+    ca, cert, key_path, key = _ec_leaf(openssl, make_ca, tmp_path, "fromopenssl")
+    (tmp_path / "both.pem").write_text(cert.to_pem() + ca.certificate.to_pem())
+    subprocess.run([openssl, "pkcs12", "-export", "-in", str(tmp_path / "both.pem"), "-inkey",
+                    str(key_path), "-out", str(tmp_path / "o.p12"), "-passout", "pass:pw"],
+                   check=True, timeout=60, capture_output=True)
+    contents = load_pkcs12((tmp_path / "o.p12").read_bytes(), "pw")
+    assert isinstance(contents.private_key, OpaqueECPrivateKey)
+    assert contents.private_key.public_key == cert.public_key
+    assert contents.certificate.to_der() == cert.to_der()
+    assert [c.to_der() for c in contents.chain] == [ca.certificate.to_der()]
+
+
+def test_pkcs12_pairs_an_ec_key_without_its_public_key_by_local_key_id(openssl, make_ca, tmp_path):
+    from x509core.ca.keys import load_pem_private_key
+    from x509core.ca.pkcs12 import _is_leaf
+    _, cert, key_path, with_public = _ec_leaf(openssl, make_ca, tmp_path, "nopub")
+    bare = subprocess.run([openssl, "ec", "-in", str(key_path), "-no_public"],
+                          capture_output=True, timeout=60, check=True).stdout
+    key = load_pem_private_key(bare)
+    assert key.public_key is None and key.matches(cert.public_key) is None
+    assert _is_leaf(key, b"id", cert, b"id") and not _is_leaf(key, b"id", cert, b"other")
+    assert not _is_leaf(key, None, cert, None)           # nothing ties the two together
+    assert _is_leaf(with_public, None, cert, None)
+    assert not _is_leaf(with_public, b"id", cert, b"other")
