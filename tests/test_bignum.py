@@ -109,3 +109,46 @@ def test_without_gmpy2_nothing_is_constant_time_and_nothing_is_claimed():
     assert out.strip() == ("BackendInfo(backend='python', constant_time=False, requested=None, "
                            "gmpy2_version=None, gmp_version=None, gmp_library=None, "
                            "gmp_origin=None, gmp_fat=None, gmp_kernels=None)")
+
+
+# -- gmpy2 is imported by the first operation, not by reading certificates --------------------
+
+def _child(code: str, env_extra: dict | None = None, pythonpath: str = "") -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != "X509CORE_BACKEND"}
+    env.update(env_extra or {})
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath, str(REPO)) if p)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+_READ_THEN_COMPUTE = """
+import sys
+from x509core import bignum, load_pem_certificate
+from x509core.cert.text import certificate_text
+from tests.conftest import SHARED
+cert = load_pem_certificate((SHARED / "interop/seed-system/dicomorg-server.pem").read_text())
+certificate_text(cert)
+print(bignum.BACKEND, "gmpy2" in sys.modules)
+print(bignum.powmod(3, 65537, 1000003) == pow(3, 65537, 1000003), bignum.BACKEND,
+      "gmpy2" in sys.modules, bignum.powmod.__name__)
+"""
+
+
+def test_gmpy2_is_imported_by_the_first_operation_not_by_reading():
+    assert _child(_READ_THEN_COMPUTE) == ["gmpy2", "False", "True", "gmpy2", "True",
+                                          "_gmp_powmod"]
+
+
+def test_a_gmpy2_that_does_not_import_falls_back_to_python_at_first_use(tmp_path):
+    (tmp_path / "gmpy2").mkdir()
+    (tmp_path / "gmpy2" / "__init__.py").write_text("raise ImportError('broken build')\n")
+    assert _child(_READ_THEN_COMPUTE, pythonpath=str(tmp_path)) == [
+        "gmpy2", "False", "True", "python", "False", "_py_powmod"]
+    code = "from x509core import bignum"
+    env = {"X509CORE_BACKEND": "gmpy2"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, **env, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"},
+                          timeout=120)
+    assert done.returncode != 0 and "gmpy2 is not installed" in done.stderr

@@ -17,6 +17,15 @@ backends give identical results:
 ``X509CORE_BACKEND=python`` in the environment forces the pure-Python backend even where gmpy2 is
 installed (the test suite runs under both). Tests may switch with :func:`set_backend`.
 
+When gmpy2 is imported. The backend is chosen when this module loads (gmpy2 where it is
+installed), but gmpy2 itself is imported by the first bignum operation, not before: reading and
+showing certificates do no modular arithmetic, and importing gmpy2 costs 10-15 ms of a CLI
+command's start (most of it ``importlib.metadata``, which gmpy2 loads for its version). Until
+then :data:`BACKEND` already says ``"gmpy2"`` and each function is a stand-in that imports gmpy2,
+installs the real functions and calls the one asked for. Should the import fail (a broken
+installation), the first operation falls back to the pure-Python backend exactly as an import
+failure at load time did, unless ``X509CORE_BACKEND=gmpy2`` asked for gmpy2, which raises.
+
 Which GMP. The gmpy2 wheels on PyPI carry their own GMP, built as a "fat" binary
 (``--enable-fat``): one library with code for many x86-64 CPUs, picked at run time by the CPU's
 family and model. On a CPU missing from that table it runs GMP's portable C kernels, and in
@@ -33,6 +42,7 @@ which kernels it chose (``x509core doctor`` prints it).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 import os
 from dataclasses import dataclass
@@ -40,16 +50,27 @@ from dataclasses import dataclass
 __all__ = ["BACKEND", "available_backends", "set_backend", "powmod", "powmod_sec", "invert",
            "gcd", "lcm", "isqrt", "mpz", "BackendInfo", "backend_info"]
 
-try:  # pragma: no cover - depends on the environment
-    import gmpy2 as _gmpy2
-except ImportError:  # pragma: no cover
-    _gmpy2 = None
+_gmpy2 = None                                  # the gmpy2 module, once imported
+_gmpy2_missing = importlib.util.find_spec("gmpy2") is None
 
 BACKEND = "python"
+_waiting = False                               # True while the stand-ins await their first call
 
 
 def available_backends() -> tuple[str, ...]:
-    return ("gmpy2", "python") if _gmpy2 is not None else ("python",)
+    return ("python",) if _gmpy2_missing else ("gmpy2", "python")
+
+
+def _import_gmpy2():
+    """gmpy2, imported on first need; None (and remembered) when it cannot be imported."""
+    global _gmpy2, _gmpy2_missing
+    if _gmpy2 is None and not _gmpy2_missing:
+        try:
+            import gmpy2
+            _gmpy2 = gmpy2
+        except ImportError:  # pragma: no cover - a broken installation
+            _gmpy2_missing = True
+    return _gmpy2
 
 
 def _py_powmod(base: int, exponent: int, modulus: int) -> int:
@@ -86,9 +107,9 @@ def _py_mpz(value: int) -> int:
 
 def set_backend(name: str) -> None:
     """Select ``"gmpy2"`` or ``"python"`` for every later call (module-level switch)."""
-    global BACKEND, powmod, powmod_sec, invert, mpz
+    global BACKEND, powmod, powmod_sec, invert, mpz, _waiting
     if name == "gmpy2":
-        if _gmpy2 is None:
+        if _import_gmpy2() is None:
             raise RuntimeError("gmpy2 is not installed")
         powmod, powmod_sec, invert, mpz = _gmp_powmod, _gmp_powmod_sec, _gmp_invert, _gmpy2.mpz
     elif name == "python":
@@ -96,6 +117,7 @@ def set_backend(name: str) -> None:
     else:
         raise ValueError(f"unknown bignum backend {name!r} (expected 'gmpy2' or 'python')")
     BACKEND = name
+    _waiting = False
 
 
 powmod = _py_powmod
@@ -106,10 +128,33 @@ gcd = math.gcd
 lcm = math.lcm
 isqrt = math.isqrt
 
+
+def _on_first_use(name: str):
+    """A stand-in for ``name`` under the default gmpy2 backend: the first call of any of them
+    imports gmpy2 (or falls back to Python) and then calls the real function."""
+    def first_call(*args):
+        _activate_default()
+        return globals()[name](*args)
+    first_call.__name__ = first_call.__qualname__ = name
+    return first_call
+
+
+def _activate_default() -> None:
+    """Install the gmpy2 functions, or the Python ones when gmpy2 cannot be imported (as a failed
+    import at load time did), unless the stand-ins were already replaced by set_backend."""
+    if _waiting:
+        set_backend("gmpy2" if _import_gmpy2() is not None else "python")
+
+
 _requested = os.environ.get("X509CORE_BACKEND", "").strip().lower()
 if _requested not in ("", "gmpy2", "python"):
     raise RuntimeError(f"X509CORE_BACKEND={_requested!r}: expected 'gmpy2' or 'python'")
-set_backend(_requested or ("gmpy2" if _gmpy2 is not None else "python"))
+if _requested or _gmpy2_missing:
+    set_backend(_requested or "python")        # an explicit gmpy2 imports it now, or raises
+else:
+    powmod, powmod_sec, invert, mpz = (_on_first_use(name) for name in
+                                       ("powmod", "powmod_sec", "invert", "mpz"))
+    BACKEND, _waiting = "gmpy2", True
 
 
 @dataclass(frozen=True)
@@ -130,8 +175,11 @@ def backend_info() -> BackendInfo:
     """Which backend runs the bignum functions, whether the secret exponentiations are
     constant-time, and which GMP gmpy2 uses: its version, its file, whether that file came with
     the gmpy2 wheel or from the system, and (fat binaries) the kernels picked for this CPU.
-    Reads, never changes, anything; for ``x509core doctor`` and the benchmarks' headers."""
-    if _gmpy2 is None:
+    Reads, never changes, anything but the import of gmpy2 that its first use would make; for
+    ``x509core doctor`` and the benchmarks' headers."""
+    if BACKEND == "gmpy2":
+        _activate_default()
+    if _import_gmpy2() is None:
         return BackendInfo(BACKEND, False, _requested or None, None, None, None, None, None, None)
     library, origin = _gmp_library()
     fat, kernels = _gmp_dispatch(library)
