@@ -152,3 +152,37 @@ def test_a_gmpy2_that_does_not_import_falls_back_to_python_at_first_use(tmp_path
                           env={**os.environ, **env, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"},
                           timeout=120)
     assert done.returncode != 0 and "gmpy2 is not installed" in done.stderr
+
+
+# -- the two CRT halves at once ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["gmpy2", "python"])
+@pytest.mark.parametrize("bits", [64, 1023, 1024, 1536, 2048])
+def test_powmod_sec_pair_is_two_powmod_secs(backend, name, bits):
+    import secrets
+    backend(name)
+    for _ in range(4):
+        moduli = [secrets.randbits(bits) | (1 << (bits - 1)) | 1 for _ in range(2)]
+        halves = [(secrets.randbelow(m), secrets.randbits(bits) | 1, m) for m in moduli]
+        assert bignum.powmod_sec_pair(*halves) == tuple(pow(*h) for h in halves)
+
+
+def test_the_second_half_runs_on_a_thread_that_releases_the_gil(backend, monkeypatch):
+    import threading
+    import gmpy2
+    backend("gmpy2")
+    if bignum._cpus() < 2:
+        pytest.fail("the suite needs two CPUs to exercise the parallel halves")
+    seen = []
+    real = gmpy2.powmod_sec
+
+    def spy(*args):
+        seen.append((threading.current_thread().name, gmpy2.get_context().allow_release_gil))
+        return real(*args)
+    monkeypatch.setattr(gmpy2, "powmod_sec", spy)
+    from tests.rsa.keys_fixture import RSA_2048, private_key
+    key = private_key(RSA_2048)
+    key.public_key().verify(key.sign(b"pair"), b"pair")
+    assert sorted(seen) == [("MainThread", True), ("x509core-crt", True)]
+    assert gmpy2.get_context().allow_release_gil is False        # the caller's context is kept
+    assert threading.active_count() == 1          # no thread outlives the operation (keygen forks)

@@ -242,12 +242,20 @@ def test_backends_agree(restore_backend):
 # -- fault check (Boneh-DeMillo-Lipton, Lenstra) --------------------------------------------------
 
 def _faulty_powmod_sec(monkeypatch, key: RSAPrivateKey, modulus: int) -> None:
-    real = _mpz.powmod_sec
+    """A wrong result for the half modulo ``modulus``, whether the halves run one by one
+    (powmod_sec) or at once (powmod_sec_pair, what the CRT calls)."""
+    real, real_pair = _mpz.powmod_sec, _mpz.powmod_sec_pair
 
     def faulty(base, exponent, mod):
         result = real(base, exponent, mod)
         return (result + 1) % mod if mod == modulus else result
+
+    def faulty_pair(first, second):
+        results = real_pair(first, second)
+        return tuple((r + 1) % h[2] if h[2] == modulus else r
+                     for r, h in zip(results, (first, second)))
     monkeypatch.setattr(_mpz, "powmod_sec", faulty)
+    monkeypatch.setattr(_mpz, "powmod_sec_pair", faulty_pair)
 
 
 @pytest.mark.parametrize("half", ["p", "q"])
@@ -288,13 +296,19 @@ def test_unfaulted_operation_passes_the_check(monkeypatch):
 # -- blinding ------------------------------------------------------------------------------------
 
 def _record_powmod_sec(monkeypatch) -> list[tuple[int, int, int]]:
+    """The (base, exponent, modulus) of every secret exponentiation, the CRT's pair included."""
     calls = []
-    real = _mpz.powmod_sec
+    real, real_pair = _mpz.powmod_sec, _mpz.powmod_sec_pair
 
     def spy(base, exponent, modulus):
         calls.append((base, exponent, modulus))
         return real(base, exponent, modulus)
+
+    def spy_pair(first, second):
+        calls.extend((first, second))
+        return real_pair(first, second)
     monkeypatch.setattr(_mpz, "powmod_sec", spy)
+    monkeypatch.setattr(_mpz, "powmod_sec_pair", spy_pair)
     return calls
 
 
