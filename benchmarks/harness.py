@@ -123,25 +123,16 @@ def crt_limit(key) -> Callable[[], object]:
 
 
 def crt_limit_threads(key) -> Callable[[], object]:
-    """``crt_limit`` with the two halves at once, the second on a worker thread. gmpy2 releases
-    the GIL around ``mpz_powm_sec`` only when ``allow_release_gil`` is set in the context of the
-    calling thread, and each thread has its own context (set in the main thread only, the
-    worker keeps the GIL): so both threads set it."""
-    import gmpy2
-    from concurrent.futures import ThreadPoolExecutor
-
-    def release_gil() -> None:
-        gmpy2.get_context().allow_release_gil = True
-    pool = ThreadPoolExecutor(1, initializer=release_gil)
-    p, q, dp, dq, qinv = map(gmpy2.mpz, (key.p, key.q, key.dp, key.dq, key.qinv))
-    c = gmpy2.mpz(key.n - 12345)
+    """``crt_limit`` with the two halves at once, as x509core runs them with a second core:
+    ``bignum.powmod_sec_pair`` (the second half on a thread of its own, gmpy2 releasing the GIL
+    in both) and the recombination. Needs the gmpy2 backend."""
+    from x509core import bignum
+    c = key.n - 12345
+    halves = ((c % key.p, key.dp, key.p), (c % key.q, key.dq, key.q))
 
     def run():
-        with gmpy2.context(allow_release_gil=True):
-            second = pool.submit(gmpy2.powmod_sec, c % q, dq, q)
-            m1 = gmpy2.powmod_sec(c % p, dp, p)
-            m2 = second.result()
-        return m2 + q * ((m1 - m2) * qinv % p)
+        m1, m2 = bignum.powmod_sec_pair(*halves)
+        return m2 + key.q * ((m1 - m2) * key.qinv % key.p)
     return run
 
 

@@ -6,8 +6,8 @@ platform build (``benchmarks/engine/platform_child.py``) on the same key and mes
 timed in turns, round after round (``_interleaved``), so that a machine shared with other work
 slows both alike. Each build gets four rows: x509core's signature and its floor (two
 ``powmod_sec`` halves and the CRT recombination, ``harness.crt_limit``), the same floor with the
-two halves in two threads at once (``harness.crt_limit_threads``, gmpy2's
-``allow_release_gil`` set in both), and verification with its floor (``gmpy2.powmod`` alone).
+two halves at once (``harness.crt_limit_threads``: ``bignum.powmod_sec_pair``, as x509core signs
+when a second core is free), and verification with its floor (``gmpy2.powmod`` alone).
 Notes give each x509core row against pycryptodome and against its own build's floor.
 
 The platform build's Python: ``$X509CORE_PLATFORM_PYTHON`` if set, else the virtual environment
@@ -160,14 +160,16 @@ def _rows(stats: dict, here: str, platform: str) -> list[Row]:
 
     def note(name: str, where: str) -> str:
         median, limit = stats[f"{name} {where}"].median, stats[f"limit {where}"].median
-        return f"{median / dome:.2f}x pycryptodome, {median / limit:.2f}x this build's limit"
+        at_once = stats[f"limit_threads {where}"].median
+        return (f"{median / dome:.2f}x pycryptodome, {median / limit:.2f}x this build's limit "
+                f"one half after the other, {median / at_once:.2f}x with the halves at once")
     rows = [Row(SIGN, "pyca/cryptography (OpenSSL)", stats["pyca sign"], reference=True),
             Row(SIGN, "pycryptodome", stats["dome sign"])]
     for where, build in (("here", here), ("platform", platform)):
         rows += [Row(SIGN, f"x509core on {build}", stats[f"sign {where}"],
                      note=note("sign", where)),
                  Row(SIGN, "  limit: 2x powmod_sec + CRT, same build", stats[f"limit {where}"]),
-                 Row(SIGN, "  limit, the two halves in two threads (allow_release_gil), same build",
+                 Row(SIGN, "  limit, the two halves at once (powmod_sec_pair, two threads), same build",
                      stats[f"limit_threads {where}"], note=note("limit_threads", where))]
     rows.append(Row(VERIFY, "pyca/cryptography (OpenSSL)", stats["pyca verify"], reference=True))
     for where, build in (("here", here), ("platform", platform)):
