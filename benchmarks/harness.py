@@ -21,7 +21,7 @@ from typing import Callable
 
 __all__ = ["REPO", "INTEROP", "Row", "Stats", "measure", "measure_each", "measure_interleaved", "with_backend",
            "stop_servers",
-           "crt_limit", "crt_limit_threads", "x509core_key", "bignum_build"]
+           "crt_limit", "crt_limit_threads", "one_core", "x509core_key", "bignum_build"]
 
 REPO = Path(__file__).resolve().parents[1]          # the checkout's root
 # The seed system's certificates in ../shared beside the checkout (read, never copied in).
@@ -119,6 +119,20 @@ def crt_limit(key) -> Callable[[], object]:
         m1 = gmpy2.powmod_sec(c % p, dp, p)
         m2 = gmpy2.powmod_sec(c % q, dq, q)
         return m2 + q * ((m1 - m2) * qinv % p)
+    return run
+
+
+def one_core(fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` with x509core's two CRT halves one after the other (as on a machine with one
+    CPU): the row that compares with peers that sign on one core."""
+    from x509core import bignum
+
+    def run():
+        saved, bignum._PAIR_MIN_BITS = bignum._PAIR_MIN_BITS, 1 << 30
+        try:
+            return fn()
+        finally:
+            bignum._PAIR_MIN_BITS = saved
     return run
 
 

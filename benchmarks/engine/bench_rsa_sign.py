@@ -10,7 +10,7 @@ each group's reference.
 
 from __future__ import annotations
 
-from benchmarks.harness import Row, crt_limit, crt_limit_threads, measure, with_backend, x509core_key
+from benchmarks.harness import Row, crt_limit, crt_limit_threads, measure, one_core, with_backend, x509core_key
 
 MESSAGE = b"x509core benchmark message " * 8
 
@@ -54,6 +54,9 @@ def run(quick: bool) -> list[Row]:
         Row(group_sign, "x509core (gmpy2, blinded, fault-checked)", measure(
             with_backend("gmpy2", lambda: ours.sign(MESSAGE)), min_time=t),
             note="goal: <= 1.1x the limit of the halves at once, <= 1.3x pyca"),
+        Row(group_sign, "x509core (gmpy2), the halves one after the other (one core)", measure(
+            with_backend("gmpy2", one_core(lambda: ours.sign(MESSAGE))), min_time=t),
+            note="as pyca and pycryptodome sign: on one core"),
         Row(group_sign, "pycryptodome", measure(
             lambda: pkcs1_15.new(dome_key).sign(SHA256.new(MESSAGE)), min_time=t)),
         Row(group_sign, "x509core (pure Python)", measure(
