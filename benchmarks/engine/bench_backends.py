@@ -4,7 +4,7 @@ the system's GMP, beside pyca/cryptography and pycryptodome (issue 17).
 This process measures whatever gmpy2 it has (normally the wheel); a child process measures the
 platform build (``benchmarks/engine/platform_child.py``) on the same key and message. The two are
 timed in turns, round after round (``_interleaved``), so that a machine shared with other work
-slows both alike. Each build gets four rows: x509core's signature and its floor (two
+slows both alike. Each build gets five rows: x509core's signature (and the same on one core) and its floor (two
 ``powmod_sec`` halves and the CRT recombination, ``harness.crt_limit``), the same floor with the
 two halves at once (``harness.crt_limit_threads``: ``bignum.powmod_sec_pair``, as x509core signs
 when a second core is free), and verification with its floor (``gmpy2.powmod`` alone).
@@ -148,7 +148,8 @@ def run(quick: bool) -> list[Row]:
         samplers = {name: _local(fn) for name, fn in _peers(crypto_key, key).items()}
         samplers.update({f"{name} here": _local(fn) for name, fn in workloads(key, MESSAGE).items()})
         samplers.update({f"{name} platform": child.sampler(name)
-                         for name in ("sign", "limit", "limit_threads", "verify", "public_limit")})
+                         for name in ("sign", "sign_one_core", "limit", "limit_threads", "verify",
+                                      "public_limit")})
         stats = _interleaved(samplers, 0.6 if quick else 6.0, rounds=5 if quick else 15)
     finally:
         child.close()
@@ -168,6 +169,8 @@ def _rows(stats: dict, here: str, platform: str) -> list[Row]:
     for where, build in (("here", here), ("platform", platform)):
         rows += [Row(SIGN, f"x509core on {build}", stats[f"sign {where}"],
                      note=note("sign", where)),
+                 Row(SIGN, "  x509core, the halves one after the other (one core, as the peers)",
+                     stats[f"sign_one_core {where}"], note=note("sign_one_core", where)),
                  Row(SIGN, "  limit: 2x powmod_sec + CRT, same build", stats[f"limit {where}"]),
                  Row(SIGN, "  limit, the two halves at once (powmod_sec_pair, two threads), same build",
                      stats[f"limit_threads {where}"], note=note("limit_threads", where))]

@@ -8,7 +8,7 @@ else. One JSON object per line each way:
 - ``{"op": "setup", "key": {n, e, d, p, q, dp, dq, qinv}, "message": HEX}`` answers the
   fields of ``bignum.backend_info()``;
 - ``{"op": "sample", "what": NAME, "min_time": SECONDS}`` answers ``{"seconds": per call}``,
-  NAME one of ``sign``, ``verify``, ``limit``, ``limit_threads``, ``public_limit``;
+  NAME one of ``sign``, ``sign_one_core``, ``verify``, ``limit``, ``limit_threads``, ``public_limit``;
 - ``{"op": "quit"}`` ends it.
 """
 
@@ -25,11 +25,12 @@ def workloads(key, message: bytes) -> dict:
     """The functions both sides time, by name, on x509core key ``key``."""
     import gmpy2
 
-    from benchmarks.harness import crt_limit, crt_limit_threads
+    from benchmarks.harness import crt_limit, crt_limit_threads, one_core
     public = key.public_key()
     signature = key.sign(message)
     s, e, n = (gmpy2.mpz(v) for v in (int.from_bytes(signature, "big"), key.e, key.n))
     return {"sign": lambda: key.sign(message),
+            "sign_one_core": one_core(lambda: key.sign(message)),
             "verify": lambda: public.verify(signature, message),
             "limit": crt_limit(key), "limit_threads": crt_limit_threads(key),
             "public_limit": lambda: gmpy2.powmod(s, e, n)}
