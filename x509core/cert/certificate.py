@@ -83,6 +83,9 @@ class Certificate:
     # extnID -> the first extension with it, made on the first lookup and kept by this
     # certificate (path validation looks extensions up by OID dozens of times per certificate).
     _by_oid: dict | None = field(default=None, init=False, repr=False, compare=False)
+    # Outcomes of the path-validation checks that depend on this certificate alone, kept by it
+    # (x509core.cert.validation.checks.remembered): a fixed handful of keys, never more.
+    _checked: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- the exact bytes ---------------------------------------------------------------------
     @property
@@ -124,6 +127,21 @@ class Certificate:
             index.setdefault(ext.oid, ext)       # the first one, as find_extension gives
         object.__setattr__(self, "_by_oid", index)
         return index
+
+    def has_duplicate_extensions(self) -> bool:
+        """Some extnID appears more than once (RFC 5280 §4.2 forbids it; the reader keeps both)."""
+        index = self._by_oid
+        if index is None:
+            index = self._index_extensions()
+        return len(index) != len(self.extensions)
+
+    def validation_memo(self) -> dict:
+        """The dict in which path validation keeps this certificate's own check outcomes."""
+        memo = self._checked
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_checked", memo)
+        return memo
 
     def _value(self, oid: str):
         ext = self.extension(oid)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from x509core.cert import oids
 from x509core.cert.validation.name_constraints import check_name_constraints
+from x509core.cert.validation.webpki import check_signature_algorithm
 from x509core.cert.validation.checks import (Context, check_extensions, check_issuer, check_key,
                                              check_profile, check_validity, name_key, refuse,
                                              self_issued, signature_cost, usable_value)
@@ -150,7 +151,6 @@ class PathBuilder:
             raise refuse("weak_algorithm", f"signature with {info.hash_name}, which no longer "
                          "resists collisions", "CA/B BR §7.1.3.2; RFC 9155", depth, cert)
         if self.ctx.web_pki:
-            from x509core.cert.validation.webpki import check_signature_algorithm
             check_signature_algorithm(cert, issuer, depth)
         key = (cert.raw, issuer.raw_spki)
         outcome = self.ctx.signature_cache.get(key)

@@ -123,6 +123,7 @@ CATEGORIES = frozenset({
     "depth", "budget"})
 _PURPOSES = {"server": oids.OID_SERVER_AUTH, "client": oids.OID_CLIENT_AUTH}
 _DEFAULT_WARNING = timedelta(days=30)
+_DEFAULT_ALGORITHMS = AlgorithmPolicy()      # frozen, its sets frozensets: one serves every call
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def verify_chain(leaf, *, trust_anchors, intermediates=(), purpose="server", at:
     purpose_oid = _purpose_oid(purpose)
     ctx = Context(at=moment, purpose=purpose_oid, web_pki=purpose_oid == oids.OID_SERVER_AUTH,
                   max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth,
-                  algorithms=algorithm_policy or AlgorithmPolicy())
+                  algorithms=algorithm_policy or _DEFAULT_ALGORITHMS)
     is_anchor = any(anchor.raw == leaf.raw for anchor in anchors)
     _check_leaf(leaf, ctx, peer_name, is_anchor)
 
