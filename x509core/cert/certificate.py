@@ -143,8 +143,16 @@ class Certificate:
             object.__setattr__(self, "_checked", memo)
         return memo
 
+    def extension_oids(self):
+        """The extnIDs this certificate carries (a set-like view; a repeated one once)."""
+        index = self._by_oid
+        if index is None:
+            index = self._index_extensions()
+        return index.keys()
+
     def _value(self, oid: str):
-        ext = self.extension(oid)
+        index = self._by_oid                     # self.extension(oid), without the extra call
+        ext = (index if index is not None else self._index_extensions()).get(oid)
         if ext is None:
             return None
         if isinstance(ext.value, MalformedExtension):
