@@ -103,3 +103,10 @@ def test_a_kept_key_refusal_is_the_fresh_one(monkeypatch):
     fresh = outcomes()
     assert kept == fresh
     assert {item[0] for item in fresh if item != "OK"} == {"invalid_key", "weak_key"}
+
+
+def test_the_kept_subject_text_is_the_names_text():
+    leaf, ica, root = chain()
+    for cert in (leaf, ica, root):
+        assert checks.subject_text(cert) == cert.subject.rfc4514() != ""
+        assert cert.validation_memo()["subject"] == cert.subject.rfc4514()

@@ -52,7 +52,7 @@ from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["AlgorithmPolicy", "Context", "refuse", "check_validity", "check_extensions",
            "check_profile", "check_issuer", "check_purpose", "check_key", "is_ca", "name_key",
-           "self_issued", "usable_value", "signature_cost", "remembered"]
+           "self_issued", "usable_value", "signature_cost", "remembered", "subject_text"]
 
 # Extensions whose meaning this validator processes (or, for the machine binding, that the
 # medical-imaging policy reads); any other critical extension refuses the certificate.
@@ -136,7 +136,7 @@ class Context:
 
 def refuse(category: str, reason: str, rule: str, depth: int | None, cert=None) -> PathValidationError:
     """The error for a refusal of ``cert`` at ``depth``."""
-    subject = None if cert is None else (cert.subject.rfc4514() or "empty subject")
+    subject = None if cert is None else (subject_text(cert) or "empty subject")
     return PathValidationError(reason, depth=depth, rule=rule, subject=subject, category=category)
 
 
@@ -155,8 +155,8 @@ def remembered(cert, key: tuple, check, depth: int) -> None:
     checked once. A refusal is kept as its parts and raised again at this ``depth``, the same
     category, reason, rule and subject as a fresh one. Other exceptions are not kept. The memo
     lives on the certificate (no certificate's outcome can answer for another) and holds one
-    entry per key; the keys are a fixed set (``"extensions"``, ``"key"``, and ``"profile"``
-    with three booleans), so it is bounded.
+    entry per key; the keys are a fixed set (``"extensions"``, ``"key"``, ``"profile"`` with
+    three booleans, and :func:`subject_text`'s ``"subject"``), so it is bounded.
     """
     memo = cert.validation_memo() if REMEMBER else {}
     outcome = memo.get(key, _UNKNOWN)
@@ -175,6 +175,17 @@ def remembered(cert, key: tuple, check, depth: int) -> None:
 
 
 _UNKNOWN = object()
+
+
+def subject_text(cert) -> str:
+    """``cert.subject.rfc4514()``, kept on the certificate like :func:`remembered` outcomes
+    (key ``"subject"``): every refusal and expiry warning names it, and the text of a Name
+    never changes."""
+    memo = cert.validation_memo() if REMEMBER else {}
+    text = memo.get("subject")
+    if text is None:
+        text = memo["subject"] = cert.subject.rfc4514()
+    return text
 
 
 def name_key(name) -> tuple:

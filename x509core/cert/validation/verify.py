@@ -105,7 +105,8 @@ from x509core.cert.validation.path_building import PathBuilder
 from x509core.cert.validation.medical_imaging import MedicalImagingPolicy, check_medical_policy
 from x509core.cert.validation.revocation import check_crls_argument, check_revocation
 from x509core.cert.validation.checks import (AlgorithmPolicy, Context, check_extensions, check_key,
-                                             check_profile, check_purpose, check_validity, refuse)
+                                             check_profile, check_purpose, check_validity, refuse,
+                                             subject_text)
 from x509core.cert.validation.policies import check_policies
 from x509core.der import ObjectIdentifier
 from x509core.errors import InvalidValue
@@ -216,7 +217,7 @@ def _warnings(chain, at: datetime, threshold: timedelta) -> list:
     for depth, cert in enumerate(chain):
         remaining = cert.not_valid_after - at
         if remaining <= threshold:
-            found.append(ExpiryWarning(depth, cert.subject.rfc4514(), cert.not_valid_after, remaining))
+            found.append(ExpiryWarning(depth, subject_text(cert), cert.not_valid_after, remaining))
     return found
 
 
