@@ -110,3 +110,21 @@ def test_the_kept_subject_text_is_the_names_text():
     for cert in (leaf, ica, root):
         assert checks.subject_text(cert) == cert.subject.rfc4514() != ""
         assert cert.validation_memo()["subject"] == cert.subject.rfc4514()
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_names_of_the_same_der_have_the_same_comparison_key(suite):
+    """PathBuilder looks an issuer up by the key of the subject with the same DER: the premise."""
+    parsed = _Parsed()
+    by_raw: dict = {}
+    for tc in _load_suite(suite)[::SAMPLE_EVERY]:
+        for pem in (tc["peer_certificate"], *tc["trusted_certs"], *tc["untrusted_intermediates"]):
+            cert = parsed[pem]
+            if isinstance(cert, Exception):
+                continue
+            for name in (cert.subject, cert.issuer):
+                by_raw.setdefault(name.raw, []).append(name)
+    shared = [names for names in by_raw.values() if len(names) > 1]
+    assert len(shared) > 100
+    for names in shared:
+        assert len({name.comparison_key() for name in names}) == 1, names[0].rfc4514()
