@@ -83,8 +83,7 @@ class Certificate:
     # extnID -> the first extension with it, made on the first lookup and kept by this
     # certificate (path validation looks extensions up by OID dozens of times per certificate).
     _by_oid: dict | None = field(default=None, init=False, repr=False, compare=False)
-    # Outcomes of the path-validation checks that depend on this certificate alone, kept by it
-    # (x509core.cert.validation.checks.remembered): a fixed handful of keys, never more.
+    # Path validation's outcomes for this certificate alone (validation.memo): a few fixed keys.
     _checked: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- the exact bytes ---------------------------------------------------------------------
@@ -128,31 +127,18 @@ class Certificate:
         object.__setattr__(self, "_by_oid", index)
         return index
 
-    def has_duplicate_extensions(self) -> bool:
-        """Some extnID appears more than once (RFC 5280 §4.2 forbids it; the reader keeps both)."""
-        index = self._by_oid
-        if index is None:
-            index = self._index_extensions()
-        return len(index) != len(self.extensions)
-
     def validation_memo(self) -> dict:
         """The dict in which path validation keeps this certificate's own check outcomes."""
-        memo = self._checked
-        if memo is None:
-            memo = {}
-            object.__setattr__(self, "_checked", memo)
-        return memo
+        if self._checked is None:
+            object.__setattr__(self, "_checked", {})
+        return self._checked
 
     def extension_oids(self):
         """The extnIDs this certificate carries (a set-like view; a repeated one once)."""
-        index = self._by_oid
-        if index is None:
-            index = self._index_extensions()
-        return index.keys()
+        return (self._by_oid or self._index_extensions()).keys()
 
     def _value(self, oid: str):
-        index = self._by_oid                     # self.extension(oid), without the extra call
-        ext = (index if index is not None else self._index_extensions()).get(oid)
+        ext = (self._by_oid or self._index_extensions()).get(oid)      # self.extension(oid)
         if ext is None:
             return None
         if isinstance(ext.value, MalformedExtension):

@@ -1,9 +1,9 @@
 """The per-certificate checks whose outcomes each Certificate keeps (issue 17,
-``checks.remembered``: extensions, profile, whether the key is usable) must give the verdict a
+``memo.remembered``: extensions, profile, whether the key is usable) must give the verdict a
 fresh check gives, whatever the certificate was checked for before.
 
 Differential: x509-limbo testcases (a quarter of each file, both purposes each) are run once
-with ``checks.REMEMBER`` off and fresh certificates, and twice with it on over one shared set of
+with ``memo.REMEMBER`` off and fresh certificates, and twice with it on over one shared set of
 certificates (forward, then in reverse order, so outcomes kept under one purpose, place and
 depth answer for another); every outcome — accepted, or refused with the same category, depth,
 subject, reason and rule (``str(exc)`` holds them all) — must be the same. And directly: a
@@ -17,7 +17,7 @@ import pytest
 from tests.cert.validation.test_limbo import SUITES, _Parsed, _load_suite, evaluate
 from tests.cert.validation.verify_fixtures import AT, chain, make
 from x509core.cert.extensions import UnrecognizedExtension
-from x509core.cert.validation import checks
+from x509core.cert.validation import checks, memo
 from x509core.errors import PathValidationError
 
 SAMPLE_EVERY = 4
@@ -34,9 +34,9 @@ def _variants(suite: str) -> list[dict]:
 @pytest.mark.parametrize("suite", sorted(SUITES))
 def test_remembered_outcomes_are_fresh_outcomes(suite, monkeypatch):
     cases = _variants(suite)
-    monkeypatch.setattr(checks, "REMEMBER", False)
+    monkeypatch.setattr(memo, "REMEMBER", False)
     fresh = [evaluate(tc, _Parsed()) for tc in cases]
-    monkeypatch.setattr(checks, "REMEMBER", True)
+    monkeypatch.setattr(memo, "REMEMBER", True)
     shared = _Parsed()
     forward = [evaluate(tc, shared) for tc in cases]
     backward = [evaluate(tc, shared) for tc in reversed(cases)][::-1]
@@ -62,7 +62,7 @@ def test_a_kept_refusal_is_raised_at_the_new_depth(monkeypatch):
     assert cert.validation_memo()[("extensions",)] is not None
     checks.check_profile(cert, 1, ctx)             # accepted, and kept as accepted
     assert cert.validation_memo()[("profile", False, False, False)] is None
-    monkeypatch.setattr(checks, "REMEMBER", False)
+    monkeypatch.setattr(memo, "REMEMBER", False)
     fresh = [_refusal(lambda: checks.check_extensions(cert, depth)) for depth in (1, 2, 1)]
     assert kept == fresh and fresh[0][1] == 1 and fresh[1][1] == 2
     assert fresh[0][0] == "unknown_critical_extension"
@@ -99,7 +99,7 @@ def test_a_kept_key_refusal_is_the_fresh_one(monkeypatch):
         return found
     kept = outcomes()
     assert all(("key",) in cert.validation_memo() for cert in bad)
-    monkeypatch.setattr(checks, "REMEMBER", False)
+    monkeypatch.setattr(memo, "REMEMBER", False)
     fresh = outcomes()
     assert kept == fresh
     assert {item[0] for item in fresh if item != "OK"} == {"invalid_key", "weak_key"}
@@ -108,7 +108,7 @@ def test_a_kept_key_refusal_is_the_fresh_one(monkeypatch):
 def test_the_kept_subject_text_is_the_names_text():
     leaf, ica, root = chain()
     for cert in (leaf, ica, root):
-        assert checks.subject_text(cert) == cert.subject.rfc4514() != ""
+        assert memo.subject_text(cert) == cert.subject.rfc4514() != ""
         assert cert.validation_memo()["subject"] == cert.subject.rfc4514()
 
 

@@ -45,6 +45,7 @@ from datetime import datetime
 from x509core.cert import oids
 from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
 from x509core.cert.public_key import UnreadablePublicKey
+from x509core.cert.validation.memo import remembered, subject_text
 from x509core.ec.curves import CURVES
 from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidValue, NonCanonicalEncoding, PathValidationError
@@ -52,7 +53,7 @@ from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["AlgorithmPolicy", "Context", "refuse", "check_validity", "check_extensions",
            "check_profile", "check_issuer", "check_purpose", "check_key", "is_ca", "name_key",
-           "self_issued", "usable_value", "signature_cost", "remembered", "subject_text"]
+           "self_issued", "usable_value", "signature_cost"]
 
 # Extensions whose meaning this validator processes (or, for the machine binding, that the
 # medical-imaging policy reads); any other critical extension refuses the certificate.
@@ -140,54 +141,6 @@ def refuse(category: str, reason: str, rule: str, depth: int | None, cert=None) 
     return PathValidationError(reason, depth=depth, rule=rule, subject=subject, category=category)
 
 
-# Whether check outcomes are kept on the certificate (:func:`remembered`). The differential test
-# tests/cert/validation/test_remembered_checks.py switches it off and compares every verdict.
-REMEMBER = True
-
-
-def remembered(cert, key: tuple, check, depth: int) -> None:
-    """``check()`` on ``cert``, or the outcome it gave the last time under ``key``.
-
-    Only for checks whose outcome is a function of the certificate and of the flags in ``key``
-    alone (not of the time, the budgets, the purpose OID or the AlgorithmPolicy): a Certificate
-    is immutable (its fields, extension values and findings are frozen), so such a check gives
-    the same outcome every time, and a trust anchor or intermediate used for many chains is
-    checked once. A refusal is kept as its parts and raised again at this ``depth``, the same
-    category, reason, rule and subject as a fresh one. Other exceptions are not kept. The memo
-    lives on the certificate (no certificate's outcome can answer for another) and holds one
-    entry per key; the keys are a fixed set (``"extensions"``, ``"key"``, ``"profile"`` with
-    three booleans, and :func:`subject_text`'s ``"subject"``), so it is bounded.
-    """
-    memo = cert.validation_memo() if REMEMBER else {}
-    outcome = memo.get(key, _UNKNOWN)
-    if outcome is _UNKNOWN:
-        try:
-            check()
-            outcome = None
-        except PathValidationError as exc:
-            outcome = (exc.category, exc.reason, exc.rule, exc.subject,
-                       None if exc.depth is None else exc.depth - depth)
-        memo[key] = outcome
-    if outcome is not None:
-        category, reason, rule, subject, offset = outcome
-        raise PathValidationError(reason, depth=None if offset is None else depth + offset,
-                                  rule=rule, subject=subject, category=category)
-
-
-_UNKNOWN = object()
-
-
-def subject_text(cert) -> str:
-    """``cert.subject.rfc4514()``, kept on the certificate like :func:`remembered` outcomes
-    (key ``"subject"``): every refusal and expiry warning names it, and the text of a Name
-    never changes."""
-    memo = cert.validation_memo() if REMEMBER else {}
-    text = memo.get("subject")
-    if text is None:
-        text = memo["subject"] = cert.subject.rfc4514()
-    return text
-
-
 def name_key(name) -> tuple:
     """``name.comparison_key()`` (RFC 5280 §7.1), which each Name computes once and keeps: no
     global cache, so no hostile name outlives the certificate that carried it."""
@@ -224,7 +177,8 @@ def usable_value(cert, oid: str):
     ext = cert.extension(oid)
     if ext is None or isinstance(ext.value, MalformedExtension):
         return None
-    if cert.has_duplicate_extensions() and sum(1 for e in cert.extensions if e.oid == oid) > 1:
+    if len(cert.extension_oids()) != len(cert.extensions) and \
+            sum(1 for e in cert.extensions if e.oid == oid) > 1:
         return None
     return ext.value
 
