@@ -83,6 +83,8 @@ class Certificate:
     # extnID -> the first extension with it, made on the first lookup and kept by this
     # certificate (path validation looks extensions up by OID dozens of times per certificate).
     _by_oid: dict | None = field(default=None, init=False, repr=False, compare=False)
+    # Path validation's outcomes for this certificate alone (validation.memo): a few fixed keys.
+    _checked: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- the exact bytes ---------------------------------------------------------------------
     @property
@@ -125,8 +127,18 @@ class Certificate:
         object.__setattr__(self, "_by_oid", index)
         return index
 
+    def validation_memo(self) -> dict:
+        """The dict in which path validation keeps this certificate's own check outcomes."""
+        if self._checked is None:
+            object.__setattr__(self, "_checked", {})
+        return self._checked
+
+    def extension_oids(self):
+        """The extnIDs this certificate carries (a set-like view; a repeated one once)."""
+        return (self._by_oid or self._index_extensions()).keys()
+
     def _value(self, oid: str):
-        ext = self.extension(oid)
+        ext = (self._by_oid or self._index_extensions()).get(oid)      # self.extension(oid)
         if ext is None:
             return None
         if isinstance(ext.value, MalformedExtension):

@@ -92,11 +92,13 @@ def _require_int(name: str, value: object) -> int:
 def public_key_problem(n: int, e: int) -> str | None:
     """Why (n, e) is not a key this module computes with, or None: the conditions of RFC 8017
     §3.1 and the work bounds above. The size floor is policy, left to the caller."""
-    if n <= 0 or n % 2 == 0:
+    # Parity by the low bit: ``n % 2`` divides the whole modulus (0.6 µs at 3072 bits), and
+    # this runs before every public operation.
+    if n <= 0 or not n & 1:
         return "RSA modulus n must be odd and positive (a product of odd primes, RFC 8017 §3.1)"
     # RFC 8017 §3.1: "the RSA public exponent e is an integer between 3 and n - 1 satisfying
     # GCD(e, \lambda(n)) = 1"; lambda(n) is even, so e is odd.
-    if e % 2 == 0 or not 3 <= e < n:
+    if not e & 1 or not 3 <= e < n:
         return "RSA public exponent e must be odd with 3 <= e < n (RFC 8017 §3.1)"
     bits = n.bit_length()
     if bits > MAX_MODULUS_BITS:
@@ -344,16 +346,21 @@ def _short_hex(n: int) -> str:
     return f"0x{digits[:8]}...{digits[-8:]}"
 
 
+_SCHEMES: dict = {}          # padding name -> scheme module, filled by the first _scheme call
+
+
 def _scheme(padding: str, allowed: tuple[str, ...]):
     """The module of the padding scheme named ``padding``, one of ``allowed``."""
-    # The scheme modules import this one for the primitives, so they are imported here, when a
-    # key method first runs, rather than at the top of the module (which would be a cycle).
-    from x509core.rsa import oaep, pkcs1, pss
-
     if padding not in allowed:
         raise UnsupportedAlgorithm(f"padding {padding!r} is not supported here "
                                    f"(expected one of {', '.join(allowed)})")
-    return {"pkcs1v15": pkcs1, "pss": pss, "oaep": oaep}[padding]
+    if not _SCHEMES:
+        # The scheme modules import this one for the primitives, so they are imported when a
+        # key method first runs rather than at the top of the module (which would be a cycle);
+        # once, not on every signature check.
+        from x509core.rsa import oaep, pkcs1, pss
+        _SCHEMES.update({"pkcs1v15": pkcs1, "pss": pss, "oaep": oaep})
+    return _SCHEMES[padding]
 
 
 def _refuse_pss_options(salt_length: int | None, mgf1_hash_name: str | None) -> None:

@@ -45,6 +45,7 @@ from datetime import datetime
 from x509core.cert import oids
 from x509core.cert.extensions import MalformedExtension, UnrecognizedExtension
 from x509core.cert.public_key import UnreadablePublicKey
+from x509core.cert.validation.memo import remembered, subject_text
 from x509core.ec.curves import CURVES
 from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidValue, NonCanonicalEncoding, PathValidationError
@@ -136,7 +137,7 @@ class Context:
 
 def refuse(category: str, reason: str, rule: str, depth: int | None, cert=None) -> PathValidationError:
     """The error for a refusal of ``cert`` at ``depth``."""
-    subject = None if cert is None else (cert.subject.rfc4514() or "empty subject")
+    subject = None if cert is None else (subject_text(cert) or "empty subject")
     return PathValidationError(reason, depth=depth, rule=rule, subject=subject, category=category)
 
 
@@ -173,10 +174,13 @@ def check_validity(cert, depth: int, ctx: Context) -> None:
 def usable_value(cert, oid: str):
     """The value of extension ``oid``, or None when it is absent, repeated or malformed: for
     ranking candidates before :func:`check_extensions` has refused such a certificate."""
-    found = [ext for ext in cert.extensions if ext.oid == oid]
-    if len(found) != 1 or isinstance(found[0].value, MalformedExtension):
+    ext = cert.extension(oid)
+    if ext is None or isinstance(ext.value, MalformedExtension):
         return None
-    return found[0].value
+    if len(cert.extension_oids()) != len(cert.extensions) and \
+            sum(1 for e in cert.extensions if e.oid == oid) > 1:
+        return None
+    return ext.value
 
 
 def _extension_index(path: tuple) -> int | None:
@@ -221,7 +225,11 @@ def _check_well_formed(cert, depth: int) -> None:
 
 def check_extensions(cert, depth: int) -> None:
     """Duplicate and malformed extensions, unknown critical extensions (RFC 5280 §4.2) and the
-    fixed critical flags."""
+    fixed critical flags: a function of the certificate alone, so :func:`remembered`."""
+    remembered(cert, ("extensions",), lambda: _check_extensions(cert, depth), depth)
+
+
+def _check_extensions(cert, depth: int) -> None:
     _check_well_formed(cert, depth)
     for ext in cert.extensions:
         if ext.critical and (isinstance(ext.value, UnrecognizedExtension) or ext.oid not in _HANDLED):
@@ -238,8 +246,8 @@ def check_extensions(cert, depth: int) -> None:
 def _check_names(cert, depth: int, ca: bool) -> None:
     if cert.raw_issuer == _EMPTY_NAME:
         raise refuse("profile", "empty issuer name", "RFC 5280 §4.1.2.4", depth, cert)
-    san = cert.extension(oids.OID_SUBJECT_ALT_NAME)
     if cert.raw_subject == _EMPTY_NAME:
+        san = cert.extension(oids.OID_SUBJECT_ALT_NAME)
         if ca:
             raise refuse("profile", "a CA certificate with an empty subject", "RFC 5280 §4.1.2.6",
                          depth, cert)
@@ -281,29 +289,32 @@ def _check_serial(cert, depth: int) -> None:
 
 
 def check_profile(cert, depth: int, ctx: Context, *, anchor: bool = False) -> None:
-    """Profile rules on one certificate, whatever its place."""
+    """Profile rules on one certificate, whatever its place: a function of the certificate, of
+    whether the web PKI profile applies, and of whether it is a trust anchor or the leaf, so
+    :func:`remembered` under those three flags."""
+    leaf = depth == 0
+    remembered(cert, ("profile", ctx.web_pki, anchor, leaf),
+               lambda: _check_profile(cert, depth, ctx.web_pki, anchor, leaf), depth)
+
+
+def _check_profile(cert, depth: int, web_pki: bool, anchor: bool, leaf: bool) -> None:
     ca = is_ca(cert)
     _check_names(cert, depth, ca)
     _check_ca_flags(cert, depth, ca)
     if not anchor:
         # Deviation: trust anchors are exempt; roots with serial 0 are still in trust stores.
         _check_serial(cert, depth)
-    if ctx.web_pki:
-        from x509core.cert.validation.webpki import check_web_pki
-        check_web_pki(cert, depth, anchor=anchor, leaf=depth == 0)
+    if web_pki:
+        webpki.check_web_pki(cert, depth, anchor=anchor, leaf=leaf)
 
 
 def check_key(cert, depth: int, ctx: Context) -> None:
     """A usable key (RFC 8017 §3.1, the work bounds) of the policy's size; the web PKI also
-    wants an RSA modulus of a multiple of 8 bits (CA/B BR §6.1.5)."""
+    wants an RSA modulus of a multiple of 8 bits (CA/B BR §6.1.5). Whether the key is usable at
+    all is a function of the certificate alone, so :func:`remembered`; the policy is not."""
+    remembered(cert, ("key",), lambda: _check_key_usable(cert, depth), depth)
     key = cert.public_key
-    if isinstance(key, UnreadablePublicKey):
-        raise refuse("invalid_key", f"the public key does not read: {key.error}",
-                     "RFC 5280 §4.1.2.7", depth, cert)
     if isinstance(key, RSAPublicKey):
-        problem = key.problem
-        if problem is not None:
-            raise refuse("invalid_key", problem, "RFC 8017 §3.1; x509core.rsa.key bounds", depth, cert)
         bits = key.n.bit_length()
         if bits < ctx.algorithms.min_rsa_bits:
             raise refuse("weak_key", f"RSA key of {bits} bits (at least "
@@ -318,8 +329,18 @@ def check_key(cert, depth: int, ctx: Context) -> None:
                          "policy does not allow", "x509core AlgorithmPolicy.allowed_curves",
                          depth, cert)
     if ctx.web_pki and depth == 0 and not isinstance(key, RSAPublicKey):
-        from x509core.cert.validation.webpki import check_leaf_key
-        check_leaf_key(cert)
+        webpki.check_leaf_key(cert)
+
+
+def _check_key_usable(cert, depth: int) -> None:
+    key = cert.public_key
+    if isinstance(key, UnreadablePublicKey):
+        raise refuse("invalid_key", f"the public key does not read: {key.error}",
+                     "RFC 5280 §4.1.2.7", depth, cert)
+    if isinstance(key, RSAPublicKey):
+        problem = key.problem
+        if problem is not None:
+            raise refuse("invalid_key", problem, "RFC 8017 §3.1; x509core.rsa.key bounds", depth, cert)
 
 
 def _eku_allows(cert, purpose: str | None) -> bool:
@@ -382,3 +403,8 @@ def signature_cost(public_key) -> int:
         return 1
     n_bits, e_bits = public_key.n.bit_length(), max(public_key.e.bit_length(), 2)
     return max(1, -(-n_bits * n_bits * e_bits // (4096 * 4096 * 17)))
+
+
+# webpki imports refuse and self_issued from this module, so it is imported once they exist
+# (here, at the end) rather than at the top, and not inside the checks on every call.
+from x509core.cert.validation import webpki  # noqa: E402

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from x509core.cert import oids
 from x509core.cert.validation.name_constraints import check_name_constraints
+from x509core.cert.validation.webpki import check_signature_algorithm
 from x509core.cert.validation.checks import (Context, check_extensions, check_issuer, check_key,
                                              check_profile, check_validity, name_key, refuse,
                                              self_issued, signature_cost, usable_value)
@@ -51,11 +52,13 @@ class PathBuilder:
         self.finish = finish                     # whole-path checks; raises on failure
         self.anchor_raws = {cert.raw for cert in anchors}
         self.index: dict = {}
+        self.keys_by_raw: dict = {}             # a subject's DER -> its comparison key
         seen: set = set()
         for cert in (*anchors, *intermediates):
             if cert.raw not in seen:
                 seen.add(cert.raw)
-                self.index.setdefault(name_key(cert.subject), []).append(cert)
+                key = self.keys_by_raw[cert.raw_subject] = name_key(cert.subject)
+                self.index.setdefault(key, []).append(cert)
         self.best: PathValidationError | None = None
 
     def build(self, leaf) -> list:
@@ -68,9 +71,17 @@ class PathBuilder:
         if self.best is None or (error.depth or 0) > (self.best.depth or 0):
             self.best = error
 
+    def _issuer_key(self, cert) -> tuple:
+        """``name_key(cert.issuer)``. An issuer whose DER is some candidate's subject DER has
+        that subject's key: the comparison key is a function of the Name's DER alone (each
+        attribute's type, string type and value, RFC 5280 §7.1), so it is not computed again
+        (tests/cert/validation/test_remembered_checks.py pins this on every limbo name)."""
+        key = self.keys_by_raw.get(cert.raw_issuer)
+        return name_key(cert.issuer) if key is None else key
+
     def _candidates(self, path: list) -> list:
         cert = path[-1]
-        named = self.index.get(name_key(cert.issuer))
+        named = self.index.get(self._issuer_key(cert))
         if not named:
             return []
         in_path = {(c.raw_subject, c.raw_spki) for c in path} | {c.raw for c in path}
@@ -150,7 +161,6 @@ class PathBuilder:
             raise refuse("weak_algorithm", f"signature with {info.hash_name}, which no longer "
                          "resists collisions", "CA/B BR §7.1.3.2; RFC 9155", depth, cert)
         if self.ctx.web_pki:
-            from x509core.cert.validation.webpki import check_signature_algorithm
             check_signature_algorithm(cert, issuer, depth)
         key = (cert.raw, issuer.raw_spki)
         outcome = self.ctx.signature_cache.get(key)

@@ -126,13 +126,13 @@ def _constraints(cert, counters: list) -> None:
         counters[2] = min(counters[2], iap.value.skip_certs)
 
 
-_POLICY_EXTENSIONS = (oids.OID_CERTIFICATE_POLICIES, oids.OID_POLICY_MAPPINGS,
-                      oids.OID_POLICY_CONSTRAINTS, oids.OID_INHIBIT_ANY_POLICY)
+_POLICY_EXTENSIONS = frozenset({oids.OID_CERTIFICATE_POLICIES, oids.OID_POLICY_MAPPINGS,
+                                oids.OID_POLICY_CONSTRAINTS, oids.OID_INHIBIT_ANY_POLICY})
 
 
 def check_policies(chain: list) -> None:
     """Run the policy tree over ``chain`` (leaf first, trust anchor last)."""
-    if not any(cert.extension(oid) is not None for cert in chain[:-1] for oid in _POLICY_EXTENSIONS):
+    if all(_POLICY_EXTENSIONS.isdisjoint(cert.extension_oids()) for cert in chain[:-1]):
         # The common case, decided exactly: with none of the four extensions in the path, the
         # tree is NULL from certificate 1 on (§6.1.3 (e)), nothing maps, and explicit_policy
         # only falls by one per certificate from n + 1, so it is still >= 1 after §6.1.5 (a):

@@ -106,6 +106,7 @@ from x509core.cert.validation.medical_imaging import MedicalImagingPolicy, check
 from x509core.cert.validation.revocation import check_crls_argument, check_revocation
 from x509core.cert.validation.checks import (AlgorithmPolicy, Context, check_extensions, check_key,
                                              check_profile, check_purpose, check_validity, refuse)
+from x509core.cert.validation.memo import subject_text
 from x509core.cert.validation.policies import check_policies
 from x509core.der import ObjectIdentifier
 from x509core.errors import InvalidValue
@@ -123,6 +124,7 @@ CATEGORIES = frozenset({
     "depth", "budget"})
 _PURPOSES = {"server": oids.OID_SERVER_AUTH, "client": oids.OID_CLIENT_AUTH}
 _DEFAULT_WARNING = timedelta(days=30)
+_DEFAULT_ALGORITHMS = AlgorithmPolicy()      # frozen, its sets frozensets: one serves every call
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,7 @@ def _warnings(chain, at: datetime, threshold: timedelta) -> list:
     for depth, cert in enumerate(chain):
         remaining = cert.not_valid_after - at
         if remaining <= threshold:
-            found.append(ExpiryWarning(depth, cert.subject.rfc4514(), cert.not_valid_after, remaining))
+            found.append(ExpiryWarning(depth, subject_text(cert), cert.not_valid_after, remaining))
     return found
 
 
@@ -242,7 +244,7 @@ def verify_chain(leaf, *, trust_anchors, intermediates=(), purpose="server", at:
     purpose_oid = _purpose_oid(purpose)
     ctx = Context(at=moment, purpose=purpose_oid, web_pki=purpose_oid == oids.OID_SERVER_AUTH,
                   max_depth=DEFAULT_MAX_DEPTH if max_depth is None else max_depth,
-                  algorithms=algorithm_policy or AlgorithmPolicy())
+                  algorithms=algorithm_policy or _DEFAULT_ALGORITHMS)
     is_anchor = any(anchor.raw == leaf.raw for anchor in anchors)
     _check_leaf(leaf, ctx, peer_name, is_anchor)
 
