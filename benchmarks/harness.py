@@ -158,7 +158,8 @@ def bignum_build(info=None, *, short: bool = False) -> str:
     info = info or bignum.backend_info()
     if info.gmpy2_version is None:
         return "python (gmpy2 not installed)"
-    origin = {"bundled": "bundled with the gmpy2 wheel", "system": "from the system"}.get(
+    origin = {"bundled": "bundled with the gmpy2 wheel", "system": "from the system",
+              "local": "built locally"}.get(
         info.gmp_origin, info.gmp_origin)
     if info.gmp_fat:
         names = {k: ("portable C" if v == "fat" else v) for k, v in info.gmp_kernels or ()}

@@ -214,7 +214,8 @@ class BackendInfo:
     gmpy2_version: str | None     # None: gmpy2 is not installed
     gmp_version: str | None       # "6.3.0"
     gmp_library: str | None       # the file holding the mpz_powm_sec that gmpy2 calls
-    gmp_origin: str | None        # "bundled" (in the gmpy2 wheel), "system", "static", "unknown"
+    gmp_origin: str | None        # "bundled" (in the gmpy2 wheel), "system", "local", "static",
+                                  # "unknown"
     gmp_fat: bool | None          # a fat binary: kernels chosen by CPU model at run time
     gmp_kernels: tuple[tuple[str, str], ...] | None   # fat: (function, variant) for this CPU
 
@@ -273,7 +274,9 @@ def _gmp_library() -> tuple[str | None, str]:
     """(path, origin) of the GMP that gmpy2's extension calls: the object that holds the
     ``mpz_powm_sec`` its own symbol lookup finds. "bundled" when that file is one of the
     gmpy2 distribution's (a wheel's gmpy2.libs/ or .dylibs/), "static" when it is the
-    extension itself, else "system"."""
+    extension itself, "system" when it lies where a package manager puts libraries
+    (:data:`_SYSTEM_LIBRARY_DIRECTORIES`), else "local" (a GMP built here, e.g. for this CPU:
+    README, "Faster still: GMP built for this CPU")."""
     import ctypes
     import importlib.machinery
     import sys
@@ -293,7 +296,15 @@ def _gmp_library() -> tuple[str | None, str]:
     library = os.path.realpath(found[0])
     if library == os.path.realpath(extension):
         return library, "static"
-    return library, "bundled" if library in _gmpy2_files() else "system"
+    if library in _gmpy2_files():
+        return library, "bundled"
+    return library, "system" if library.startswith(_SYSTEM_LIBRARY_DIRECTORIES) else "local"
+
+
+# Where distributions and package managers install shared libraries: the dynamic loader's own
+# directories (Debian's multiarch ones are below /usr/lib and /lib), Homebrew, MacPorts, Nix, Guix.
+_SYSTEM_LIBRARY_DIRECTORIES = ("/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/opt/homebrew/",
+                               "/usr/local/Cellar/", "/opt/local/", "/nix/store/", "/gnu/store/")
 
 
 def _gmpy2_files() -> set[str]:

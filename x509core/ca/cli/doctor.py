@@ -20,6 +20,7 @@ from x509core.ca.cli.support import Context
 __all__ = ["register", "run_doctor", "doctor_report"]
 
 _ORIGINS = {"bundled": "bundled with the gmpy2 wheel", "system": "the system's",
+            "local": "built or installed outside the system's library directories",
             "static": "linked into gmpy2's extension", "unknown": "origin unknown"}
 
 
