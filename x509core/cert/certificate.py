@@ -346,15 +346,33 @@ def _read_tbs_extensions(tbs: Reader, version: int) -> tuple[Extension, ...]:
     return extensions
 
 
+def _issuer_again(tbs: Reader, issuer: Name, clean: bool) -> Name | None:
+    """The issuer Name again when the subject field is the same octets (a self-signed or
+    self-issued certificate, RFC 5280 §3.2, §6.1) and reading the issuer gave no finding; None
+    (nothing read) otherwise. Exact: the same octets read at the same depth (both fields are
+    direct children of tbsCertificate) go through the same checks, none of which depends on
+    where the octets lie, so reading them again could neither fail nor find anything, and it
+    would give an equal Name (``raw`` is the element, the RDNs are read from it). Sharing the
+    immutable Name within one certificate returns nothing of another certificate."""
+    raw, pos = issuer.raw, tbs.pos
+    if clean and tbs.data.startswith(raw, pos) and pos + len(raw) <= tbs.end:
+        tbs.pos = pos + len(raw)
+        return issuer
+    return None
+
+
 def _read_tbs(cert: Reader) -> dict:
     tbs = cert.read_sequence("tbsCertificate")
     version = _read_version(tbs)
     fields = {"raw_tbs": tbs.element_bytes, "version": version,
               "serial_number": tbs.read_integer("serialNumber")}
     fields["inner_algorithm"] = read_algorithm_identifier(tbs, "signature")
-    fields["issuer"] = read_name(tbs, "issuer")
+    mark = None if tbs.findings is None else len(tbs.findings)
+    fields["issuer"] = issuer = read_name(tbs, "issuer")
+    clean = mark is None or len(tbs.findings) == mark
     fields["not_valid_before"], fields["not_valid_after"] = _read_validity(tbs)
-    fields["subject"] = read_name(tbs, "subject")
+    subject = _issuer_again(tbs, issuer, clean)         # None: read it (an empty Name is falsy)
+    fields["subject"] = read_name(tbs, "subject") if subject is None else subject
     fields["public_key_info"] = read_public_key_info(tbs)
     if tbs.pos < tbs.end and tbs.data[tbs.pos] != 0xA3:
         fields["issuer_unique_id"] = _read_unique_id(tbs, 1, "issuerUniqueID", version)

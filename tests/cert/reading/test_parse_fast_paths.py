@@ -130,6 +130,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
     monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
+    monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
     monkeypatch.setattr(extensions, "_new_unrecognized", extensions.UnrecognizedExtension)
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
@@ -250,3 +251,51 @@ def test_an_address_range_is_not_read_as_an_address():
         assert general_name.read_general_name(Reader(der)).value.packed == octets
         with pytest.raises(DecodeError, match="range of"):
             general_name.read_general_name(Reader(der), address_range=True)
+
+
+def _with_names(der: bytes, issuer: bytes, subject: bytes) -> bytes:
+    """``der`` with its issuer and subject fields replaced (the signature no longer matches,
+    which reading does not check)."""
+    from x509core.der import Reader, Writer
+    cert = Reader(der).read_sequence()
+    fields = []
+    tbs = cert.read_sequence()
+    while not tbs.at_end:
+        fields.append(tbs.read_element()[1].element_bytes)
+    fields[3], fields[5] = issuer, subject
+    writer = Writer()
+    with writer.sequence():
+        with writer.sequence():
+            for field in fields:
+                writer.write_raw(field)
+        writer.write_raw(cert.data[cert.pos:cert.end])
+    return writer.to_bytes()
+
+
+def _unsorted_name() -> bytes:
+    """A Name of one RDN {O=org, CN=ab} whose SET OF members are out of order (X.690 §11.6):
+    readable, with a finding."""
+    cn = bytes.fromhex("3009060355040313026162")
+    o = bytes.fromhex("300a060355040a13036f7267")
+    return bytes((0x30, len(o) + len(cn) + 2, 0x31, len(o) + len(cn))) + o + cn
+
+
+def test_a_subject_equal_to_the_issuer_is_read_again_when_the_issuer_had_findings(monkeypatch):
+    """The subject is taken to be the issuer's Name only when the issuer read without a
+    finding: the same unsorted RDN in both names is reported twice, each at its own offset and
+    path, as the general reading reports it; equal clean names give one shared Name."""
+    der = pem.decode_one((require_shared(INTEROP) / "localhost-selfsigned.pem").read_text(),
+                         "CERTIFICATE")[1]
+    clean = load_der_certificate(der).issuer.raw
+    cases = [_with_names(der, _unsorted_name(), _unsorted_name()),
+             _with_names(der, clean, _unsorted_name()), _with_names(der, _unsorted_name(), clean)]
+    fast = [_outcome(case, strict) for case in cases for strict in (False, True)]
+    with monkeypatch.context() as patch:
+        _general_paths_only(patch)
+        general = [_outcome(case, strict) for case in cases for strict in (False, True)]
+    assert fast == general
+    findings = load_der_certificate(cases[0]).findings
+    assert [f.path[2] for f in findings] == ["issuer", "subject"]
+    assert findings[0].offset < findings[1].offset
+    cert = load_der_certificate(der)
+    assert cert.subject is cert.issuer and not cert.findings
