@@ -299,3 +299,32 @@ def test_a_subject_equal_to_the_issuer_is_read_again_when_the_issuer_had_finding
     assert findings[0].offset < findings[1].offset
     cert = load_der_certificate(der)
     assert cert.subject is cert.issuer and not cert.findings
+
+
+def _names_one_by_one(data: bytes, nonempty: bool):
+    names, pos = [], 0
+    while pos < len(data):
+        simple = general_name.simple_general_name(data, pos, len(data))
+        if simple is None or nonempty and extension_names._is_empty(simple[0]):
+            return None
+        names.append(simple[0])
+        pos = simple[1]
+    return names
+
+
+def test_simple_general_names_reads_as_simple_general_name_one_by_one():
+    """The IA5String names read inline give what simple_general_name gives for each, on lists
+    of names and thousands of mutations of them (tags, lengths, non-ASCII octets, empty ones)."""
+    rng = random.Random(4518)
+    base = (b"\x82\x09localhost" + b"\x81\x0aa@b.org.cn" + b"\x86\x08urn:uuid"
+            + b"\x87\x04\xc0\x00\x02\x0a" + b"\x82\x00")
+    cases = [base, base[:-2], b""]
+    for _ in range(3000):
+        b = bytearray(rng.choice(cases[:2]))
+        i = rng.randrange(len(b))
+        b[i] = rng.choice((0x00, 0x02, 0x80, 0x81, 0x82, 0x86, 0x87, 0xA4, 0xC3, rng.randrange(256)))
+        cases.append(bytes(b))
+    outcomes = [(general_name.simple_general_names(c, 0, len(c), nonempty), _names_one_by_one(c, nonempty))
+                for c in cases for nonempty in (False, True)]
+    assert all(fast == slow for fast, slow in outcomes)
+    assert sum(fast is None for fast, _ in outcomes) > 100 and sum(bool(fast) for fast, _ in outcomes) > 100

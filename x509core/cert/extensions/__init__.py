@@ -225,6 +225,13 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
     """One Extension; its extnValue read strictly when the extnID is known (or, for a few
     types, met before: :data:`_SHARED_TYPES`)."""
+    known = _shared_extension(reader)
+    return _read_new_extension(reader, name) if known is None else known
+
+
+def _shared_extension(reader: Reader) -> Extension | None:
+    """The Extension kept in :data:`_SHARED` for the next element's octets, the reader moved
+    past it; None (nothing read) when there is none."""
     data, pos = reader.data, reader.pos
     if pos < reader.end and data[pos] == 0x30 and reader.depth + 1 + _SHARED_DEPTH <= reader.max_depth:
         # Looked up before any Reader is made: the element read_sequence would take (a minimal
@@ -235,6 +242,11 @@ def read_extension(reader: Reader, name: str = "extension") -> Extension:
             if known is not None:
                 reader.pos = bounds[1]
                 return known
+    return None
+
+
+def _read_new_extension(reader: Reader, name: str) -> Extension:
+    """:func:`read_extension` for one not kept in :data:`_SHARED`: read, and kept if it may be."""
     ext = reader.read_sequence(name)
     size = ext.end - ext.element_start
     findings = ext.findings
@@ -268,7 +280,9 @@ def _read_extension_fields(ext: Reader) -> Extension:
         oid, critical = envelope
     contents = ext.read_octet_string_der("extnValue")
     raw = contents.data[contents.pos:contents.end]
-    if contents.findings is None or oid not in EXTENSION_TYPES:
+    if oid not in EXTENSION_TYPES:
+        value = _new_unrecognized(oid, raw)             # what _read_value gives, all read
+    elif contents.findings is None:
         value = _read_value(oid, critical, contents)
         contents.finish()
     else:
@@ -321,9 +335,11 @@ def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
                    "SIZE (1..MAX), RFC 5280 §4.1", seq.element_start)
     extensions: list[Extension] = []
     seen: set[str] = set()
-    while not seq.at_end:
+    while seq.pos < seq.end:
         start = seq.pos
-        extension = read_extension(seq, f"[{len(extensions)}]")
+        extension = _shared_extension(seq)          # the field name is made only when needed
+        if extension is None:
+            extension = _read_new_extension(seq, f"[{len(extensions)}]")
         if extension.oid in seen:
             # RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
             # particular extension." (§5.2 says the same of CRLs.)
