@@ -328,3 +328,20 @@ def test_simple_general_names_reads_as_simple_general_name_one_by_one():
                 for c in cases for nonempty in (False, True)]
     assert all(fast == slow for fast, slow in outcomes)
     assert sum(fast is None for fast, _ in outcomes) > 100 and sum(bool(fast) for fast, _ in outcomes) > 100
+
+
+def test_rfc4514_text_is_the_per_attribute_formula():
+    """format_rfc4514's loop gives RFC 4514 §2's formula written attribute by attribute
+    (type name, escaped value or #hex), for names with escapes, multi-valued RDNs, unknown
+    types and non-string values, and for the names of the test certificates."""
+    from x509core.cert.names.name import Name
+    from x509core.cert.names.name_text import _rfc4514_value, format_rfc4514, rfc4514_type_name
+    names = [Name.from_rfc4514(text) for text in (
+        "CN=a+O=b+UID=c,C=CN", r"CN=\#x\, y\+z\;\<\>\"\\ end\ ,O=Example\, Inc.", r"CN=\ lead",
+        "1.2.3.4=#0403616263,CN=x", "CN=\u00e9t\u00e9,emailAddress=a@b.org")]
+    names += [n for der in _certificates() for n in (load_der_certificate(der).issuer,
+                                                      load_der_certificate(der).subject)]
+    for n in names:
+        expected = ",".join("+".join(f"{rfc4514_type_name(a.oid)}={_rfc4514_value(a)}"
+                                     for a in rdn.attributes) for rdn in reversed(n.rdns))
+        assert format_rfc4514(n.rdns) == expected
