@@ -19,6 +19,7 @@ from tests.conftest import INTEROP, require_shared
 from x509core import pem
 from x509core.cert import algorithms, certificate, extensions, load_der_certificate, public_key
 from x509core.cert.extensions import distribution, policies
+from x509core.cert.extensions import key as key_extensions
 from x509core.cert.extensions import names as extension_names
 from x509core.cert.names import general_name, name
 from x509core.der import reader
@@ -71,6 +72,7 @@ def _many_extensions(empty_name: bool = False) -> bytes:
                                      x509.RFC822Name("pacs@example.org")]
                                     + [x509.DNSName("")] * empty_name),
         x509.IssuerAlternativeName([uri("http://ca.example.org/"), directory]),
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
         x509.CRLDistributionPoints([
             point([uri("http://crl.example.org/ca.crl")], None, None, None),
             point([uri("http://crl.example.org/b.crl"), x509.DNSName("crl.example.org")],
@@ -131,6 +133,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
     monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
     monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
+    monkeypatch.setattr(key_extensions, "_read_key_id_only", lambda _reader: None)
     monkeypatch.setattr(extensions, "_new_unrecognized", extensions.UnrecognizedExtension)
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
