@@ -133,6 +133,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
     monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
     monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
+    monkeypatch.setattr(certificate, "_two_utc_times", lambda *_args: None)
     monkeypatch.setattr(key_extensions, "_read_key_id_only", lambda _reader: None)
     monkeypatch.setattr(extensions, "_new_unrecognized", extensions.UnrecognizedExtension)
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
@@ -364,3 +365,31 @@ def test_the_rdn_cache_is_bounded_and_gives_what_reading_gives(monkeypatch):
     assert [r[0] for r in again] == [r[0] for r in first] and [r[1] for r in again] == [len(rdn) + 2 for rdn in rdns]
     assert all(a[0] is f[0] for a, f in zip(again[:50], first[:50]))
     assert [str(r[0].attributes[0].value) for r in again] == ["%04d" % i for i in range(80)]
+
+
+def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
+    """_plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
+    in both centuries (RFC 5280 §4.1.2.5.1), 29 February in leap and other years, months,
+    days, hours, minutes and seconds out of range, non-digits (also non-ASCII digits) and a
+    last octet other than 'Z' (X.690 §11.8)."""
+    from x509core.der.time import decode_utc_time_content
+    from x509core.errors import DecodeError
+    rng = random.Random(1182)
+    cases = [b"491231235959Z", b"500101000000Z", b"000229120000Z", b"010229120000Z",
+             b"991231235960Z", b"251301000000Z", b"250132000000Z", b"250101240000Z",
+             b"250101006000Z", b"250100000000Z", b"25010100000+Z", b"250101000000z",
+             b"2501010000\xd9\xa0Z", b" 50101000000Z"]
+    for _ in range(5000):
+        digits = bytes(rng.choice(b"0123456789") for _ in range(12))
+        octets = bytearray(digits + b"Z")
+        if rng.random() < 0.3:
+            octets[rng.randrange(13)] = rng.randrange(256)
+        cases.append(bytes(octets))
+    for octets in cases:
+        try:
+            expected = decode_utc_time_content(octets, 0, 13, ())
+        except DecodeError:
+            expected = None
+        got = certificate._plain_utc_time(octets, 0)
+        assert got == expected and type(got) is type(expected), octets
+    assert sum(certificate._plain_utc_time(c, 0) is None for c in cases) > 500
