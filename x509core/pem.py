@@ -152,7 +152,7 @@ def _lines(text: str, pos: int) -> Iterator[tuple[int, str]]:
 # checked piece by piece rather than by one regular expression: re keeps state for every
 # repetition of a group, about 3 bytes per input byte here (issue 16).
 _CANONICAL_BEGIN = re.compile(r"-----BEGIN ((?:[!-~](?:[ -~]*[!-~])?)?)-----\n")
-_BASE64_AND_LF = re.compile(r"[A-Za-z0-9+/\n]*")          # flat: no state per line
+_BASE64_AND_LF = re.compile(r"[A-Za-z0-9+/\n]*")          # _base64_and_lf's definition (tests)
 _LAST_LINE = re.compile(r"[A-Za-z0-9+/]{1,64}(={0,2})")
 
 
@@ -175,7 +175,7 @@ def _canonical_block(text: str, start: int) -> tuple[int, str, bytes] | None:
         last = first
     tail = _LAST_LINE.fullmatch(text, last, end - 1)
     full = last - first                                  # the 65-character lines before it
-    if (tail is None or full % 65 or _BASE64_AND_LF.fullmatch(text, first, last) is None
+    if (tail is None or full % 65 or not _base64_and_lf(text, first, last)
             or text.count("\n", first, last) != full // 65
             or text[first + 64:last:65] != "\n" * (full // 65)):
         return None
@@ -185,6 +185,20 @@ def _canonical_block(text: str, start: int) -> tuple[int, str, bytes] | None:
             or _ALPHABET.index(text[end - 2 - pads]) & (0, 0x03, 0x0F)[pads]):
         return None                              # the line reader says what is wrong
     return start, label, binascii.a2b_base64(text[first:end])
+
+
+def _base64_and_lf(text: str, start: int, end: int, piece: int = 1 << 16) -> bool:
+    """Whether ``text[start:end]`` holds only base64 characters (RFC 4648 §4) and line feeds:
+    what ``_BASE64_AND_LF.fullmatch`` says (its classes are ASCII), by ``translate`` on pieces
+    of at most ``piece`` characters (so the copies stay small beside the input)."""
+    for at in range(start, end, piece):
+        chunk = text[at:min(at + piece, end)]
+        if not chunk.isascii() or chunk.encode("ascii").translate(None, _BASE64_LF_OCTETS):
+            return False
+    return True
+
+
+_BASE64_LF_OCTETS = (_ALPHABET + "\n").encode("ascii")
 
 
 def _canonical_body_end(text: str, label: str) -> int | None:
