@@ -73,6 +73,7 @@ def _many_extensions(empty_name: bool = False) -> bytes:
                                     + [x509.DNSName("")] * empty_name),
         x509.IssuerAlternativeName([uri("http://ca.example.org/"), directory]),
         x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
+        x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.7"), b"\x05\x00"),
         x509.CRLDistributionPoints([
             point([uri("http://crl.example.org/ca.crl")], None, None, None),
             point([uri("http://crl.example.org/b.crl"), x509.DNSName("crl.example.org")],
@@ -93,8 +94,8 @@ def _many_extensions(empty_name: bool = False) -> bytes:
     builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).serial_number(17)
                .public_key(key.public_key()).not_valid_before(start)
                .not_valid_after(start + datetime.timedelta(days=397)))
-    for value in extensions:
-        builder = builder.add_extension(value, critical=False)
+    for value in extensions:        # the unrecognised one critical (RFC 5280 §4.2 allows it)
+        builder = builder.add_extension(value, critical=isinstance(value, x509.UnrecognizedExtension))
     return builder.sign(key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
@@ -133,6 +134,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
     monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
     monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
+    monkeypatch.setattr(extensions, "_read_unrecognized_at_once", lambda _reader: None)
     monkeypatch.setattr(certificate, "_two_utc_times", lambda *_args: None)
     monkeypatch.setattr(key_extensions, "_read_key_id_only", lambda _reader: None)
     monkeypatch.setattr(extensions, "_new_unrecognized", extensions.UnrecognizedExtension)

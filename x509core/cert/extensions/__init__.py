@@ -247,6 +247,9 @@ def _shared_extension(reader: Reader) -> Extension | None:
 
 def _read_new_extension(reader: Reader, name: str) -> Extension:
     """:func:`read_extension` for one not kept in :data:`_SHARED`: read, and kept if it may be."""
+    unrecognized = _read_unrecognized_at_once(reader)
+    if unrecognized is not None:
+        return unrecognized
     ext = reader.read_sequence(name)
     size = ext.end - ext.element_start
     findings = ext.findings
@@ -268,6 +271,33 @@ def _read_new_extension(reader: Reader, name: str) -> Extension:
 _SHARED_TYPES = frozenset({BasicConstraints.oid, KeyUsage.oid, ExtendedKeyUsage.oid})
 _SHARED: dict[bytes, "Extension"] = {}
 _SHARED_LIMIT, _SHARED_SIZE, _SHARED_DEPTH = 1024, 96, 4
+
+
+def _read_unrecognized_at_once(reader: Reader) -> Extension | None:
+    """An Extension whose extnID is not a known type, read straight from the octets when every
+    length is short (X.690 §8.1.3.4), the extnID was decoded before, ``critical`` is absent or
+    TRUE (0x01 0x01 0xFF, X.690 §11.1) and the OCTET STRING fills the SEQUENCE. None (nothing
+    read) for anything else. The same Extension as the field-by-field reading, which for these
+    octets nests one level (the SEQUENCE; checked here), reads those fields without a finding
+    and keeps the extnValue unparsed (:func:`_read_value`)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 6 > end or data[pos] != 0x30 or data[pos + 2] != 0x06 or reader.depth >= reader.max_depth \
+            or (data[pos + 1] | data[pos + 3]) >= 0x80:
+        return None
+    ext_end, oid_end = pos + 2 + data[pos + 1], pos + 4 + data[pos + 3]
+    if ext_end > end or oid_end + 2 > ext_end:
+        return None
+    critical = data[oid_end] == 0x01
+    value_at = oid_end + 3 if critical else oid_end
+    if critical and data[oid_end:oid_end + 3] != b"\x01\x01\xff" or value_at + 2 > ext_end \
+            or data[value_at] != 0x04 or value_at + 2 + data[value_at + 1] != ext_end:
+        return None                 # (a long length is 0x80 or more: it never fits exactly)
+    oid = decoded_oid(data[pos + 4:oid_end])
+    if oid is None or oid in EXTENSION_TYPES:
+        return None
+    raw = data[value_at + 2:ext_end]
+    reader.pos = ext_end
+    return _new_extension(oid, critical, _new_unrecognized(oid, raw), raw)
 
 
 def _read_extension_fields(ext: Reader) -> Extension:
