@@ -91,3 +91,16 @@ def test_final_groups_give_the_same_result(last, monkeypatch):
     assert fast == slow
     if last in ("AB==", "AAB="):                                 # non-zero unused bits
         assert fast[0] == "error" and "unused bits" in fast[1][1]
+
+
+@given(st.text(alphabet=st.sampled_from("AZaz09+/=\n\r -\u00e9\u0660\uff21"), max_size=200),
+       st.integers(0, 3))
+def test_the_base64_check_is_the_regular_expression(text, cut):
+    """pem._base64_and_lf says what ``[A-Za-z0-9+/\\n]*`` and a count of line feeds say of the
+    same characters, also across the pieces it checks one at a time (7 characters here)."""
+    start, end = min(cut, len(text)), max(min(cut, len(text)), len(text) - cut)
+    for line_feeds in range(4):
+        expected = (pem._BASE64_AND_LF.fullmatch(text, start, end) is not None
+                    and text.count("\n", start, end) == line_feeds)
+        assert pem._base64_and_lf(text, start, end, line_feeds, piece=7) == expected
+        assert pem._base64_and_lf(text, start, end, line_feeds) == expected

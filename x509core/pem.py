@@ -152,7 +152,7 @@ def _lines(text: str, pos: int) -> Iterator[tuple[int, str]]:
 # checked piece by piece rather than by one regular expression: re keeps state for every
 # repetition of a group, about 3 bytes per input byte here (issue 16).
 _CANONICAL_BEGIN = re.compile(r"-----BEGIN ((?:[!-~](?:[ -~]*[!-~])?)?)-----\n")
-_BASE64_AND_LF = re.compile(r"[A-Za-z0-9+/\n]*")          # flat: no state per line
+_BASE64_AND_LF = re.compile(r"[A-Za-z0-9+/\n]*")          # _base64_and_lf's definition (tests)
 _LAST_LINE = re.compile(r"[A-Za-z0-9+/]{1,64}(={0,2})")
 
 
@@ -175,16 +175,35 @@ def _canonical_block(text: str, start: int) -> tuple[int, str, bytes] | None:
         last = first
     tail = _LAST_LINE.fullmatch(text, last, end - 1)
     full = last - first                                  # the 65-character lines before it
-    if (tail is None or full % 65 or _BASE64_AND_LF.fullmatch(text, first, last) is None
-            or text.count("\n", first, last) != full // 65
+    if (tail is None or full % 65 or not _base64_and_lf(text, first, last, full // 65)
             or text[first + 64:last:65] != "\n" * (full // 65)):
         return None
     pads = len(tail.group(1))
     count = full - full // 65 + (end - 1 - last)         # base64 characters
-    if (_label_problem(label) is not None or count % 4
+    if (label not in _PLAIN_LABELS and _label_problem(label) is not None or count % 4
             or _ALPHABET.index(text[end - 2 - pads]) & (0, 0x03, 0x0F)[pads]):
         return None                              # the line reader says what is wrong
     return start, label, binascii.a2b_base64(text[first:end])
+
+
+def _base64_and_lf(text: str, start: int, end: int, line_feeds: int, piece: int = 1 << 16) -> bool:
+    """Whether ``text[start:end]`` holds only base64 characters (RFC 4648 §4) and exactly
+    ``line_feeds`` line feeds: what ``_BASE64_AND_LF.fullmatch`` (its classes are ASCII) and
+    ``str.count("\\n")`` say together, by ``translate`` on pieces of at most ``piece``
+    characters (so the copies stay small beside the input)."""
+    found = 0
+    for at in range(start, end, piece):
+        chunk = text[at:min(at + piece, end)]
+        if not chunk.isascii():
+            return False
+        rest = chunk.encode("ascii").translate(None, _BASE64_OCTETS)    # what is not base64
+        if rest.count(b"\n") != len(rest):
+            return False
+        found += len(rest)
+    return found == line_feeds
+
+
+_BASE64_OCTETS = _ALPHABET.encode("ascii")
 
 
 def _canonical_body_end(text: str, label: str) -> int | None:
@@ -274,6 +293,15 @@ def _label_problem(label: str) -> tuple[str, int] | None:
         if ch in "- " and (i == 0 or i == len(label) - 1 or label[i - 1] in "- "):
             return "label has a hyphen or space at an end or twice in a row", i
     return None
+
+
+# The labels of RFC 7468 §5-§13 and OpenSSL's commonest others, each one _label_problem passes
+# (checked here, once): the canonical reader skips the character-by-character check for them.
+_PLAIN_LABELS = frozenset(label for label in (
+    "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE", "CERTIFICATE REQUEST",
+    "NEW CERTIFICATE REQUEST", "X509 CRL", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PUBLIC KEY",
+    "RSA PRIVATE KEY", "RSA PUBLIC KEY", "EC PRIVATE KEY", "PKCS7", "CMS", "ATTRIBUTE CERTIFICATE")
+    if _label_problem(label) is None)
 
 
 def _add_body_line(offset: int, line: str, body: "_Base64Text") -> None:

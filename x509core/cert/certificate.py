@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from x509core import pem
 from x509core.cert import oids
@@ -47,7 +47,7 @@ from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
 from x509core.der.header import short_header
 from x509core.der.tags import context
-from x509core.der.time import decode_utc_time_content
+from x509core.der.time import UTCTime
 from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidValue
 from x509core.rsa.key import RSAPublicKey
@@ -328,10 +328,24 @@ def _two_utc_times(data: bytes, pos: int, end: int) -> tuple[datetime, datetime]
     if end - pos != 30 or data[pos] != 0x17 or data[pos + 1] != 13 or data[pos + 15] != 0x17 \
             or data[pos + 16] != 13:
         return None
+    not_before, not_after = _plain_utc_time(data, pos + 2), _plain_utc_time(data, pos + 17)
+    return None if not_before is None or not_after is None else (not_before, not_after)
+
+
+def _plain_utc_time(data: bytes, start: int) -> UTCTime | None:
+    """The 13 content octets at ``start`` as decode_utc_time_content decodes them, or None
+    where it raises: YYMMDDHHMMSS in ASCII digits and then 'Z' (X.690 §11.8), the year 19YY
+    for YY >= 50 and 20YY below (RFC 5280 §4.1.2.5.1), and a valid calendar date and time."""
+    digits = data[start:start + 12]
+    if data[start + 12] != 0x5A or not digits.isdigit():       # bytes.isdigit: ASCII 0-9 only
+        return None
+    value = int(digits)
+    yy = value // 10**10
     try:
-        return (decode_utc_time_content(data, pos + 2, pos + 15, ()),
-                decode_utc_time_content(data, pos + 17, end, ()))
-    except DecodeError:
+        return UTCTime(1900 + yy if yy >= 50 else 2000 + yy, value // 10**8 % 100,
+                       value // 10**6 % 100, value // 10**4 % 100, value // 100 % 100,
+                       value % 100, 0, timezone.utc)
+    except ValueError:
         return None
 
 
@@ -358,15 +372,33 @@ def _read_tbs_extensions(tbs: Reader, version: int) -> tuple[Extension, ...]:
     return extensions
 
 
+def _issuer_again(tbs: Reader, issuer: Name, clean: bool) -> Name | None:
+    """The issuer Name again when the subject field is the same octets (a self-signed or
+    self-issued certificate, RFC 5280 §3.2, §6.1) and reading the issuer gave no finding; None
+    (nothing read) otherwise. Exact: the same octets read at the same depth (both fields are
+    direct children of tbsCertificate) go through the same checks, none of which depends on
+    where the octets lie, so reading them again could neither fail nor find anything, and it
+    would give an equal Name (``raw`` is the element, the RDNs are read from it). Sharing the
+    immutable Name within one certificate returns nothing of another certificate."""
+    raw, pos = issuer.raw, tbs.pos
+    if clean and tbs.data.startswith(raw, pos) and pos + len(raw) <= tbs.end:
+        tbs.pos = pos + len(raw)
+        return issuer
+    return None
+
+
 def _read_tbs(cert: Reader) -> dict:
     tbs = cert.read_sequence("tbsCertificate")
     version = _read_version(tbs)
     fields = {"raw_tbs": tbs.element_bytes, "version": version,
               "serial_number": tbs.read_integer("serialNumber")}
     fields["inner_algorithm"] = read_algorithm_identifier(tbs, "signature")
-    fields["issuer"] = read_name(tbs, "issuer")
+    mark = None if tbs.findings is None else len(tbs.findings)
+    fields["issuer"] = issuer = read_name(tbs, "issuer")
+    clean = mark is None or len(tbs.findings) == mark
     fields["not_valid_before"], fields["not_valid_after"] = _read_validity(tbs)
-    fields["subject"] = read_name(tbs, "subject")
+    subject = _issuer_again(tbs, issuer, clean)         # None: read it (an empty Name is falsy)
+    fields["subject"] = read_name(tbs, "subject") if subject is None else subject
     fields["public_key_info"] = read_public_key_info(tbs)
     if tbs.pos < tbs.end and tbs.data[tbs.pos] != 0xA3:
         fields["issuer_unique_id"] = _read_unique_id(tbs, 1, "issuerUniqueID", version)

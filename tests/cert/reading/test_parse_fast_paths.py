@@ -19,6 +19,7 @@ from tests.conftest import INTEROP, require_shared
 from x509core import pem
 from x509core.cert import algorithms, certificate, extensions, load_der_certificate, public_key
 from x509core.cert.extensions import distribution, policies
+from x509core.cert.extensions import key as key_extensions
 from x509core.cert.extensions import names as extension_names
 from x509core.cert.names import general_name, name
 from x509core.der import reader
@@ -71,6 +72,8 @@ def _many_extensions(empty_name: bool = False) -> bytes:
                                      x509.RFC822Name("pacs@example.org")]
                                     + [x509.DNSName("")] * empty_name),
         x509.IssuerAlternativeName([uri("http://ca.example.org/"), directory]),
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
+        x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.7"), b"\x05\x00"),
         x509.CRLDistributionPoints([
             point([uri("http://crl.example.org/ca.crl")], None, None, None),
             point([uri("http://crl.example.org/b.crl"), x509.DNSName("crl.example.org")],
@@ -91,8 +94,8 @@ def _many_extensions(empty_name: bool = False) -> bytes:
     builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).serial_number(17)
                .public_key(key.public_key()).not_valid_before(start)
                .not_valid_after(start + datetime.timedelta(days=397)))
-    for value in extensions:
-        builder = builder.add_extension(value, critical=False)
+    for value in extensions:        # the unrecognised one critical (RFC 5280 §4.2 allows it)
+        builder = builder.add_extension(value, critical=isinstance(value, x509.UnrecognizedExtension))
     return builder.sign(key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
@@ -130,6 +133,10 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(general_name, "_IA5_NAMES", {})
     monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
     monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
+    monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
+    monkeypatch.setattr(extensions, "_read_unrecognized_at_once", lambda _reader: None)
+    monkeypatch.setattr(certificate, "_two_utc_times", lambda *_args: None)
+    monkeypatch.setattr(key_extensions, "_read_key_id_only", lambda _reader: None)
     monkeypatch.setattr(extensions, "_new_unrecognized", extensions.UnrecognizedExtension)
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
@@ -250,3 +257,141 @@ def test_an_address_range_is_not_read_as_an_address():
         assert general_name.read_general_name(Reader(der)).value.packed == octets
         with pytest.raises(DecodeError, match="range of"):
             general_name.read_general_name(Reader(der), address_range=True)
+
+
+def _with_names(der: bytes, issuer: bytes, subject: bytes) -> bytes:
+    """``der`` with its issuer and subject fields replaced (the signature no longer matches,
+    which reading does not check)."""
+    from x509core.der import Reader, Writer
+    cert = Reader(der).read_sequence()
+    fields = []
+    tbs = cert.read_sequence()
+    while not tbs.at_end:
+        fields.append(tbs.read_element()[1].element_bytes)
+    fields[3], fields[5] = issuer, subject
+    writer = Writer()
+    with writer.sequence():
+        with writer.sequence():
+            for field in fields:
+                writer.write_raw(field)
+        writer.write_raw(cert.data[cert.pos:cert.end])
+    return writer.to_bytes()
+
+
+def _unsorted_name() -> bytes:
+    """A Name of one RDN {O=org, CN=ab} whose SET OF members are out of order (X.690 §11.6):
+    readable, with a finding."""
+    cn = bytes.fromhex("3009060355040313026162")
+    o = bytes.fromhex("300a060355040a13036f7267")
+    return bytes((0x30, len(o) + len(cn) + 2, 0x31, len(o) + len(cn))) + o + cn
+
+
+def test_a_subject_equal_to_the_issuer_is_read_again_when_the_issuer_had_findings(monkeypatch):
+    """The subject is taken to be the issuer's Name only when the issuer read without a
+    finding: the same unsorted RDN in both names is reported twice, each at its own offset and
+    path, as the general reading reports it; equal clean names give one shared Name."""
+    der = pem.decode_one((require_shared(INTEROP) / "localhost-selfsigned.pem").read_text(),
+                         "CERTIFICATE")[1]
+    clean = load_der_certificate(der).issuer.raw
+    cases = [_with_names(der, _unsorted_name(), _unsorted_name()),
+             _with_names(der, clean, _unsorted_name()), _with_names(der, _unsorted_name(), clean)]
+    fast = [_outcome(case, strict) for case in cases for strict in (False, True)]
+    with monkeypatch.context() as patch:
+        _general_paths_only(patch)
+        general = [_outcome(case, strict) for case in cases for strict in (False, True)]
+    assert fast == general
+    findings = load_der_certificate(cases[0]).findings
+    assert [f.path[2] for f in findings] == ["issuer", "subject"]
+    assert findings[0].offset < findings[1].offset
+    cert = load_der_certificate(der)
+    assert cert.subject is cert.issuer and not cert.findings
+
+
+def _names_one_by_one(data: bytes, nonempty: bool):
+    names, pos = [], 0
+    while pos < len(data):
+        simple = general_name.simple_general_name(data, pos, len(data))
+        if simple is None or nonempty and extension_names._is_empty(simple[0]):
+            return None
+        names.append(simple[0])
+        pos = simple[1]
+    return names
+
+
+def test_simple_general_names_reads_as_simple_general_name_one_by_one():
+    """The IA5String names read inline give what simple_general_name gives for each, on lists
+    of names and thousands of mutations of them (tags, lengths, non-ASCII octets, empty ones)."""
+    rng = random.Random(4518)
+    base = (b"\x82\x09localhost" + b"\x81\x0aa@b.org.cn" + b"\x86\x08urn:uuid"
+            + b"\x87\x04\xc0\x00\x02\x0a" + b"\x82\x00")
+    cases = [base, base[:-2], b""]
+    for _ in range(3000):
+        b = bytearray(rng.choice(cases[:2]))
+        i = rng.randrange(len(b))
+        b[i] = rng.choice((0x00, 0x02, 0x80, 0x81, 0x82, 0x86, 0x87, 0xA4, 0xC3, rng.randrange(256)))
+        cases.append(bytes(b))
+    outcomes = [(general_name.simple_general_names(c, 0, len(c), nonempty), _names_one_by_one(c, nonempty))
+                for c in cases for nonempty in (False, True)]
+    assert all(fast == slow for fast, slow in outcomes)
+    assert sum(fast is None for fast, _ in outcomes) > 100 and sum(bool(fast) for fast, _ in outcomes) > 100
+
+
+def test_rfc4514_text_is_the_per_attribute_formula():
+    """format_rfc4514's loop gives RFC 4514 §2's formula written attribute by attribute
+    (type name, escaped value or #hex), for names with escapes, multi-valued RDNs, unknown
+    types and non-string values, and for the names of the test certificates."""
+    from x509core.cert.names.name import Name
+    from x509core.cert.names.name_text import _rfc4514_value, format_rfc4514, rfc4514_type_name
+    names = [Name.from_rfc4514(text) for text in (
+        "CN=a+O=b+UID=c,C=CN", r"CN=\#x\, y\+z\;\<\>\"\\ end\ ,O=Example\, Inc.", r"CN=\ lead",
+        "1.2.3.4=#0403616263,CN=x", "CN=\u00e9t\u00e9,emailAddress=a@b.org")]
+    names += [n for der in _certificates() for n in (load_der_certificate(der).issuer,
+                                                      load_der_certificate(der).subject)]
+    for n in names:
+        expected = ",".join("+".join(f"{rfc4514_type_name(a.oid)}={_rfc4514_value(a)}"
+                                     for a in rdn.attributes) for rdn in reversed(n.rdns))
+        assert format_rfc4514(n.rdns) == expected
+
+
+def test_the_rdn_cache_is_bounded_and_gives_what_reading_gives(monkeypatch):
+    """Distinct RDNs beyond the limit are read but not kept; a kept RDN is equal to the RDN
+    read afresh from the same octets, at any offset (issue 16 item 4: bounded caches)."""
+    monkeypatch.setattr(name, "_RDNS", {})
+    monkeypatch.setattr(name, "_RDNS_LIMIT", 50)
+    from x509core.der import ObjectIdentifier     # the OID cache may be full: this one seen
+    monkeypatch.setattr(name, "decoded_oid", {b"\x55\x04\x03": ObjectIdentifier("2.5.4.3")}.get)
+    rdns = [bytes((0x31, 13, 0x30, 11, 0x06, 3, 0x55, 4, 3, 0x0C, 4)) + b"%04d" % i for i in range(80)]
+    first = [name._read_single_rdn(rdn, 0, len(rdn)) for rdn in rdns]
+    assert len(name._RDNS) == 50 and all(result is not None for result in first)
+    again = [name._read_single_rdn(b"\x00\x00" + rdn, 2, len(rdn) + 2) for rdn in rdns]
+    assert [r[0] for r in again] == [r[0] for r in first] and [r[1] for r in again] == [len(rdn) + 2 for rdn in rdns]
+    assert all(a[0] is f[0] for a, f in zip(again[:50], first[:50]))
+    assert [str(r[0].attributes[0].value) for r in again] == ["%04d" % i for i in range(80)]
+
+
+def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
+    """_plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
+    in both centuries (RFC 5280 §4.1.2.5.1), 29 February in leap and other years, months,
+    days, hours, minutes and seconds out of range, non-digits (also non-ASCII digits) and a
+    last octet other than 'Z' (X.690 §11.8)."""
+    from x509core.der.time import decode_utc_time_content
+    from x509core.errors import DecodeError
+    rng = random.Random(1182)
+    cases = [b"491231235959Z", b"500101000000Z", b"000229120000Z", b"010229120000Z",
+             b"991231235960Z", b"251301000000Z", b"250132000000Z", b"250101240000Z",
+             b"250101006000Z", b"250100000000Z", b"25010100000+Z", b"250101000000z",
+             b"2501010000\xd9\xa0Z", b" 50101000000Z"]
+    for _ in range(5000):
+        digits = bytes(rng.choice(b"0123456789") for _ in range(12))
+        octets = bytearray(digits + b"Z")
+        if rng.random() < 0.3:
+            octets[rng.randrange(13)] = rng.randrange(256)
+        cases.append(bytes(octets))
+    for octets in cases:
+        try:
+            expected = decode_utc_time_content(octets, 0, 13, ())
+        except DecodeError:
+            expected = None
+        got = certificate._plain_utc_time(octets, 0)
+        assert got == expected and type(got) is type(expected), octets
+    assert sum(certificate._plain_utc_time(c, 0) is None for c in cases) > 500

@@ -225,6 +225,13 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
     """One Extension; its extnValue read strictly when the extnID is known (or, for a few
     types, met before: :data:`_SHARED_TYPES`)."""
+    known = _shared_extension(reader)
+    return _read_new_extension(reader, name) if known is None else known
+
+
+def _shared_extension(reader: Reader) -> Extension | None:
+    """The Extension kept in :data:`_SHARED` for the next element's octets, the reader moved
+    past it; None (nothing read) when there is none."""
     data, pos = reader.data, reader.pos
     if pos < reader.end and data[pos] == 0x30 and reader.depth + 1 + _SHARED_DEPTH <= reader.max_depth:
         # Looked up before any Reader is made: the element read_sequence would take (a minimal
@@ -235,6 +242,14 @@ def read_extension(reader: Reader, name: str = "extension") -> Extension:
             if known is not None:
                 reader.pos = bounds[1]
                 return known
+    return None
+
+
+def _read_new_extension(reader: Reader, name: str) -> Extension:
+    """:func:`read_extension` for one not kept in :data:`_SHARED`: read, and kept if it may be."""
+    unrecognized = _read_unrecognized_at_once(reader)
+    if unrecognized is not None:
+        return unrecognized
     ext = reader.read_sequence(name)
     size = ext.end - ext.element_start
     findings = ext.findings
@@ -258,6 +273,33 @@ _SHARED: dict[bytes, "Extension"] = {}
 _SHARED_LIMIT, _SHARED_SIZE, _SHARED_DEPTH = 1024, 96, 4
 
 
+def _read_unrecognized_at_once(reader: Reader) -> Extension | None:
+    """An Extension whose extnID is not a known type, read straight from the octets when every
+    length is short (X.690 §8.1.3.4), the extnID was decoded before, ``critical`` is absent or
+    TRUE (0x01 0x01 0xFF, X.690 §11.1) and the OCTET STRING fills the SEQUENCE. None (nothing
+    read) for anything else. The same Extension as the field-by-field reading, which for these
+    octets nests one level (the SEQUENCE; checked here), reads those fields without a finding
+    and keeps the extnValue unparsed (:func:`_read_value`)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 6 > end or data[pos] != 0x30 or data[pos + 2] != 0x06 or reader.depth >= reader.max_depth \
+            or (data[pos + 1] | data[pos + 3]) >= 0x80:
+        return None
+    ext_end, oid_end = pos + 2 + data[pos + 1], pos + 4 + data[pos + 3]
+    if ext_end > end or oid_end + 2 > ext_end:
+        return None
+    critical = data[oid_end] == 0x01
+    value_at = oid_end + 3 if critical else oid_end
+    if critical and data[oid_end:oid_end + 3] != b"\x01\x01\xff" or value_at + 2 > ext_end \
+            or data[value_at] != 0x04 or value_at + 2 + data[value_at + 1] != ext_end:
+        return None                 # (a long length is 0x80 or more: it never fits exactly)
+    oid = decoded_oid(data[pos + 4:oid_end])
+    if oid is None or oid in EXTENSION_TYPES:
+        return None
+    raw = data[value_at + 2:ext_end]
+    reader.pos = ext_end
+    return _new_extension(oid, critical, _new_unrecognized(oid, raw), raw)
+
+
 def _read_extension_fields(ext: Reader) -> Extension:
     """The fields of the Extension SEQUENCE ``ext`` covers."""
     envelope = _read_common_envelope(ext)
@@ -268,7 +310,9 @@ def _read_extension_fields(ext: Reader) -> Extension:
         oid, critical = envelope
     contents = ext.read_octet_string_der("extnValue")
     raw = contents.data[contents.pos:contents.end]
-    if contents.findings is None or oid not in EXTENSION_TYPES:
+    if oid not in EXTENSION_TYPES:
+        value = _new_unrecognized(oid, raw)             # what _read_value gives, all read
+    elif contents.findings is None:
         value = _read_value(oid, critical, contents)
         contents.finish()
     else:
@@ -321,9 +365,11 @@ def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
                    "SIZE (1..MAX), RFC 5280 §4.1", seq.element_start)
     extensions: list[Extension] = []
     seen: set[str] = set()
-    while not seq.at_end:
+    while seq.pos < seq.end:
         start = seq.pos
-        extension = read_extension(seq, f"[{len(extensions)}]")
+        extension = _shared_extension(seq)          # the field name is made only when needed
+        if extension is None:
+            extension = _read_new_extension(seq, f"[{len(extensions)}]")
         if extension.oid in seen:
             # RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
             # particular extension." (§5.2 says the same of CRLs.)

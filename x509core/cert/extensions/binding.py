@@ -239,17 +239,25 @@ def read_machine_binding(extensions) -> MachineBinding | None:
     identities: list[str] = []
     macs: list[str] = []
     for extension in extensions:
-        if extension.oid == oids.OID_MACHINE_IDENTITY:
+        oid = extension.oid
+        if oid not in _CARRYING:
+            continue
+        if oid == oids.OID_MACHINE_IDENTITY:
             seed_identity = _value(extension).value
-        elif extension.oid == oids.OID_MAC_ADDRESS:
+        elif oid == oids.OID_MAC_ADDRESS:
             seed_mac = _value(extension).value
-        elif extension.oid == oids.OID_SUBJECT_ALT_NAME:
+        else:
             for name in _value(extension).names:
                 if isinstance(name, UniformResourceIdentifier):
                     _collect(identities, identity_from_uri(name.value))
                     _collect(macs, mac_from_uri(name.value))
-    binding = MachineBinding(seed_identity, seed_mac, tuple(identities), tuple(macs))
-    return binding if binding.carriers else None
+    if seed_identity is None and seed_mac is None and not identities and not macs:
+        return None                 # no carrier: MachineBinding(...).carriers would be ()
+    return MachineBinding(seed_identity, seed_mac, tuple(identities), tuple(macs))
+
+
+# The extensions that can carry a binding.
+_CARRYING = frozenset({oids.OID_MACHINE_IDENTITY, oids.OID_MAC_ADDRESS, oids.OID_SUBJECT_ALT_NAME})
 
 
 def _collect(values: list[str], value: str | None) -> None:

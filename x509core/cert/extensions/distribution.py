@@ -10,7 +10,7 @@ from x509core.cert.extensions.value import (INDENT, ExtensionValue, openssl_line
                                            read_implicit_default_false, tuple_of,
                                            write_implicit_boolean)
 from x509core.cert.names.general_name import (GeneralName, check_general_names, general_name_print,
-                                        read_general_names, simple_general_name,
+                                        read_general_names, simple_general_names,
                                         write_general_names)
 from x509core.cert.names.name import Name, RelativeDistinguishedName, read_name
 from x509core.cert.oids import (OID_CRL_DISTRIBUTION_POINTS, OID_FRESHEST_CRL,
@@ -220,7 +220,7 @@ _new_point_name, _new_point = maker(DistributionPointName), maker(DistributionPo
 def _read_full_name_point(reader: Reader) -> DistributionPoint | None:
     """The common DistributionPoint read at once: ``SEQUENCE { [0] { [0] { names } } }``, a
     distributionPoint that is a fullName alone, every length short, each name one that
-    :func:`simple_general_name` reads and the names filling their list exactly. None (nothing
+    :func:`simple_general_names` reads and the names filling their list exactly. None (nothing
     read) for anything else, which the field-by-field reading reads or refuses; the two give
     the same value (tests/cert/reading/test_parse_fast_paths.py)."""
     data, pos, end = reader.data, reader.pos, reader.end
@@ -231,13 +231,7 @@ def _read_full_name_point(reader: Reader) -> DistributionPoint | None:
     seq_end = pos + 2 + data[pos + 1]
     if seq_end > end or pos + 4 + data[pos + 3] != seq_end or pos + 6 + data[pos + 5] != seq_end:
         return None
-    names, at = [], pos + 6
-    while at < seq_end:
-        simple = simple_general_name(data, at, seq_end)
-        if simple is None:
-            return None
-        names.append(simple[0])
-        at = simple[1]
+    names = simple_general_names(data, pos + 6, seq_end)
     if not names:
         return None                     # an empty fullName: the general reading reports it
     reader.pos = seq_end

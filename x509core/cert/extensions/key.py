@@ -59,6 +59,9 @@ class AuthorityKeyIdentifier(ExtensionValue):
 
     @classmethod
     def read_value(cls, reader: Reader) -> "AuthorityKeyIdentifier":
+        key_id = _read_key_id_only(reader)
+        if key_id is not None:
+            return parsed(cls, key_id, None, None)      # neither issuer nor serial: consistent
         seq = reader.read_sequence("AuthorityKeyIdentifier")
         key_id = issuer = serial = None
         if seq.peek_is(Tag(2, False, 0)):
@@ -95,6 +98,23 @@ class AuthorityKeyIdentifier(ExtensionValue):
             octets = serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")
             values.append("serial:" + hex_colon(octets))
         return openssl_lines(val_prn(values, multiline=True))
+
+
+def _read_key_id_only(reader: Reader) -> bytes | None:
+    """The commonest AuthorityKeyIdentifier read at once: ``SEQUENCE { [0] keyIdentifier }``
+    alone, both lengths short (X.690 §8.1.3.4) and the [0] filling the SEQUENCE, the keyIdentifier
+    as its octets. None (nothing read) for anything else, which the field-by-field reading
+    reads, reports or refuses. The same value: the general reading of these octets nests one
+    level (the SEQUENCE; checked here), reads the primitive [0] IMPLICIT OCTET STRING (any
+    octets, X.690 §8.7), finds neither [1] nor [2] and so nothing to report (RFC 5280 §4.2.1.1)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 4 > end or data[pos] != 0x30 or data[pos + 2] != 0x80 or reader.depth >= reader.max_depth:
+        return None
+    length = data[pos + 1]
+    if length >= 0x80 or data[pos + 3] + 2 != length or pos + 2 + length > end:
+        return None
+    reader.pos = pos + 2 + length
+    return data[pos + 4:pos + 2 + length]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from x509core.cert.extensions.value import ExtensionValue, openssl_lines, tuple_
 from x509core.cert.names.general_name import (DirectoryName, DNSName, GeneralName, RFC822Name,
                                         UniformResourceIdentifier, check_general_names,
                                         read_general_name, simple_general_name,
-                                        write_general_name,
+                                        simple_general_names, write_general_name,
                                         write_general_names)
 from x509core.cert.names.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_AUTHORITY_INFO_ACCESS, OID_CERTIFICATE_ISSUER,
@@ -80,16 +80,11 @@ def _read_simple_general_names(reader: Reader) -> tuple[GeneralName, ...] | None
     bounds = short_header(data, pos, end)
     if bounds is None:
         return None
-    names, at, seq_end = [], bounds[0], bounds[1]
-    while at < seq_end:
-        simple = simple_general_name(data, at, seq_end)
-        if simple is None or _is_empty(simple[0]):
-            return None
-        names.append(simple[0])
-        at = simple[1]
+    # Only an IA5String name can be empty among those simple_general_name reads (_is_empty).
+    names = simple_general_names(data, bounds[0], bounds[1], nonempty=True)
     if not names:
         return None
-    reader.pos = seq_end
+    reader.pos = bounds[1]
     return tuple(names)
 
 

@@ -301,6 +301,31 @@ def simple_general_name(data: bytes, pos: int, end: int,
     return None
 
 
+def simple_general_names(data: bytes, pos: int, end: int,
+                         nonempty: bool = False) -> list[GeneralName] | None:
+    """The GeneralNames that fill ``data[pos:end]`` exactly, each read by
+    :func:`simple_general_name` (``nonempty``: and none an empty IA5String name); None when
+    any is not. The IA5String names, the commonest, are read here as that function reads them
+    (the same checks, without a call and a tuple per name); the others go through it."""
+    names, ia5_names = [], _IA5_NAMES
+    while pos < end:
+        make = ia5_names.get(data[pos])
+        if make is not None and pos + 1 < end and data[pos + 1] < 0x80:
+            value_end = pos + 2 + data[pos + 1]
+            value = data[pos + 2:value_end]
+            if value_end > end or not value.isascii() or nonempty and not value:
+                return None
+            names.append(make(value.decode("ascii")))
+            pos = value_end
+            continue
+        simple = simple_general_name(data, pos, end)
+        if simple is None:
+            return None
+        names.append(simple[0])
+        pos = simple[1]
+    return names
+
+
 def _read_other_name(reader: Reader, name: str) -> OtherName:
     seq = reader.read_implicit(0, True, name)
     type_id = seq.read_oid("type-id")

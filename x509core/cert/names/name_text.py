@@ -160,9 +160,26 @@ _NEEDS_ESCAPE = re.compile('[\x00"+,;<>\\\\]|^[# ]| $')   # any of the cases bel
 
 
 def format_rfc4514(rdns) -> str:
-    """RFC 4514 §2.1: the RDNs from last to first, joined by ``,``; §2.2: ``+`` inside an RDN."""
-    return ",".join("+".join(f"{rfc4514_type_name(a.oid)}={_rfc4514_value(a)}" for a in rdn.attributes)
-                    for rdn in reversed(rdns))
+    """RFC 4514 §2.1: the RDNs from last to first, joined by ``,``; §2.2: ``+`` inside an RDN.
+    A plain loop (no nested generators): a certificate's two names are printed on every load
+    by callers that log or compare them as text."""
+    parts = []
+    for rdn in reversed(rdns):
+        attributes = rdn.attributes
+        if len(attributes) == 1:
+            parts.append(_rfc4514_attribute(attributes[0]))
+        else:
+            parts.append("+".join([_rfc4514_attribute(a) for a in attributes]))
+    return ",".join(parts)
+
+
+def _rfc4514_attribute(atv) -> str:
+    """RFC 4514 §2.3: ``type=value``."""
+    entry = _NAMES.get(atv.oid)
+    name = entry[0] if entry and entry[0] else str(atv.oid)       # rfc4514_type_name
+    if atv.string_tag is not None and _NEEDS_ESCAPE.search(atv.value) is None:
+        return f"{name}={atv.value}"                    # _rfc4514_value's common case
+    return f"{name}={_rfc4514_value(atv)}"
 
 
 def _rfc4514_value(atv) -> str:
