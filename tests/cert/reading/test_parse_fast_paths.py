@@ -353,22 +353,6 @@ def test_rfc4514_text_is_the_per_attribute_formula():
         assert format_rfc4514(n.rdns) == expected
 
 
-def test_the_rdn_cache_is_bounded_and_gives_what_reading_gives(monkeypatch):
-    """Distinct RDNs beyond the limit are read but not kept; a kept RDN is equal to the RDN
-    read afresh from the same octets, at any offset (issue 16 item 4: bounded caches)."""
-    monkeypatch.setattr(name, "_RDNS", {})
-    monkeypatch.setattr(name, "_RDNS_LIMIT", 50)
-    from x509core.der import ObjectIdentifier     # the OID cache may be full: this one seen
-    monkeypatch.setattr(name, "decoded_oid", {b"\x55\x04\x03": ObjectIdentifier("2.5.4.3")}.get)
-    rdns = [bytes((0x31, 13, 0x30, 11, 0x06, 3, 0x55, 4, 3, 0x0C, 4)) + b"%04d" % i for i in range(80)]
-    first = [name._read_single_rdn(rdn, 0, len(rdn)) for rdn in rdns]
-    assert len(name._RDNS) == 50 and all(result is not None for result in first)
-    again = [name._read_single_rdn(b"\x00\x00" + rdn, 2, len(rdn) + 2) for rdn in rdns]
-    assert [r[0] for r in again] == [r[0] for r in first] and [r[1] for r in again] == [len(rdn) + 2 for rdn in rdns]
-    assert all(a[0] is f[0] for a, f in zip(again[:50], first[:50]))
-    assert [str(r[0].attributes[0].value) for r in again] == ["%04d" % i for i in range(80)]
-
-
 def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
     """_plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
     in both centuries (RFC 5280 §4.1.2.5.1), 29 February in leap and other years, months,

@@ -383,10 +383,6 @@ def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistingui
     if (data[pos + 1] | data[pos + 3] | data[pos + 5]) >= 0x80 or rdn_end > end \
             or pos + 4 + data[pos + 3] != rdn_end or oid_end + 2 > rdn_end:
         return None
-    octets = data[pos:rdn_end]
-    known = _RDNS.get(octets)
-    if known is not None:
-        return known, rdn_end
     oid = decoded_oid(data[pos + 6:oid_end])
     tag, length = data[oid_end], data[oid_end + 1]
     if oid is None or tag not in STRING_TYPES or length >= 0x80 or oid_end + 2 + length != rdn_end:
@@ -395,21 +391,7 @@ def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistingui
         value = PRIMITIVE_DECODERS[tag](data, oid_end + 2, rdn_end, ())   # tag: a string type
     except DecodeError:
         return None
-    rdn = _new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),))
-    if len(_RDNS) < _RDNS_LIMIT:
-        _RDNS[octets] = rdn
-    return rdn, rdn_end
-
-
-# RDNs read by _read_single_rdn, by their octets. Most RDNs recur from certificate to
-# certificate (a CA's own name is every one of its certificates' issuer; C=, O=, OU=, L=, ST=
-# repeat within an organisation), and the same octets, read by the checks above, which depend
-# on nothing but the octets, give the same immutable RDN (no finding: the fast path reads only
-# RDNs that have none). Bounded: at most _RDNS_LIMIT entries, each an RDN of short-form lengths
-# (at most 129 octets), so hostile input cannot grow it (issue 16 item 4); when it is full,
-# RDNs are read as before and nothing more is kept.
-_RDNS: dict[bytes, "RelativeDistinguishedName"] = {}
-_RDNS_LIMIT = 2048
+    return _new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),)), rdn_end
 
 
 def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
