@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 
 from x509core import pem
 from x509core.cert import oids
+from x509core.cert._parsed import maker
 from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_identifier,
                                       verify_signed_bytes)
 from x509core.cert.extensions import Extension, MalformedExtension, read_extensions
@@ -387,27 +388,32 @@ def _issuer_again(tbs: Reader, issuer: Name, clean: bool) -> Name | None:
     return None
 
 
-def _read_tbs(cert: Reader) -> dict:
+def _read_tbs(cert: Reader) -> tuple:
+    """The TBSCertificate's fields: ``(raw_tbs, version, serial_number, inner_algorithm,
+    issuer, subject, not_valid_before, not_valid_after, public_key_info, issuer_unique_id,
+    subject_unique_id, extensions)``, in the order :func:`load_der_certificate` stores them."""
     tbs = cert.read_sequence("tbsCertificate")
     version = _read_version(tbs)
-    fields = {"raw_tbs": tbs.element_bytes, "version": version,
-              "serial_number": tbs.read_integer("serialNumber")}
-    fields["inner_algorithm"] = read_algorithm_identifier(tbs, "signature")
+    serial_number = tbs.read_integer("serialNumber")
+    inner_algorithm = read_algorithm_identifier(tbs, "signature")
     mark = None if tbs.findings is None else len(tbs.findings)
-    fields["issuer"] = issuer = read_name(tbs, "issuer")
+    issuer = read_name(tbs, "issuer")
     clean = mark is None or len(tbs.findings) == mark
-    fields["not_valid_before"], fields["not_valid_after"] = _read_validity(tbs)
+    not_valid_before, not_valid_after = _read_validity(tbs)
     subject = _issuer_again(tbs, issuer, clean)         # None: read it (an empty Name is falsy)
-    fields["subject"] = read_name(tbs, "subject") if subject is None else subject
-    fields["public_key_info"] = read_public_key_info(tbs)
+    if subject is None:
+        subject = read_name(tbs, "subject")
+    public_key_info = read_public_key_info(tbs)
     if tbs.pos < tbs.end and tbs.data[tbs.pos] != 0xA3:
-        fields["issuer_unique_id"] = _read_unique_id(tbs, 1, "issuerUniqueID", version)
-        fields["subject_unique_id"] = _read_unique_id(tbs, 2, "subjectUniqueID", version)
+        issuer_unique_id = _read_unique_id(tbs, 1, "issuerUniqueID", version)
+        subject_unique_id = _read_unique_id(tbs, 2, "subjectUniqueID", version)
     else:       # extensions next, or nothing: neither ID (a bad header fails the same below)
-        fields["issuer_unique_id"] = fields["subject_unique_id"] = None
-    fields["extensions"] = _read_tbs_extensions(tbs, version)
+        issuer_unique_id = subject_unique_id = None
+    extensions = _read_tbs_extensions(tbs, version)
     tbs.finish()
-    return fields
+    return (tbs.element_bytes, version, serial_number, inner_algorithm, issuer, subject,
+            not_valid_before, not_valid_after, public_key_info, issuer_unique_id,
+            subject_unique_id, extensions)
 
 
 def load_der_certificate(data: bytes, *, strict: bool = False) -> Certificate:
@@ -416,14 +422,22 @@ def load_der_certificate(data: bytes, *, strict: bool = False) -> Certificate:
     findings: list | None = None if strict else []
     reader = Reader(data, findings=findings)
     cert = reader.read_sequence("certificate")
-    fields = _read_tbs(cert)
+    (raw_tbs, version, serial_number, inner_algorithm, issuer, subject, not_valid_before,
+     not_valid_after, public_key_info, issuer_unique_id, subject_unique_id,
+     extensions) = _read_tbs(cert)
     raw_alg, oid, info, signature = read_outer_signature(
-        cert, fields.pop("inner_algorithm"), "tbsCertificate", "RFC 5280 §4.1.1.2")
+        cert, inner_algorithm, "tbsCertificate", "RFC 5280 §4.1.1.2")
     cert.finish()
     reader.finish()
-    return Certificate(raw=reader.data, raw_signature_algorithm=raw_alg, signature_algorithm=oid,
-                       signature_algorithm_info=info, signature=signature,
-                       findings=tuple(findings or ()), **fields)
+    # Certificate has no __post_init__: the maker sets the same fields its __init__ would
+    # (each as read above), without the keyword parsing of a 17-field frozen __init__.
+    return _new_certificate(reader.data, raw_tbs, raw_alg, version, serial_number, issuer,
+                            subject, not_valid_before, not_valid_after, public_key_info,
+                            issuer_unique_id, subject_unique_id, extensions, oid, info,
+                            signature, tuple(findings or ()), None, None)
+
+
+_new_certificate = maker(Certificate)
 
 
 def load_pem_certificate(data: str | bytes, *, strict: bool = False) -> Certificate:
