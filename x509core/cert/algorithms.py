@@ -29,6 +29,7 @@ from typing import Union
 from x509core.cert.public_key import UnsupportedPublicKey
 from x509core.der import ObjectIdentifier, Reader
 from x509core.der.findings import WARNING
+from x509core.der.header import short_header
 from x509core.ec.algorithms import ECDSA_SIGNATURE_OIDS, ECDSASignatureAlgorithm
 from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidSignature, UnsupportedAlgorithm
@@ -103,6 +104,9 @@ def read_algorithm_identifier(r: Reader, name: str
     signature x509core checks, what it means (None for any other, and for an ECDSA identifier
     with parameters)."""
     start = r.pos
+    known = _known_algorithm(r)
+    if known is not None:
+        return known
     algorithm = r.fork().read_sequence(name)
     raw = r.data[start:algorithm.end]
     # A value read in full before gives the same result here, unless this reader's depth limit
@@ -128,6 +132,24 @@ def read_algorithm_identifier(r: Reader, name: str
             and (r.findings is None or len(r.findings) == reported):
         _ALGORITHMS[raw] = (oid, info)
     return raw, oid, info
+
+
+def _known_algorithm(r: Reader) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithmInfo | None] | None:
+    """The identifier at ``r`` looked up in :data:`_ALGORITHMS` without a reader of its own,
+    when its SEQUENCE has a minimal header (short_header) and the depth rule of
+    :func:`read_algorithm_identifier` allows; None (nothing read) otherwise."""
+    data, start, end = r.data, r.pos, r.end
+    if start >= end or data[start] != 0x30:
+        return None
+    bounds = short_header(data, start, end)
+    if bounds is None or bounds[1] - start >= 2 * (r.max_depth - r.depth - 1):
+        return None
+    raw = data[start:bounds[1]]
+    known = _ALGORITHMS.get(raw)
+    if known is None:
+        return None
+    r.pos = bounds[1]
+    return raw, known[0], known[1]
 
 
 def _read_rsa(r: Reader, name: str, oid: ObjectIdentifier) -> SignatureAlgorithm | None:

@@ -308,6 +308,14 @@ def _read_version(tbs: Reader) -> int:
 
 def _read_validity(tbs: Reader) -> tuple[datetime, datetime]:
     # Validity ::= SEQUENCE { notBefore Time, notAfter Time }  (RFC 5280 §4.1.2.5)
+    data, pos = tbs.data, tbs.pos
+    if data.startswith(b"\x30\x1e", pos) and pos + 32 <= tbs.end and tbs.depth < tbs.max_depth:
+        # The common SEQUENCE of 30 octets, without a reader of its own (read_sequence's
+        # header and depth checks, written out); _two_utc_times reads or refuses its contents.
+        times = _two_utc_times(data, pos + 2, pos + 32)
+        if times is not None:
+            tbs.pos = pos + 32
+            return times
     validity = tbs.read_sequence("validity")
     times = _two_utc_times(validity.data, validity.pos, validity.end)
     if times is not None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from x509core import pem
+from x509core.cert._parsed import maker
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der import tags
 from x509core.der.header import read_header, short_header
@@ -206,7 +207,11 @@ def _plain_rsa_key_info(data: bytes, start: int, end: int) -> PublicKeyInfo | No
                               int.from_bytes(data[e[0]:e[1]], "big", signed=True))
     except InvalidValue:
         return None
-    return PublicKeyInfo(public, _RSA_OID, None, data[start:spki[1]], data[bits[0] + 1:bits[1]])
+    # PublicKeyInfo has no __post_init__: the maker sets the fields __init__ would.
+    return _new_public_key_info(public, _RSA_OID, None, data[start:spki[1]], data[bits[0] + 1:bits[1]])
+
+
+_new_public_key_info = maker(PublicKeyInfo)
 
 
 def _der_bounds(data: bytes, pos: int, end: int, identifier: int) -> tuple[int, int] | None:

@@ -29,6 +29,7 @@ from x509core.cert.names.name_text import (STRING_ATTRIBUTE_TYPES, attribute_oid
                                      prepare_string)
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.content import PRIMITIVE_DECODERS, STRING_TYPES
+from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
 from x509core.errors import DecodeError, InvalidValue
 
@@ -355,6 +356,9 @@ def _from_text(oid: ObjectIdentifier, value: str | bytes) -> AttributeTypeAndVal
 
 def read_name(reader: Reader, name: str = "name") -> Name:
     """The next element of ``reader`` as a Name (RFC 5280 §4.1.2.4), keeping its exact bytes."""
+    plain = _read_plain_name(reader)
+    if plain is not None:
+        return plain
     sequence = reader.read_sequence(name)
     data, end = sequence.data, sequence.end
     # An RDN and its attribute are two levels below the sequence (Reader.max_depth).
@@ -368,6 +372,30 @@ def read_name(reader: Reader, name: str = "name") -> Name:
             rdns.append(rdn[0])
             sequence.pos = rdn[1]
     return parsed(Name, tuple(rdns), sequence.element_bytes, None)
+
+
+def _read_plain_name(reader: Reader) -> Name | None:
+    """The common Name read without a reader of its own: a SEQUENCE with a minimal header
+    (short_header) whose RDNs :func:`_read_single_rdn` all reads, at a depth where the
+    general reading could not reach the limit (the sequence, an RDN and its attribute nest
+    three levels: Reader.max_depth). None (nothing read) for anything else; the general
+    reading then reads it all. The same Name either way."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos >= end or data[pos] != 0x30 or reader.depth + 3 > reader.max_depth:
+        return None
+    bounds = short_header(data, pos, end)
+    if bounds is None:
+        return None
+    at, stop = bounds
+    rdns = []
+    while at < stop:
+        rdn = _read_single_rdn(data, at, stop)
+        if rdn is None:
+            return None
+        rdns.append(rdn[0])
+        at = rdn[1]
+    reader.pos = stop
+    return _new_name(tuple(rdns), data[pos:stop], None)
 
 
 def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistinguishedName, int] | None:
@@ -428,6 +456,7 @@ def _read_value(reader: Reader, oid: ObjectIdentifier) -> AttributeTypeAndValue:
 
 _new_attribute = maker(AttributeTypeAndValue)
 _new_rdn = maker(RelativeDistinguishedName)
+_new_name = maker(Name)
 
 
 def write_name(writer: Writer, name: Name) -> None:
