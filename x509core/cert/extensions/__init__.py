@@ -225,40 +225,8 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
 def read_extension(reader: Reader, name: str = "extension") -> Extension:
     """One Extension; its extnValue read strictly when the extnID is known (or, for a few
     types, met before: :data:`_SHARED_TYPES`)."""
-    known = _shared_extension(reader)
-    return _read_new_extension(reader, name) if known is None else known
-
-
-def _shared_extension(reader: Reader) -> Extension | None:
-    """The Extension kept in :data:`_SHARED` for the next element's octets, the reader moved
-    past it; None (nothing read) when there is none."""
-    data, pos = reader.data, reader.pos
-    if pos < reader.end and data[pos] == 0x30 and reader.depth + 1 + _SHARED_DEPTH <= reader.max_depth:
-        # Looked up before any Reader is made: the element read_sequence would take (a minimal
-        # header, short_header), at the depth the check below would see.
-        bounds = short_header(data, pos, reader.end)
-        if bounds is not None and bounds[1] - pos <= _SHARED_SIZE:
-            known = _SHARED.get(data[pos:bounds[1]])
-            if known is not None:
-                reader.pos = bounds[1]
-                return known
-    return None
-
-
-def _read_new_extension(reader: Reader, name: str) -> Extension:
-    """:func:`read_extension` for one not kept in :data:`_SHARED`: read, and kept if it may be."""
-    unrecognized = _read_unrecognized_at_once(reader)
-    if unrecognized is not None:
-        return unrecognized
-    ext = reader.read_sequence(name)
-    size = ext.end - ext.element_start
-    findings = ext.findings
-    mark = 0 if findings is None else len(findings)
-    extension = _read_extension_fields(ext)
-    if extension.oid in _SHARED_TYPES and size <= _SHARED_SIZE and len(_SHARED) < _SHARED_LIMIT \
-            and (findings is None or len(findings) == mark):
-        _SHARED[ext.element_bytes] = extension
-    return extension
+    extension = _read_plain_extension(reader, name)
+    return _read_new_extension(reader, name) if extension is None else extension
 
 
 # Extensions whose values come from a handful of bits, so that most certificates carry one of a
@@ -273,41 +241,83 @@ _SHARED: dict[bytes, "Extension"] = {}
 _SHARED_LIMIT, _SHARED_SIZE, _SHARED_DEPTH = 1024, 96, 4
 
 
-def _read_unrecognized_at_once(reader: Reader) -> Extension | None:
-    """An Extension whose extnID is not a known type, read straight from the octets when every
-    length is short (X.690 §8.1.3.4), the extnID was decoded before, ``critical`` is absent or
-    TRUE (0x01 0x01 0xFF, X.690 §11.1) and the OCTET STRING fills the SEQUENCE. None (nothing
-    read) for anything else. The same Extension as the field-by-field reading, which for these
-    octets nests one level (the SEQUENCE; checked here), reads those fields without a finding
-    and keeps the extnValue unparsed (:func:`_read_value`)."""
-    data, pos, end = reader.data, reader.pos, reader.end
-    if pos + 6 > end or data[pos] != 0x30 or data[pos + 2] != 0x06 or reader.depth >= reader.max_depth \
-            or (data[pos + 1] | data[pos + 3]) >= 0x80:
+def _plain_envelope(data: bytes, body: int, ext_end: int) -> tuple | None:
+    """The common Extension envelope whose SEQUENCE contents are ``data[body:ext_end]``, read
+    from the octets: ``(oid, critical, value_at, value_start)`` when extnID is a short OID
+    decoded before, ``critical`` is absent or TRUE (0x01 0x01 0xFF, X.690 §11.1) and an OCTET
+    STRING with a minimal header (short_header) fills the rest; None for anything else, which
+    the field-by-field reading reads, reports or refuses exactly. ``value_at``: the OCTET
+    STRING's first octet; ``value_start``: its contents (the extnValue), up to ``ext_end``."""
+    if body + 2 > ext_end or data[body] != 0x06 or data[body + 1] >= 0x80:
         return None
-    ext_end, oid_end = pos + 2 + data[pos + 1], pos + 4 + data[pos + 3]
-    if ext_end > end or oid_end + 2 > ext_end:
+    oid_end = body + 2 + data[body + 1]
+    if oid_end >= ext_end:
         return None
+    oid = decoded_oid(data[body + 2:oid_end])
     critical = data[oid_end] == 0x01
     value_at = oid_end + 3 if critical else oid_end
-    if critical and data[oid_end:oid_end + 3] != b"\x01\x01\xff" or value_at + 2 > ext_end \
-            or data[value_at] != 0x04 or value_at + 2 + data[value_at + 1] != ext_end:
-        return None                 # (a long length is 0x80 or more: it never fits exactly)
-    oid = decoded_oid(data[pos + 4:oid_end])
-    if oid is None or oid in EXTENSION_TYPES:
+    if oid is None or critical and data[oid_end:oid_end + 3] != b"\x01\x01\xff" \
+            or value_at >= ext_end or data[value_at] != 0x04:
         return None
-    raw = data[value_at + 2:ext_end]
-    reader.pos = ext_end
-    return _new_extension(oid, critical, _new_unrecognized(oid, raw), raw)
+    octets = short_header(data, value_at, ext_end)
+    if octets is None or octets[1] != ext_end:
+        return None
+    return oid, critical, value_at, octets[0]
 
 
-def _read_extension_fields(ext: Reader) -> Extension:
-    """The fields of the Extension SEQUENCE ``ext`` covers."""
-    envelope = _read_common_envelope(ext)
+def _read_plain_extension(seq: Reader, label: str | int) -> Extension | None:
+    """An Extension whose SEQUENCE has a minimal header (short_header), read without the
+    field-by-field reading of the envelope: one kept in :data:`_SHARED` looked up by its
+    octets; else, with a :func:`_plain_envelope`, an unrecognised extnID kept unread
+    (:func:`_read_value`) or a known type read by its typed reader from a reader over the
+    extnValue, made as the general reading makes it (the same depth, the same field names
+    for findings). None (nothing read) for anything else. ``label``: the field name, or the
+    index in Extensions (the name ``[index]`` made only when a reader needs it)."""
+    data, pos, end = seq.data, seq.pos, seq.end
+    if pos >= end or data[pos] != 0x30 or seq.depth >= seq.max_depth:  # the SEQUENCE: a level
+        return None
+    bounds = short_header(data, pos, end)
+    if bounds is None:
+        return None
+    body, ext_end = bounds
+    small = ext_end - pos <= _SHARED_SIZE and seq.depth + 1 + _SHARED_DEPTH <= seq.max_depth
+    if small:
+        known = _SHARED.get(data[pos:ext_end])
+        if known is not None:
+            seq.pos = ext_end
+            return known
+    envelope = _plain_envelope(data, body, ext_end)
     if envelope is None:
-        oid = ext.read_oid("extnID")
-        critical = ext.read_default_boolean(False, "critical")
+        return None
+    oid, critical, value_at, value_start = envelope
+    raw = data[value_start:ext_end]
+    cls = EXTENSION_TYPES.get(oid)
+    if cls is None:
+        seq.pos = ext_end
+        return _new_extension(oid, critical, _new_unrecognized(oid, raw), raw)
+    findings = seq.findings
+    mark = 0 if findings is None else len(findings)
+    ext = seq._child(pos, body, ext_end, label if isinstance(label, str) else f"[{label}]")
+    ext.pos = seq.pos = ext_end
+    contents = ext._child(value_at, value_start, ext_end, "extnValue", False)
+    if findings is None:
+        value = cls.read_value(contents)
+        contents.finish()
     else:
-        oid, critical = envelope
+        value = _read_known_leniently(oid, critical, contents)
+    extension = _new_extension(oid, critical, value, raw)
+    if small and oid in _SHARED_TYPES and len(_SHARED) < _SHARED_LIMIT \
+            and (findings is None or len(findings) == mark):
+        _SHARED[data[pos:ext_end]] = extension
+    return extension
+
+
+def _read_new_extension(reader: Reader, name: str) -> Extension:
+    """:func:`read_extension` field by field, for an envelope :func:`_plain_envelope` does
+    not read (and is never kept in :data:`_SHARED`)."""
+    ext = reader.read_sequence(name)
+    oid = ext.read_oid("extnID")
+    critical = ext.read_default_boolean(False, "critical")
     contents = ext.read_octet_string_der("extnValue")
     raw = contents.data[contents.pos:contents.end]
     if oid not in EXTENSION_TYPES:
@@ -319,28 +329,6 @@ def _read_extension_fields(ext: Reader) -> Extension:
         value = _read_known_leniently(oid, critical, contents)
     ext.finish()
     return _new_extension(oid, critical, value, raw)     # raw is the DER just read (_parsed.py)
-
-
-def _read_common_envelope(ext: Reader) -> tuple[ObjectIdentifier, bool] | None:
-    """extnID and critical read at once in the common form: a short OID decoded before, then
-    ``critical`` absent or TRUE (0x01 0x01 0xFF), then an OCTET STRING. None (nothing read) for
-    anything else, which the field-by-field reads handle and, where they must, refuse exactly."""
-    data, pos, end = ext.data, ext.pos, ext.end
-    if pos + 1 >= end or data[pos] != 0x06 or data[pos + 1] >= 0x80:
-        return None
-    oid_end = pos + 2 + data[pos + 1]
-    if oid_end >= end:
-        return None
-    oid = decoded_oid(data[pos + 2:oid_end])
-    if oid is None:
-        return None
-    if data[oid_end] == 0x04 and short_header(data, oid_end, end) is not None:
-        ext.pos = oid_end               # (a valid header, as the general peek for critical needs)
-        return oid, False
-    if oid_end + 4 <= end and data[oid_end:oid_end + 4] == b"\x01\x01\xff\x04":
-        ext.pos = oid_end + 3
-        return oid, True
-    return None
 
 
 _new_extension = maker(Extension)
@@ -367,7 +355,7 @@ def read_extensions(reader: Reader, name: str = "") -> tuple[Extension, ...]:
     seen: set[str] = set()
     while seq.pos < seq.end:
         start = seq.pos
-        extension = _shared_extension(seq)          # the field name is made only when needed
+        extension = _read_plain_extension(seq, len(extensions))
         if extension is None:
             extension = _read_new_extension(seq, f"[{len(extensions)}]")
         if extension.oid in seen:
