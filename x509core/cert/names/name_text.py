@@ -156,6 +156,7 @@ def check_attribute_value(oid: ObjectIdentifier, value: str) -> int:
 # -- RFC 4514 §2: to a string -------------------------------------------------------------------
 
 _RFC4514_ESCAPED = frozenset('"+,;<>\\')     # §2.4: always escaped (and NUL, as "\00")
+_RFC4514_ESCAPES = str.maketrans({"\0": "\\00", **{char: "\\" + char for char in _RFC4514_ESCAPED}})
 _NEEDS_ESCAPE = re.compile('[\x00"+,;<>\\\\]|^[# ]| $')   # any of the cases below
 
 
@@ -188,16 +189,13 @@ def _rfc4514_value(atv) -> str:
         return "#" + atv.raw.hex()
     if _NEEDS_ESCAPE.search(atv.value) is None:         # the common case: nothing to escape
         return atv.value
-    value, out = atv.value, []
-    for index, char in enumerate(value):
-        if char == "\0":
-            out.append("\\00")
-        elif (char in _RFC4514_ESCAPED or (index == 0 and char in "# ")
-              or (index == len(value) - 1 and char == " ")):
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
+    value = atv.value
+    out = value.translate(_RFC4514_ESCAPES)             # NUL and the seven, anywhere
+    if value[0] in "# ":                                # not empty: _NEEDS_ESCAPE matched
+        out = "\\" + out                               # a leading '#' or space
+    if len(value) > 1 and value[-1] == " ":
+        out = out[:-1] + "\\ "                          # a trailing space (once, if also leading)
+    return out
 
 
 # -- RFC 4514 §3: from a string -----------------------------------------------------------------
