@@ -1,6 +1,7 @@
 """``x509core inventory migrate --to postgresql://…``: a 10,000-certificate SQLite inventory
 copied into PostgreSQL and checked row by row; a failed migration leaves the source untouched
-and the target empty.
+and the target empty; after a migration the new tables are vacuumed and analysed, and a vacuum
+that the server refuses is a warning that neither undoes nor hides the migration.
 
 The 10,000 rows: 12 certificates issued for real by the CA (signed, with their files), and
 9,988 rows inserted in one transaction that reuse one real certificate's PEM under distinct
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -20,6 +23,7 @@ from tests.ca.inventory.conftest import T0, synthetic_record
 from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401 (fixture)
 from x509core.ca.inventory import open_inventory
 from x509core.ca.inventory.records import Actor, time_text
+from x509core.ca.inventory.storage.schema import TABLES
 from x509core.ca.issue import CertificateAuthority
 
 pytestmark = pytest.mark.postgres
@@ -131,3 +135,84 @@ def test_migrate_refuses_a_non_empty_target_and_a_password(make_ca, postgres_clu
     assert "secret" not in run("--ca-dir", directory, "inventory", "migrate", "--to",
                                "postgresql://u:secret@localhost/db").err
     assert not (directory / "inventory.url").exists()
+
+
+def _maintenance(url: str, deadline: float = 10.0) -> dict[str, tuple]:
+    """``(last_vacuum, last_analyze)`` of each inventory table, as the server's statistics
+    report them. Those are kept apart from ``last_autovacuum``/``last_autoanalyze``, so the
+    daemon cannot stand in for the command. PostgreSQL 15 writes them to shared memory when a
+    table's VACUUM ends, and a reader caches a snapshot: cleared before each read, and polled
+    until every table has both or the deadline passes (then the last read is returned)."""
+    import psycopg
+    with psycopg.connect(url, autocommit=True) as connection:
+        end = time.monotonic() + deadline
+        while True:
+            connection.execute("SELECT pg_stat_clear_snapshot()")
+            rows = connection.execute(
+                "SELECT relname, last_vacuum, last_analyze FROM pg_stat_user_tables "
+                "WHERE relname = ANY(%s)", (list(TABLES),)).fetchall()
+            found = {name: (vacuum, analyze) for name, vacuum, analyze in rows}
+            done = len(found) == len(TABLES) and all(None not in v for v in found.values())
+            if done or time.monotonic() > end:
+                return found
+            time.sleep(0.1)
+
+
+def test_migrate_vacuums_and_analyses_every_table(make_ca, leaf_key, postgres_cluster):
+    ca = make_ca()
+    ca.issue_server(dns=["a.example.org"], public_key=leaf_key.public_key())
+    directory = ca.directory
+    ca.close()
+    url = postgres_cluster.new_database()
+    result = run("--ca-dir", directory, "inventory", "migrate", "--to", url)
+    assert result.code == 0 and result.err == "", result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("migrated 1 certificates, ") and lines[1].startswith("the CA now")
+    assert len(lines) == 3
+    assert lines[2].startswith(f"vacuumed and analysed its {len(TABLES)} tables")
+    found = _maintenance(url)
+    assert sorted(found) == sorted(TABLES)
+    for table, (vacuumed, analysed) in found.items():
+        assert vacuumed is not None and analysed is not None, table
+
+
+def _role_url(url: str, role: str) -> str:
+    """The same database, reached as ``role`` (tests/pg.py names the user last)."""
+    assert url.endswith("&user=postgres"), url
+    return url.removesuffix("postgres") + role
+
+
+def test_a_refused_vacuum_warns_and_keeps_the_migration(make_ca, leaf_key, postgres_cluster):
+    """A least-privilege site: the database administrator created the schema (its owner),
+    and the CA's role may read and write the rows but owns nothing. PostgreSQL then skips
+    every table of the VACUUM with a WARNING and does not fail it; x509core reports that in
+    one warning line, and the migration stays committed, recorded and in use."""
+    ca = make_ca()
+    issued = ca.issue_server(dns=["a.example.org"], public_key=leaf_key.public_key())
+    directory = ca.directory
+    ca.close()
+    owner_url = postgres_cluster.new_database()
+    from x509core.ca.inventory.storage.postgres import PostgresInventory
+    PostgresInventory(directory.parent, owner_url).close()          # the schema, owned by postgres
+    role = urlsplit(owner_url).path.lstrip("/") + "_ca"
+    postgres_cluster.sql(f"CREATE ROLE {role} LOGIN")
+    for grant in (f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+                  f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}"):
+        postgres_cluster.sql(grant, database=urlsplit(owner_url).path.lstrip("/"))
+    url = _role_url(owner_url, role)
+    result = run("--ca-dir", directory, "inventory", "migrate", "--to", url)
+    assert result.code == 0, result.err
+    assert result.out.startswith("migrated 1 certificates, ") and "vacuumed" not in result.out
+    warning = result.err.splitlines()
+    assert len(warning) == 1 and warning[0].startswith("x509core: warning: the migration is "
+                                                       "complete and recorded, but VACUUM"), warning
+    assert "only table or database owner can vacuum it" in warning[0]
+    assert (directory / "inventory.url").read_text().strip() == url
+    with CertificateAuthority.open(directory) as moved:             # the recorded URL is used
+        assert type(moved.inventory).__name__ == "PostgresInventory"
+        assert moved.inventory.get(issued.record.serial).pem == issued.record.pem
+        after = moved.issue_server(dns=["b.example.org"], public_key=leaf_key.public_key())
+        assert moved.inventory.get(after.record.serial).status == "valid"
+    found = _maintenance(owner_url, deadline=0.5)
+    assert sorted(found) == sorted(TABLES)
+    assert all(vacuumed is None for vacuumed, _ in found.values()), found   # the warning was true

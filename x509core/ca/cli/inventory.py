@@ -80,6 +80,12 @@ def _register_inventory(sub, common) -> None:
 
 
 def run_inventory_migrate(ctx: Context) -> int:
+    """Copy, check, commit (``storage/migrate.py``), record the URL, then ``VACUUM (ANALYZE)``.
+
+    The order is deliberate: the URL is recorded as soon as the copy has committed, and only
+    then are the new tables vacuumed, so that a crash or a failure during the vacuum leaves a
+    complete migration that the CA uses. A failed vacuum is a warning and the exit status
+    stays 0: nothing is lost, autovacuum does the same work later."""
     from x509core.ca.inventory import SQLiteInventory, record_location, redact_url
     from x509core.ca.inventory.storage.migrate import migrate
     from x509core.ca.inventory.storage.postgres import PostgresInventory, is_postgres_url
@@ -100,7 +106,24 @@ def run_inventory_migrate(ctx: Context) -> int:
             f"events to {redact_url(url)}; every row checked")
     ctx.out(f"the CA now uses it ({ca.directory / 'inventory.url'}); "
             f"{ca.inventory.location} is kept unchanged as a backup and no longer used")
+    _vacuum_analyze(ctx, target)
     return 0
+
+
+def _vacuum_analyze(ctx: Context, target) -> None:
+    """The new tables vacuumed and analysed (``PostgresInventory.vacuum_analyze``), or one
+    warning line: the migration is committed and recorded by now, whatever happens here."""
+    from x509core.ca.inventory.storage.schema import TABLES
+    from x509core.errors import X509CoreError
+    try:
+        target.vacuum_analyze()
+    except X509CoreError as exc:
+        ctx.warn(f"the migration is complete and recorded, but VACUUM (ANALYZE) of the new "
+                 f"tables did not complete: {exc}; pages may be slow until autovacuum has been "
+                 "through them (or run VACUUM (ANALYZE) as the tables' owner)")
+        return
+    ctx.out(f"vacuumed and analysed its {len(TABLES)} tables (VACUUM (ANALYZE)): the visibility "
+            "map and planner statistics are set now, not at autovacuum's turn")
 
 
 def run_inventory_check(ctx: Context) -> int:

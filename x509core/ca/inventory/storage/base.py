@@ -100,6 +100,18 @@ class InventoryBase:
     def after_copy(self, tx: Transaction) -> None:
         """After rows were inserted with their own ids (a migration): move id sequences on."""
 
+    def vacuum_analyze(self) -> None:
+        """After a bulk load has committed (``inventory migrate``): put the tables at once in
+        the state the database's own maintenance would reach later. The PostgreSQL engine runs
+        ``VACUUM (ANALYZE)`` (``postgres.py``, which says why).
+
+        Nothing here, for SQLite, on purpose. SQLite has no visibility map: an index that
+        covers a query answers it from the index alone as soon as the rows are committed, so
+        there is no transient to remove. And its planner has no statistics until ``ANALYZE``
+        writes ``sqlite_stat1``; x509core's queries were written and measured against the
+        planner without them (``listing.py``: ``no_index``), so creating them would change
+        plans that nothing measured. (A migration's target is PostgreSQL in any case.)"""
+
     # -- connection and transactions --------------------------------------------------------------
 
     def close(self) -> None:

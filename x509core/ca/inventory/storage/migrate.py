@@ -6,7 +6,9 @@ with the source row by row, column by column. Any difference, error or interrupt
 whole copy back, so the target is left empty again. The source is only read: a failed
 migration leaves it exactly as it was (and the CA keeps using it). The target must be a new,
 empty inventory of the same schema version; the CA's directory records the new URL only after
-the copy has committed (``x509core/ca/inventory/__init__.py``).
+the copy has committed (``x509core/ca/inventory/__init__.py``), and the CLI then has the target
+vacuum and analyse its tables (``vacuum_analyze``, which needs no transaction around it), so a
+failed vacuum never touches the migration.
 """
 
 from __future__ import annotations
