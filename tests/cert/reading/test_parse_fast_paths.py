@@ -126,7 +126,7 @@ def _general_paths_only(monkeypatch) -> None:
     read, bounds = reader.Reader._read, reader.Reader._bounds
     monkeypatch.setattr(reader, "short_header", lambda *_args: None)
     monkeypatch.setattr(reader, "decoded_oid", lambda _content: None)
-    monkeypatch.setattr(name, "_read_single_rdn", lambda *_args: None)
+    monkeypatch.setattr(name, "_plain_rdns", lambda *_args: None)
     monkeypatch.setattr(name, "_read_plain_name", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_known_algorithm", lambda _reader: None)
     monkeypatch.setattr(extensions, "_read_plain_extension", lambda *_args: None)

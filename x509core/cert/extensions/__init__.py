@@ -204,20 +204,27 @@ def _read_known_leniently(oid: ObjectIdentifier, critical: bool, contents: Reade
     """:func:`_read_value` for a reader that collects findings: a value its typed reader refuses
     becomes a :class:`MalformedExtension` and one finding (the refusal), replacing any finding
     the abandoned reading made."""
-    findings = contents.findings
-    mark = len(findings)
+    mark = len(contents.findings)
     start = contents.pos
     try:
         value = _read_value(oid, critical, contents)
         contents.finish()
         return value
     except DecodeError as exc:
-        del findings[mark:]
-        reason, clause = split_message(exc.reason)
-        findings.append(Finding(ERROR, f"malformed extension value: {reason}", clause,
-                                exc.offset, exc.path, type(exc)))
-        contents.pos = contents.end
-        return MalformedExtension(oid, contents.data[start:contents.end], str(exc))
+        return _malformed(oid, contents, start, mark, exc)
+
+
+def _malformed(oid: ObjectIdentifier, contents: Reader, start: int, mark: int,
+               exc: DecodeError) -> "MalformedExtension":
+    """What :func:`_read_known_leniently` gives for a value its reader refused with ``exc``:
+    the findings from ``mark`` on replaced by the refusal, the octets from ``start`` kept."""
+    findings = contents.findings
+    del findings[mark:]
+    reason, clause = split_message(exc.reason)
+    findings.append(Finding(ERROR, f"malformed extension value: {reason}", clause,
+                            exc.offset, exc.path, type(exc)))
+    contents.pos = contents.end
+    return MalformedExtension(oid, contents.data[start:contents.end], str(exc))
 
 
 
@@ -300,11 +307,13 @@ def _read_plain_extension(seq: Reader, label: str | int) -> Extension | None:
     ext = seq._child(pos, body, ext_end, label if isinstance(label, str) else f"[{label}]")
     ext.pos = seq.pos = ext_end
     contents = ext._child(value_at, value_start, ext_end, "extnValue", False)
-    if findings is None:
+    try:                                    # _read_value and _read_known_leniently, inline
         value = cls.read_value(contents)
         contents.finish()
-    else:
-        value = _read_known_leniently(oid, critical, contents)
+    except DecodeError as exc:
+        if findings is None:
+            raise
+        value = _malformed(oid, contents, value_start, mark, exc)
     extension = _new_extension(oid, critical, value, raw)
     if small and oid in _SHARED_TYPES and len(_SHARED) < _SHARED_LIMIT \
             and (findings is None or len(findings) == mark):

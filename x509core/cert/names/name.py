@@ -360,23 +360,15 @@ def read_name(reader: Reader, name: str = "name") -> Name:
     if plain is not None:
         return plain
     sequence = reader.read_sequence(name)
-    data, end = sequence.data, sequence.end
-    # An RDN and its attribute are two levels below the sequence (Reader.max_depth).
-    fast = sequence.depth + 2 <= sequence.max_depth
     rdns = []
-    while sequence.pos < end:
-        rdn = _read_single_rdn(data, sequence.pos, end) if fast else None
-        if rdn is None:
-            rdns.append(_read_rdn(sequence, len(rdns)))
-        else:
-            rdns.append(rdn[0])
-            sequence.pos = rdn[1]
+    while sequence.pos < sequence.end:
+        rdns.append(_read_rdn(sequence, len(rdns)))
     return parsed(Name, tuple(rdns), sequence.element_bytes, None)
 
 
 def _read_plain_name(reader: Reader) -> Name | None:
-    """The common Name read without a reader of its own: a SEQUENCE with a minimal header
-    (short_header) whose RDNs :func:`_read_single_rdn` all reads, at a depth where the
+    """The common Name read from the octets, without a reader of its own: a SEQUENCE with a
+    minimal header (short_header) of RDNs that :func:`_plain_rdns` reads, at a depth where the
     general reading could not reach the limit (the sequence, an RDN and its attribute nest
     three levels: Reader.max_depth). None (nothing read) for anything else; the general
     reading then reads it all. The same Name either way."""
@@ -384,42 +376,39 @@ def _read_plain_name(reader: Reader) -> Name | None:
     if pos >= end or data[pos] != 0x30 or reader.depth + 3 > reader.max_depth:
         return None
     bounds = short_header(data, pos, end)
-    if bounds is None:
+    rdns = None if bounds is None else _plain_rdns(data, bounds[0], bounds[1])
+    if rdns is None:
         return None
-    at, stop = bounds
+    reader.pos = bounds[1]
+    return _new_name(rdns, data[pos:bounds[1]], None)
+
+
+def _plain_rdns(data: bytes, pos: int, end: int) -> tuple[RelativeDistinguishedName, ...] | None:
+    """The RDNs that fill ``data[pos:end]`` when each is the common one: ``SET { SEQUENCE {
+    OBJECT IDENTIFIER, string } }`` with one attribute (so no order to check), short-form
+    lengths, an OID seen before and a string the strict decoder accepts. None for anything
+    else, which :func:`_read_rdn` then reads (and refuses with an exact error where it must);
+    the two give the same value for every input this accepts."""
     rdns = []
-    while at < stop:
-        rdn = _read_single_rdn(data, at, stop)
-        if rdn is None:
+    while pos < end:
+        if pos + 8 > end or data[pos] != 0x31 or data[pos + 2] != 0x30 or data[pos + 4] != 0x06:
             return None
-        rdns.append(rdn[0])
-        at = rdn[1]
-    reader.pos = stop
-    return _new_name(tuple(rdns), data[pos:stop], None)
-
-
-def _read_single_rdn(data: bytes, pos: int, end: int) -> tuple[RelativeDistinguishedName, int] | None:
-    """The common RDN, read fast: ``SET { SEQUENCE { OBJECT IDENTIFIER, string } }`` with one
-    attribute (so no order to check), short-form lengths, an OID seen before and a string the
-    strict decoder accepts. Returns the RDN and the position after it, or None for anything else,
-    which :func:`_read_rdn` then reads (and refuses with an exact error where it must); the two
-    give the same value for every input this accepts."""
-    if pos + 8 > end or data[pos] != 0x31 or data[pos + 2] != 0x30 or data[pos + 4] != 0x06:
-        return None
-    rdn_end = pos + 2 + data[pos + 1]
-    oid_end = pos + 6 + data[pos + 5]
-    if (data[pos + 1] | data[pos + 3] | data[pos + 5]) >= 0x80 or rdn_end > end \
-            or pos + 4 + data[pos + 3] != rdn_end or oid_end + 2 > rdn_end:
-        return None
-    oid = decoded_oid(data[pos + 6:oid_end])
-    tag, length = data[oid_end], data[oid_end + 1]
-    if oid is None or tag not in STRING_TYPES or length >= 0x80 or oid_end + 2 + length != rdn_end:
-        return None
-    try:
-        value = PRIMITIVE_DECODERS[tag](data, oid_end + 2, rdn_end, ())   # tag: a string type
-    except DecodeError:
-        return None
-    return _new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),)), rdn_end
+        rdn_end = pos + 2 + data[pos + 1]
+        oid_end = pos + 6 + data[pos + 5]
+        if (data[pos + 1] | data[pos + 3] | data[pos + 5]) >= 0x80 or rdn_end > end \
+                or pos + 4 + data[pos + 3] != rdn_end or oid_end + 2 > rdn_end:
+            return None
+        oid = decoded_oid(data[pos + 6:oid_end])
+        tag, length = data[oid_end], data[oid_end + 1]
+        if oid is None or tag not in STRING_TYPES or length >= 0x80 or oid_end + 2 + length != rdn_end:
+            return None
+        try:
+            value = PRIMITIVE_DECODERS[tag](data, oid_end + 2, rdn_end, ())   # a string type
+        except DecodeError:
+            return None
+        rdns.append(_new_rdn((_new_attribute(oid, value, tag, data[oid_end:rdn_end]),)))
+        pos = rdn_end
+    return tuple(rdns)
 
 
 def _read_rdn(sequence: Reader, index: int) -> RelativeDistinguishedName:
