@@ -43,7 +43,7 @@ The input checks follow the seed system: a client id of 16 ASCII letters and dig
 id of 16 to 128 ASCII letters and digits, a MAC address ``aa:bb:cc:dd:ee:ff`` and an end date
 ``YYYYMMDD`` that is a real calendar date in the future.
 
-The names a profile certifies are checked by ``x509core/ca/names.py``: no control characters
+The names a profile certifies are checked by ``x509core/ca/issuance/names.py``: no control characters
 in any of them, DNS names in the preferred name syntax, IP addresses without a zone.
 
 What a CSR contributes (:func:`csr_arguments`): the CA decides, not the requester (RFC 2986 §3
@@ -64,7 +64,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from x509core.ca.names import check_dns_name, check_name, check_no_controls, ip_address_entry
+from x509core.ca.issuance.names import check_dns_name, check_name, check_no_controls, ip_address_entry
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder
 from x509core.cert.certificate import Certificate

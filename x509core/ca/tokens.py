@@ -41,7 +41,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from x509core.ca import names, profiles
+from x509core.ca import profiles
+from x509core.ca.issuance import names
 from x509core.ca.inventory import Inventory, Token, TokenRefused
 from x509core.ca.inventory.records import PROFILES, Actor
 from x509core.ca.inventory.tokens import hash_token_secret, new_token_secret, split_token
@@ -138,7 +139,7 @@ class TokenConstraints:
 
 
 def _dns_name(name: str) -> str:
-    """A DNS name as the CA certifies it (``x509core/ca/names.py``), in lower case."""
+    """A DNS name as the CA certifies it (``x509core/ca/issuance/names.py``), in lower case."""
     return names.check_dns_name(name).lower()
 
 

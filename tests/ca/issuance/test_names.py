@@ -1,4 +1,4 @@
-"""x509core.ca.names, applied by profiles.server_names: what the CA agrees to certify in a
+"""x509core.ca.issuance.names, applied by profiles.server_names: what the CA agrees to certify in a
 server certificate's names (issue 16, item 7: the CA certified any DNS string, from --dns and
 silently from a CSR).
 
@@ -14,7 +14,8 @@ import pytest
 
 from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401
 from x509core import CSRBuilder, Name
-from x509core.ca import names, profiles
+from x509core.ca import profiles
+from x509core.ca.issuance import names
 from x509core.cert.extensions import SubjectAlternativeName
 from x509core.cert.names.general_name import DNSName, IPAddress
 from x509core.errors import InvalidValue

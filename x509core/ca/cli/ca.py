@@ -175,7 +175,7 @@ def run_ca_init(ctx: Context) -> int:
         check_outputs(*(directory / name for name in CA_FILES))
     from x509core.ca.authority import write_new_ca
     write_new_ca(directory, check_only=True)        # an existing CA, or someone's directory
-    from x509core.ca.names import check_name
+    from x509core.ca.issuance.names import check_name
     name = check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
     if args.path_length is not None and args.path_length < 0:
