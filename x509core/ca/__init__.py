@@ -22,7 +22,7 @@ _LAZY = {
     "open_inventory": "inventory", "AuditEvent": "inventory",
     "Token": "inventory", "InventoryUnavailable": "inventory",
     "AlreadyExists": "files", "atomic_write": "files",
-    "parse_not_after": "profiles",
+    "parse_not_after": "issuance.inputs",
     "machine_identity": "machine", "primary_mac_address": "machine",
     "MachineIdError": "machine",
     "export_pkcs12": "pkcs12",

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from x509core.ca import profiles
+from x509core.ca.issuance import inputs, profiles
 from x509core.ca.authority import CRL_FILE, load_ca_files, write_new_ca
 from x509core.ca.keys import check_public_key
 from x509core.ca.files import FILE_MODE, atomic_write
@@ -98,12 +98,12 @@ class CertificateAuthority:
         ``passphrase=None``, unencrypted.
         """
         directory = Path(directory)
-        name = profiles.parse_subject(subject)
+        name = inputs.parse_subject(subject)
         if passphrase is not None and not isinstance(passphrase, bytes):
             raise TypeError("passphrase must be bytes or None")
         if passphrase == b"":
             raise InvalidValue("the passphrase must not be empty (use passphrase=None for no encryption)")
-        not_before, not_after = profiles.validity(now, days=days, not_after=None, default_days=days)
+        not_before, not_after = inputs.validity(now, days=days, not_after=None, default_days=days)
         if key is not None and not isinstance(key, RSAPrivateKey):
             raise TypeError("key must be an RSAPrivateKey")
         public = key.public_key() if key is not None else _probe_key()
@@ -248,7 +248,7 @@ class CertificateAuthority:
         if not isinstance(csr, CertificateSigningRequest):
             raise TypeError("csr must be a CertificateSigningRequest")
         _verify_csr(csr)
-        arguments = profiles.csr_arguments(csr, profile, kwargs)
+        arguments = inputs.csr_arguments(csr, profile, kwargs)
         if profile == "client":
             return self.issue_client(csr=csr, **arguments)
         return self.issue_server(csr=csr, **arguments)
@@ -272,7 +272,7 @@ class CertificateAuthority:
         return self._issue(builder, record.profile, None, now)
 
     def _validity(self, now, days, not_after, default_days):
-        return profiles.validity(now, days=days, not_after=not_after, default_days=default_days,
+        return inputs.validity(now, days=days, not_after=not_after, default_days=default_days,
                                  limit=self.certificate.not_valid_after)
 
     def _subject_key(self, csr, public_key, key_bits):
@@ -344,13 +344,13 @@ class CertificateAuthority:
     def set_revocation_url(self, url: str | None, *, record: bool = False) -> None:
         """From now on, issued certificates carry CRLDistributionPoints ``<url>/crl`` and an
         authorityInfoAccess OCSP URL ``<url>/ocsp`` (RFC 5280 §4.2.1.13, §4.2.2.1); None stops
-        that. ``url`` is plain ``http://`` (:func:`profiles.check_public_url` says why).
+        that. ``url`` is plain ``http://`` (:func:`inputs.check_public_url` says why).
 
         ``record``: also record it in the inventory (with an audit row when it changes), so
         that every later ``open()`` of this CA, on any node, issues with the same pointers:
         ``x509core serve --public-url`` records it, and ``x509core issue`` beside the running
         service then issues certificates that point to it too."""
-        url = None if url is None else profiles.check_public_url(url)
+        url = None if url is None else inputs.check_public_url(url)
         if record and url is not None and self.inventory.meta(PUBLIC_URL_META) != url:
             def work(tx):
                 self.inventory.put_meta(tx, PUBLIC_URL_META, url)

@@ -141,7 +141,7 @@ def test_an_adopted_certificate_keeps_its_carrier(engine_ca, leaf_key):
     """A process killed after writing the file and before completing the row: the reservation
     recorded the carrier from the TBSCertificate, and the repair completes it from the file."""
     from datetime import datetime, timedelta, timezone
-    from x509core.ca import profiles
+    from x509core.ca.issuance import profiles
     ca = engine_ca()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     builder = profiles.client_builder(ca.certificate, leaf_key.public_key(), now,

@@ -267,15 +267,15 @@ def refuse_raw_san(args) -> None:
 
 def check_client_inputs(org, client_id, machine, mac, binding=None) -> None:
     """The seed system's input checks, before any key is generated (it takes seconds)."""
-    from x509core.ca import profiles
+    from x509core.ca.issuance import inputs
     if org is not None:
-        profiles.check_text(org, "organization")
+        inputs.check_text(org, "organization")
     if client_id is not None:
-        profiles.check_client_id(client_id)
+        inputs.check_client_id(client_id)
     if machine is not None:
-        profiles.check_binding_id(machine, binding or "seed")
+        inputs.check_binding_id(machine, binding or "seed")
     if mac is not None:
-        profiles.check_mac_address(mac)
+        inputs.check_mac_address(mac)
 
 
 def run_export_pkcs12(ctx: Context) -> int:
