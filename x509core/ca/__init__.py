@@ -15,8 +15,9 @@ from __future__ import annotations
 from x509core.lazy import lazy_attributes
 
 _LAZY = {
-    "CertificateAuthority": "issue", "Issued": "issue",
-    "REVOCATION_REASONS": "issue",
+    "CertificateAuthority": "issuance.certificate_authority",
+    "Issued": "issuance.certificate_authority",
+    "REVOCATION_REASONS": "issuance.certificate_authority",
     "Inventory": "inventory", "IssuedRecord": "inventory",
     "Reconciliation": "inventory", "serial_hex": "inventory",
     "open_inventory": "inventory", "AuditEvent": "inventory",

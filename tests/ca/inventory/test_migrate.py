@@ -20,7 +20,7 @@ from tests.ca.inventory.conftest import T0, synthetic_record
 from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401 (fixture)
 from x509core.ca.inventory import open_inventory
 from x509core.ca.inventory.records import Actor, time_text
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 pytestmark = pytest.mark.postgres
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 
 def _issue(ca, leaf_key, name="a.example.org"):

@@ -167,7 +167,7 @@ def _new_key_passphrase(ctx: Context, encrypt: bool) -> bytes | None:
 # -- commands ------------------------------------------------------------------------------------
 
 def run_ca_init(ctx: Context) -> int:
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     args = ctx.args
     directory = ctx.ca_dir
     check_new_directory(directory)

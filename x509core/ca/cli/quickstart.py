@@ -52,7 +52,7 @@ def register(sub, common) -> None:
 
 
 def run_quickstart(ctx: Context) -> int:
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     args = ctx.args
     directory = Path(args.directory)
     check_new_directory(directory)               # every output checked before any key is made
