@@ -17,7 +17,7 @@ from x509core.lazy import lazy_attributes
 _LAZY = {
     "CertificateAuthority": "issuance.certificate_authority",
     "Issued": "issuance.certificate_authority",
-    "REVOCATION_REASONS": "issuance.certificate_authority",
+    "REVOCATION_REASONS": "issuance.revocation",
     "Inventory": "inventory", "IssuedRecord": "inventory",
     "Reconciliation": "inventory", "serial_hex": "inventory",
     "open_inventory": "inventory", "AuditEvent": "inventory",

@@ -39,6 +39,7 @@ def worker(directory: str, crash_point: str) -> None:
     from tests.rsa.keys_fixture import RSA_2048, private_key
     import x509core.ca.files as files
     import x509core.ca.issuance.certificate_authority as issue
+    import x509core.ca.issuance.revocation as revocation
     public = private_key(RSA_2048).public_key()
 
     def die():
@@ -50,7 +51,7 @@ def worker(directory: str, crash_point: str) -> None:
         real = issue.atomic_write
         issue.atomic_write = lambda *a, **k: (real(*a, **k), die())
     elif crash_point == "crl-before-publish":
-        issue._Temporary.publish = lambda self: die()
+        revocation._Temporary.publish = lambda self: die()
     with CertificateAuthority.open(directory) as ca:
         print("ready", flush=True)
         if crash_point == "crl-before-publish":

@@ -1,5 +1,5 @@
 """The certificate authority: create or open a CA directory, issue client and server
-certificates, sign CSRs, revoke, publish CRLs, renew.
+certificates, sign CSRs, renew; revoking and publishing CRLs are its part in ``revocation.py``.
 
 Every operation checks its inputs before it touches the CA key or the disk, so a bad input
 (an impossible date, a malformed or forged CSR, an unknown serial) raises an
@@ -14,12 +14,13 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
 from x509core.ca.issuance import inputs, profiles
-from x509core.ca.authority import CRL_FILE, load_ca_files, write_new_ca
+from x509core.ca.issuance.revocation import PUBLIC_URL_META, RevocationMixin
+from x509core.ca.authority import load_ca_files, write_new_ca
 from x509core.ca.keys import check_public_key
 from x509core.ca.files import FILE_MODE, atomic_write
 from x509core.ca.inventory import (ISSUED_DIRECTORY, Inventory, IssuedRecord, Reconciliation,
@@ -30,27 +31,20 @@ from x509core.ca.inventory.reconcile import node_lock
 from x509core.cert import oids
 from x509core.cert.builder import CertificateBuilder, random_serial_number
 from x509core.cert.certificate import Certificate, load_pem_certificate
-from x509core.cert.revocation.crl import CertificateRevocationList, load_pem_crl
-from x509core.cert.revocation.crl_writer import WrittenCRL, write_crl
 from x509core.cert.csr import CertificateSigningRequest
-from x509core.cert.extensions.crl import REASON_NAMES
 from x509core.cert.names.name import Name
 from x509core.ec.key import ECPublicKey
 from x509core.errors import InvalidSignature, InvalidValue
 from x509core.rsa.key import RSAPrivateKey, RSAPublicKey
 from x509core.rsa.keygen import generate_private_key
 
-__all__ = ["CertificateAuthority", "Issued", "REVOCATION_REASONS", "SIGNATURE_HASH",
-           "PUBLIC_URL_META"]
+__all__ = ["CertificateAuthority", "Issued", "SIGNATURE_HASH"]
 
 SIGNATURE_HASH = "sha256"                 # sha256WithRSAEncryption, what every peer accepts
 DEFAULT_CLIENT_DAYS = 365                 # the seed system's one year
 DEFAULT_SERVER_DAYS = 365
 DEFAULT_CA_DAYS = 3650
 _SERIAL_ATTEMPTS = 8
-PUBLIC_URL_META = "public_url"            # the service's public URL, recorded for every issuer
-# RFC 5280 §5.3.1 names a revocation may carry; removeFromCRL is for delta CRLs only.
-REVOCATION_REASONS = tuple(name for name in REASON_NAMES.values() if name != "removeFromCRL")
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,7 @@ class Issued:
     private_key: RSAPrivateKey | None = None
 
 
-class CertificateAuthority:
+class CertificateAuthority(RevocationMixin):
     """A CA directory opened for use; make one with :meth:`create` or :meth:`open`."""
 
     def __init__(self, directory: Path, certificate: Certificate, key: RSAPrivateKey | None,
@@ -341,23 +335,6 @@ class CertificateAuthority:
 
     # -- what the service (x509core serve) adds -----------------------------------------------------
 
-    def set_revocation_url(self, url: str | None, *, record: bool = False) -> None:
-        """From now on, issued certificates carry CRLDistributionPoints ``<url>/crl`` and an
-        authorityInfoAccess OCSP URL ``<url>/ocsp`` (RFC 5280 §4.2.1.13, §4.2.2.1); None stops
-        that. ``url`` is plain ``http://`` (:func:`inputs.check_public_url` says why).
-
-        ``record``: also record it in the inventory (with an audit row when it changes), so
-        that every later ``open()`` of this CA, on any node, issues with the same pointers:
-        ``x509core serve --public-url`` records it, and ``x509core issue`` beside the running
-        service then issues certificates that point to it too."""
-        url = None if url is None else inputs.check_public_url(url)
-        if record and url is not None and self.inventory.meta(PUBLIC_URL_META) != url:
-            def work(tx):
-                self.inventory.put_meta(tx, PUBLIC_URL_META, url)
-                self.inventory.append_audit_in(tx, self.actor.event("public-url", detail=url))
-            self.inventory.run(work)
-        self.revocation_url = url
-
     def issue_ocsp_responder(self, public_key: RSAPublicKey, *, days: int,
                              now: datetime | None = None) -> Issued:
         """A delegated OCSP responder certificate for ``public_key`` (RFC 6960 §4.2.2.2:
@@ -367,66 +344,6 @@ class CertificateAuthority:
         not_before, end = self._validity(now, days, None, days)
         builder = profiles.ocsp_responder_builder(self.certificate, public_key, not_before, end)
         return self._issue(builder, "ocsp", None, now)
-
-    # -- revocation ---------------------------------------------------------------------------------
-
-    def revoke(self, serial: int, reason: str = "unspecified", *,
-               at: datetime | None = None) -> IssuedRecord:
-        """Mark ``serial`` revoked for ``reason`` (an RFC 5280 §5.3.1 name) at ``at`` (default
-        now); the next :meth:`crl` of every node lists it, and the OCSP status says so at once."""
-        if reason not in REVOCATION_REASONS:
-            raise InvalidValue(f"unknown revocation reason {reason!r}; one of "
-                               f"{', '.join(REVOCATION_REASONS)} (RFC 5280 §5.3.1)")
-        at = (at or datetime.now(timezone.utc))
-        if at.tzinfo is None:
-            raise InvalidValue("at must be timezone-aware")
-        return self.inventory.mark_revoked(
-            serial, reason, at.astimezone(timezone.utc).replace(microsecond=0),
-            audit=self.actor.event("revoke", serial_hex(serial), detail=reason))
-
-    def publish_crl(self, *, next_update: timedelta = timedelta(days=7),
-                    now: datetime | None = None) -> WrittenCRL:
-        """Sign a v2 CRL of every revoked certificate and write it to ``crl.pem``, in bounded
-        memory (:mod:`x509core.cert.revocation.crl_writer`); what was written.
-
-        The cRLNumber is taken and the revocations are read in one transaction, under the
-        counter's row lock (RFC 5280 §5.2.3: numbers increase), so across nodes a higher number
-        never lists fewer revocations. The file is signed into a temporary file during that
-        transaction and put in place after it commits: a number is never published twice (a
-        crash between the two only leaves a gap). Within one CA directory, publishers take
-        turns (a lock file), so ``crl.pem`` only ever moves to a higher number."""
-        if not isinstance(next_update, timedelta) or next_update <= timedelta(0):
-            raise InvalidValue("next_update must be a positive timedelta")
-        key = self.key
-        this_update = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
-        target = self.directory / CRL_FILE
-        with node_lock(self.directory, exclusive=True, name=".x509core-crl.lock"):
-            temporary = _Temporary(target)
-            try:
-                def work(tx):
-                    number = self.inventory.take_counter(tx, "crl_number")
-                    with temporary.open() as out:
-                        written = write_crl(out, issuer=self.certificate.subject, issuer_key=key,
-                                            this_update=this_update,
-                                            next_update=this_update + next_update,
-                                            crl_number=number,
-                                            entries=self.inventory.revoked_entries(tx),
-                                            spool_directory=self.directory)
-                    self.inventory.append_audit_in(tx, self.actor.event(
-                        "crl", str(number), detail=f"{written.entries} revoked"))
-                    return written
-                written = self.inventory.run(work)
-                temporary.publish()
-            finally:
-                temporary.discard()
-        return written
-
-    def crl(self, *, next_update: timedelta = timedelta(days=7),
-            now: datetime | None = None) -> CertificateRevocationList:
-        """:meth:`publish_crl`, then the CRL read back (for small CAs and tests; a CA with very
-        many revocations should use ``publish_crl`` and leave the file on disk)."""
-        self.publish_crl(next_update=next_update, now=now)
-        return load_pem_crl((self.directory / CRL_FILE).read_bytes())
 
     # -- consistency --------------------------------------------------------------------------------
 
@@ -454,38 +371,6 @@ class CertificateAuthority:
 
     def __repr__(self) -> str:
         return f"<CertificateAuthority {self.directory} {self.certificate.subject.rfc4514()!r}>"
-
-
-class _Temporary:
-    """A new file beside ``target``, named as atomic_write names its temporary files (so the
-    repair on open removes it after a crash), moved over ``target`` when published."""
-
-    def __init__(self, target: Path):
-        self.target, self.path = target, None
-
-    def open(self):
-        import os
-        import tempfile
-        self.discard()
-        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
-                                    dir=self.target.parent)
-        self.path = Path(name)
-        return os.fdopen(fd, "wb")
-
-    def publish(self) -> None:
-        import os
-        from x509core.ca.files import fsync_directory
-        with open(self.path, "rb") as stream:
-            os.fsync(stream.fileno())
-        os.chmod(self.path, FILE_MODE)
-        os.replace(self.path, self.target)
-        self.path = None
-        fsync_directory(self.target.parent)
-
-    def discard(self) -> None:
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
-            self.path = None
 
 
 def record_for(directory: Path, certificate: Certificate, profile: str) -> IssuedRecord:
