@@ -16,7 +16,7 @@ from x509core.lazy import lazy_attributes
 
 _LAZY = {
     "CertificateAuthority": "issuance.certificate_authority",
-    "Issued": "issuance.certificate_authority",
+    "Issued": "issuance.issuing",
     "REVOCATION_REASONS": "issuance.revocation",
     "Inventory": "inventory", "IssuedRecord": "inventory",
     "Reconciliation": "inventory", "serial_hex": "inventory",

@@ -18,7 +18,8 @@ from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run, si
 from tests.ca.cli.test_cli import TEST_MACHINE_ID
 from x509core import load_pem_certificate, load_pem_csr
 from x509core.ca import machine
-from x509core.ca.issuance.certificate_authority import SIGNATURE_HASH, CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
+from x509core.ca.issuance.issuing import SIGNATURE_HASH
 from x509core.cert import CSRBuilder, Name, oids
 from x509core.cert.extensions import MachineIdentity
 from x509core.errors import InvalidValue

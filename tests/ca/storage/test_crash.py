@@ -38,7 +38,7 @@ def worker(directory: str, crash_point: str) -> None:
     """Run in a child process: issue until killed, or kill itself at ``crash_point``."""
     from tests.rsa.keys_fixture import RSA_2048, private_key
     import x509core.ca.files as files
-    import x509core.ca.issuance.certificate_authority as issue
+    import x509core.ca.issuance.issuing as issuing
     import x509core.ca.issuance.revocation as revocation
     public = private_key(RSA_2048).public_key()
 
@@ -48,8 +48,8 @@ def worker(directory: str, crash_point: str) -> None:
     if crash_point == "before-link":
         files._link_new = lambda temporary, path: die()
     elif crash_point == "before-commit":
-        real = issue.atomic_write
-        issue.atomic_write = lambda *a, **k: (real(*a, **k), die())
+        real = issuing.atomic_write
+        issuing.atomic_write = lambda *a, **k: (real(*a, **k), die())
     elif crash_point == "crl-before-publish":
         revocation._Temporary.publish = lambda self: die()
     with CertificateAuthority.open(directory) as ca:
