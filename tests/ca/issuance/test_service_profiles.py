@@ -1,5 +1,5 @@
-"""What the service adds to the CA's profiles (x509core/ca/issuance/: profiles.py,
-certificate_authority.py): the delegated OCSP responder (RFC 6960 §4.2.2.2), recorded in the
+"""What the service adds to the CA's profiles (x509core/ca/issuance/: profiles.py, issuing.py,
+revocation.py): the delegated OCSP responder (RFC 6960 §4.2.2.2), recorded in the
 inventory like every certificate the CA key signs, and the CRL/OCSP pointers of certificates
 issued while a public URL is set (RFC 5280 §4.2.1.13, §4.2.2.1), recorded so that every later
 opening of the CA uses it; linted by pkilint and read by pyca."""
