@@ -24,7 +24,7 @@ needs none of this: ``json.dumps`` with ``ensure_ascii=True`` (its default) alre
 control and every non-ASCII character as ``\\uXXXX``.
 
 :func:`control_character` finds the same characters, backslash excepted, for the CA's refusal of
-names and SAN values that hold them (``x509core/ca/profiles.py``).
+names and SAN values that hold them (``x509core/ca/issuance/names.py``).
 """
 
 from __future__ import annotations

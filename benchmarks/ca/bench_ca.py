@@ -169,7 +169,7 @@ def _ca_issue(ca_key, csrs, where: Path):
 
 
 def _builder_issue(ca_key, csrs):
-    from x509core.ca import profiles
+    from x509core.ca.issuance import profiles
     from x509core.cert.builder import random_serial_number
     ca_certificate = _ca_certificate(ca_key)              # made once, outside the timing
 

@@ -47,7 +47,7 @@ def _sizes(quick: bool) -> tuple[int, int]:
 def _make_ca(directory: Path, location: str | None):
     sys.path.insert(0, str(REPO))
     from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     ca = CertificateAuthority.create(directory, subject="/O=Bench Clinic/CN=Bench Root CA",
                                      passphrase=None, key=private_key(RSA_4096),
                                      inventory=location)
@@ -177,7 +177,7 @@ def _peak_kib() -> int:
 def child(task: str, argument: str) -> None:
     """Run in a fresh interpreter: one CRL task; prints JSON (seconds, peak KiB above start)."""
     sys.path.insert(0, str(REPO))
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     from x509core.cert.revocation.crl import load_der_crl
     import x509core.cert.revocation.crl_writer  # noqa: F401  (imports before the baseline)
     from cryptography import x509

@@ -88,7 +88,7 @@ def _prepare(directory: Path, location: str | None, count: int) -> dict:
     sys.path.insert(0, str(REPO))
     from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
     from x509core.ca import admins
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     ca = CertificateAuthority.create(directory, subject="/O=Bench Clinic/CN=Bench Root CA",
                                      passphrase=None, key=private_key(RSA_4096),
                                      inventory=location)

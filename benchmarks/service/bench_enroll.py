@@ -46,7 +46,7 @@ GROUP = "one certificate from a CSR (RSA-4096 CA, RSA-2048 client key, SHA-256)"
 def _setup(work: Path):
     """(CA, pyca CA key, CSR DER) with a CSR made by the OpenSSL CLI."""
     from cryptography.hazmat.primitives.asymmetric import rsa as pyca_rsa
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     pyca_key = pyca_rsa.generate_private_key(65537, 4096)
     ca = CertificateAuthority.create(work / "ca", subject="/O=Bench Clinic/CN=Bench Root CA",
                                      passphrase=None, key=x509core_key(pyca_key))

@@ -59,7 +59,7 @@ def _free_port() -> int:
 def _make_ca(directory: Path):
     """A CA with CERTIFICATES leaves, a quarter of them revoked; (CA, leaves)."""
     from cryptography.hazmat.primitives.asymmetric import rsa as pyca_rsa
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     ca_key = x509core_key(pyca_rsa.generate_private_key(65537, 4096))
     leaf_key = x509core_key(pyca_rsa.generate_private_key(65537, 2048))
     ca = CertificateAuthority.create(directory, subject="/O=Bench Clinic/CN=Bench Root CA",

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.rsa.keys_fixture import RSA_2048, RSA_3072, RSA_4096, private_key
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 __all__ = ["PASSPHRASE", "CA_SUBJECT", "MACHINE_ID", "MAC", "CLIENT_ID", "ORG"]
 

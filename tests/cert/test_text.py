@@ -258,7 +258,7 @@ def test_every_certifi_root_text_equals_openssl(openssl):
 
 def test_profile_certificates_text_equals_openssl(openssl):
     from datetime import datetime, timezone
-    from x509core.ca import profiles as ca_profiles
+    from x509core.ca.issuance import profiles as ca_profiles
     root_key, leaf_key = private_key(RSA_4096), private_key(RSA_2048)
     start, end = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2051, 1, 1, tzinfo=timezone.utc)
     root = root_ca_builder(root_key.public_key(), "/C=CN/O=医院/CN=Root", start).sign(root_key)
@@ -270,7 +270,7 @@ def test_profile_certificates_text_equals_openssl(openssl):
                        mac_address="18:c0:4d:fa:c0:a8").sign(root_key),
         client_builder(root, leaf_key.public_key(), "医院", "HZ2", start, end, machine_identity="m-2",
                        mac_address="aa:bb:cc:dd:ee:ff", encoding="octet").sign(root_key),
-        # An EC leaf as the CA issues it (x509core.ca.profiles: digitalSignature only).
+        # An EC leaf as the CA issues it (x509core.ca.issuance.profiles: digitalSignature only).
         ca_profiles.client_builder(root, _ec_public_key("P-521"), start, end, org="医院",
                                    client_id="HZ10999900000003",
                                    machine_id="c417aa4802b3441d931c135cbdaab367")

@@ -28,7 +28,7 @@ import pytest
 from tests.ca.conftest import CA_SUBJECT, PASSPHRASE
 from tests.conftest import REPO
 from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 __all__ = ["RunningService", "start_service", "free_port", "x509core_cli"]
 

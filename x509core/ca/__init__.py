@@ -15,14 +15,15 @@ from __future__ import annotations
 from x509core.lazy import lazy_attributes
 
 _LAZY = {
-    "CertificateAuthority": "issue", "Issued": "issue",
-    "REVOCATION_REASONS": "issue",
+    "CertificateAuthority": "issuance.certificate_authority",
+    "Issued": "issuance.issuing",
+    "REVOCATION_REASONS": "issuance.revocation",
     "Inventory": "inventory", "IssuedRecord": "inventory",
     "Reconciliation": "inventory", "serial_hex": "inventory",
     "open_inventory": "inventory", "AuditEvent": "inventory",
     "Token": "inventory", "InventoryUnavailable": "inventory",
     "AlreadyExists": "files", "atomic_write": "files",
-    "parse_not_after": "profiles",
+    "parse_not_after": "issuance.inputs",
     "machine_identity": "machine", "primary_mac_address": "machine",
     "MachineIdError": "machine",
     "export_pkcs12": "pkcs12",

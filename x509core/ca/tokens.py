@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from x509core.ca import names, profiles
+from x509core.ca.issuance import inputs, names
 from x509core.ca.inventory import Inventory, Token, TokenRefused
 from x509core.ca.inventory.records import PROFILES, Actor
 from x509core.ca.inventory.tokens import hash_token_secret, new_token_secret, split_token
@@ -82,7 +82,7 @@ class TokenConstraints:
         if self.profile not in PROFILES:
             raise InvalidValue(f"a token's profile is client or server, not {self.profile!r}")
         if self.organization is not None:
-            profiles.check_text(self.organization, "organization")
+            inputs.check_text(self.organization, "organization")
         if self.profile == "client":
             self._check_client()
         else:
@@ -92,7 +92,7 @@ class TokenConstraints:
         if self.dns or self.ip:
             raise InvalidValue("a client token takes no DNS names or IP addresses")
         if self.client_id is not None:
-            profiles.check_client_id(self.client_id)
+            inputs.check_client_id(self.client_id)
         binding = self.binding or "seed"
         if binding not in SUPPORTED_BINDINGS:
             raise InvalidValue(f"binding must be one of {', '.join(SUPPORTED_BINDINGS)}, "
@@ -100,7 +100,7 @@ class TokenConstraints:
         object.__setattr__(self, "binding", binding)
         if self.machine_id is not None:      # "san" carries a UUID only (urn:uuid:, RFC 9562)
             object.__setattr__(self, "machine_id",
-                               profiles.check_binding_id(self.machine_id, binding))
+                               inputs.check_binding_id(self.machine_id, binding))
 
     def _check_server(self) -> None:
         if self.client_id is not None or self.machine_id is not None or self.binding:
@@ -138,7 +138,7 @@ class TokenConstraints:
 
 
 def _dns_name(name: str) -> str:
-    """A DNS name as the CA certifies it (``x509core/ca/names.py``), in lower case."""
+    """A DNS name as the CA certifies it (``x509core/ca/issuance/names.py``), in lower case."""
     return names.check_dns_name(name).lower()
 
 
@@ -263,7 +263,7 @@ def server_arguments(constraints: TokenConstraints, *, dns=(), ip=(),
 
 def csr_arguments(constraints: TokenConstraints, csr: CertificateSigningRequest) -> dict:
     """Step 2 from a PKCS #10 request (EST): what it asks for, held to the token. The CA takes
-    only these parts of a request (``x509core/ca/profiles.py``)."""
+    only these parts of a request (``x509core/ca/issuance/inputs.py``)."""
     subject = csr.subject
     org, cn = _plain(subject.organization), _plain(subject.common_name)
     if constraints.profile == "client":

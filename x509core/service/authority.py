@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from x509core.ca import tokens
-from x509core.ca.issue import (DEFAULT_CLIENT_DAYS, DEFAULT_SERVER_DAYS, CertificateAuthority,
-                               Issued)
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
+from x509core.ca.issuance.issuing import DEFAULT_CLIENT_DAYS, DEFAULT_SERVER_DAYS, Issued
 from x509core.ca.inventory import AuditEvent, IssuedRecord, Token
 from x509core.ca.inventory.records import Actor
 from x509core.cert.certificate import Certificate

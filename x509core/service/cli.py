@@ -82,7 +82,7 @@ def serve_options(args) -> ServeOptions:
         dns, ip = _default_names(listen[0])
     public_url = None
     if args.public_url:
-        from x509core.ca.profiles import check_public_url
+        from x509core.ca.issuance.inputs import check_public_url
         public_url = check_public_url(args.public_url)
     return ServeOptions(listen, http_listen, public_url, dns, ip)
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from x509core.ca.files import FILE_MODE, KEY_MODE, atomic_write, make_private_directory
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.certificate import Certificate, load_pem_certificate
 from x509core.cert.names.general_name import DNSName, IPAddress
 from x509core.errors import InvalidSignature, X509CoreError

@@ -32,7 +32,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.revocation.ocsp import (CERT_ID_HASHES, CertID, issuer_hashes,
                                            load_der_ocsp_request)
 from x509core.cert.revocation.ocsp_builder import OCSPResponseBuilder, encode_error_response

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timezone
 
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.revocation.crl import CertificateRevocationList
 from x509core.service import authority, limits
 

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from x509core.ca.inventory.records import Actor
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.service import identity, limits, logs, tls
 from x509core.service.cli import ServeOptions
 from x509core.service.handlers import est, seed_api, status

@@ -14,7 +14,7 @@ from tests.ca.conftest import MAC, MACHINE_ID, ORG
 from x509core.ca import tokens
 from x509core.ca.inventory import TokenRefused
 from x509core.ca.inventory.records import Actor
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.ca.tokens import NotAllowed, TokenConstraints
 from x509core.cert import oids
 from x509core.cert.csr import CSRBuilder, load_der_csr

@@ -18,7 +18,8 @@ from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run, si
 from tests.ca.cli.test_cli import TEST_MACHINE_ID
 from x509core import load_pem_certificate, load_pem_csr
 from x509core.ca import machine
-from x509core.ca.issue import SIGNATURE_HASH, CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
+from x509core.ca.issuance.issuing import SIGNATURE_HASH
 from x509core.cert import CSRBuilder, Name, oids
 from x509core.cert.extensions import MachineIdentity
 from x509core.errors import InvalidValue
@@ -141,7 +142,7 @@ def test_an_adopted_certificate_keeps_its_carrier(engine_ca, leaf_key):
     """A process killed after writing the file and before completing the row: the reservation
     recorded the carrier from the TBSCertificate, and the repair completes it from the file."""
     from datetime import datetime, timedelta, timezone
-    from x509core.ca import profiles
+    from x509core.ca.issuance import profiles
     ca = engine_ca()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     builder = profiles.client_builder(ca.certificate, leaf_key.public_key(), now,

@@ -2,8 +2,8 @@
 asked for (issue 16, item 11: the CSR's machine id was bound anyway).
 
 Why honour rather than refuse: on the CA the operator decides what is certified and the CSR
-only asks (RFC 2986 §3; x509core/ca/profiles.py takes from a CSR only what the operator did not
-give), and ``none`` is how the operator says "no binding" without a CSR too. The command says
+only asks (RFC 2986 §3; x509core/ca/issuance/inputs.py takes from a CSR only what the operator did
+not give), and ``none`` is how the operator says "no binding" without a CSR too. The command says
 on stderr which requested binding it left out, so the choice is never silent.
 """
 

@@ -28,7 +28,7 @@ from tests.ca.conftest import MACHINE_ID, ORG
 from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core import CertificateBuilder, CSRBuilder, Name
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.extensions import (BasicConstraints, CertificatePolicies, ExtendedKeyUsage,
                                       KeyUsage, MachineIdentity, SubjectAlternativeName)
 from x509core.cert.extensions.policies import PolicyInformation, PolicyQualifierInfo, UserNotice

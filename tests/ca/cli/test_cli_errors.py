@@ -26,7 +26,7 @@ from tests.conftest import SHARED
 from tests.rsa.keys_fixture import RSA_2048, private_key
 from x509core import CertificateBuilder, Name
 from x509core.ca.cli import support as cli_support
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert import load_der_certificate
 from x509core.cert.extensions import BasicConstraints, KeyUsage
 from x509core.der import Writer

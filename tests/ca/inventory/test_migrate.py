@@ -24,7 +24,7 @@ from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # 
 from x509core.ca.inventory import open_inventory
 from x509core.ca.inventory.records import Actor, time_text
 from x509core.ca.inventory.storage.schema import TABLES
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 pytestmark = pytest.mark.postgres
 

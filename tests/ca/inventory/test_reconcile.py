@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 
 def _issue(ca, leaf_key, name="a.example.org"):
@@ -69,7 +69,7 @@ def test_a_reservation_with_a_foreign_file_is_not_completed(engine_ca, leaf_key,
 
 def ca_builder(ca, leaf_key):
     from datetime import datetime, timedelta, timezone
-    from x509core.ca import profiles
+    from x509core.ca.issuance import profiles
     now = datetime.now(timezone.utc).replace(microsecond=0)
     return profiles.server_builder(ca.certificate, leaf_key.public_key(), now,
                                    now + timedelta(days=30), dns=["r.example.org"], ip=(),

@@ -11,7 +11,7 @@ import pytest
 
 from x509core.ca.inventory import open_inventory, recorded_location
 from x509core.ca.inventory.storage.schema import VERSION
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.errors import InvalidValue
 
 # The first layout (x509core 0.1), as its store.py created it.

@@ -12,8 +12,10 @@ import pytest
 from tests.conftest import INTEROP, require_shared
 from tests.ca.conftest import CA_SUBJECT, CLIENT_ID, MAC, MACHINE_ID, ORG, PASSPHRASE
 from x509core.ca.files import AlreadyExists
-from x509core.ca.issue import REVOCATION_REASONS, CertificateAuthority, Issued
-from x509core.ca.profiles import parse_not_after
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
+from x509core.ca.issuance.issuing import Issued
+from x509core.ca.issuance.revocation import REVOCATION_REASONS
+from x509core.ca.issuance.inputs import parse_not_after
 from x509core.cert import CSRBuilder, Name, load_pem_certificate, load_pem_crl
 from x509core.cert import oids
 from x509core.cert.extensions import MachineIdentity, MacAddress, SubjectAlternativeName

@@ -1,5 +1,5 @@
-"""x509core.ca.names, applied by profiles.server_names: what the CA agrees to certify in a
-server certificate's names (issue 16, item 7: the CA certified any DNS string, from --dns and
+"""x509core.ca.issuance.names, applied by inputs.server_names: what the CA agrees to certify in
+a server certificate's names (issue 16, item 7: the CA certified any DNS string, from --dns and
 silently from a CSR).
 
 The rule: a dNSName in the preferred name syntax (RFC 1034 §3.5 as relaxed by RFC 1123 §2.1,
@@ -14,7 +14,7 @@ import pytest
 
 from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401
 from x509core import CSRBuilder, Name
-from x509core.ca import names, profiles
+from x509core.ca.issuance import inputs, names
 from x509core.cert.extensions import SubjectAlternativeName
 from x509core.cert.names.general_name import DNSName, IPAddress
 from x509core.errors import InvalidValue
@@ -45,15 +45,15 @@ def test_bad_dns_names_are_refused(name):
 @pytest.mark.parametrize("name", GOOD_NAMES)
 def test_good_dns_names_are_certified(name):
     assert names.check_dns_name(name) == name
-    subject, entries = profiles.server_names(dns=[name], common_name="server")
+    subject, entries = inputs.server_names(dns=[name], common_name="server")
     assert entries == (DNSName(name),)
 
 
 def test_a_name_too_long_for_the_common_name_needs_one_given():
     name = "a" * 63 + ".example.org"
     with pytest.raises(InvalidValue, match="common name"):
-        profiles.server_names(dns=[name])
-    assert profiles.server_names(dns=[name], common_name="web")[0].common_name == "web"
+        inputs.server_names(dns=[name])
+    assert inputs.server_names(dns=[name], common_name="web")[0].common_name == "web"
 
 
 def test_a_u_label_is_refused_with_a_hint_to_its_a_label():
@@ -109,6 +109,6 @@ def test_the_summary_lists_the_names_certified(make_ca, leaf_key, tmp_path):
 
 def test_an_ipv6_zone_is_refused_not_dropped():
     with pytest.raises(InvalidValue, match="zone"):
-        profiles.server_names(ip=["fe80::1%eth0"])
-    assert profiles.server_names(ip=["fe80::1"])[1] == (
+        inputs.server_names(ip=["fe80::1%eth0"])
+    assert inputs.server_names(ip=["fe80::1"])[1] == (
         IPAddress(__import__("ipaddress").ip_address("fe80::1")),)

@@ -260,7 +260,7 @@ def test_pkilint_ec_leaves(shared_ca, curve):
 def test_pkilint_would_flag_key_encipherment_on_an_ec_key(shared_ca):
     """The oracle can fail: the usage the profiles refuse for EC keys, forced in by hand."""
     from datetime import datetime, timezone
-    from x509core.ca import profiles
+    from x509core.ca.issuance import profiles
     from x509core.cert import CertificateBuilder, Name
     from x509core.cert.extensions import BasicConstraints, KeyUsage
     now = datetime.now(timezone.utc)

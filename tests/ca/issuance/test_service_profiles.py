@@ -1,8 +1,8 @@
-"""What the service adds to the CA's profiles (x509core/ca/profiles.py, issue.py): the delegated
-OCSP responder (RFC 6960 §4.2.2.2), recorded in the inventory like every certificate the CA
-key signs, and the CRL/OCSP pointers of certificates issued while a public URL is set (RFC
-5280 §4.2.1.13, §4.2.2.1), recorded so that every later opening of the CA uses it; linted by
-pkilint and read by pyca."""
+"""What the service adds to the CA's profiles (x509core/ca/issuance/: profiles.py, issuing.py,
+revocation.py): the delegated OCSP responder (RFC 6960 §4.2.2.2), recorded in the
+inventory like every certificate the CA key signs, and the CRL/OCSP pointers of certificates
+issued while a public URL is set (RFC 5280 §4.2.1.13, §4.2.2.1), recorded so that every later
+opening of the CA uses it; linted by pkilint and read by pyca."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 
 from tests.ca.conftest import CLIENT_ID, MACHINE_ID, ORG
 from tests.ca.issuance.test_profiles_pkilint import lint_certificate
-from x509core.ca import profiles
+from x509core.ca.issuance import inputs
 from x509core.cert import oids
 from x509core.cert.extensions import MalformedExtension, OCSPNoCheck, read_extension
 from x509core.der import Reader, Writer
@@ -98,7 +98,7 @@ def test_certificates_issued_with_a_public_url_point_there(make_ca, leaf_key):
 def test_a_recorded_public_url_is_used_by_every_later_opening(make_ca, leaf_key):
     """``x509core serve --public-url`` records it: a CLI issuance beside the service (another
     process opening the CA) points to the service too; the change is audited once."""
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     ca = make_ca()
     ca.set_revocation_url("http://ca.example.test:8080", record=True)
     ca.set_revocation_url("http://ca.example.test:8080", record=True)       # unchanged
@@ -117,4 +117,4 @@ def test_a_recorded_public_url_is_used_by_every_later_opening(make_ca, leaf_key)
                                  "http://ca.example.test/a b", "http://cä.example.test"])
 def test_public_urls_are_plain_http(url):
     with pytest.raises(InvalidValue):
-        profiles.check_public_url(url)
+        inputs.check_public_url(url)

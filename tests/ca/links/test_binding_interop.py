@@ -32,7 +32,7 @@ from cryptography import x509 as cx509
 from tests.ca.conftest import CLIENT_ID, MAC, MACHINE_ID, ORG
 from tests.conftest import INTEROP, require_program, require_shared
 from tests.gotool import GoTool
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert import CertificateBuilder, Name, oids
 from x509core.cert.extensions import (BasicConstraints, ExtendedKeyUsage, GeneralSubtree,
                                       KeyUsage, NameConstraints, SubjectAlternativeName)

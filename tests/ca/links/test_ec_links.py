@@ -36,7 +36,7 @@ from tests.ca.links.test_https_links import https_server
 from tests.ca.links.tls_pki import OTHER_MACHINE_ID, TIMEOUT, handshake
 from tests.conftest import REPO
 from x509core import MedicalImagingPolicy
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.ca.keys import OpaqueECPrivateKey, load_pem_private_key
 from x509core.ca.tls import client_ssl_context, server_ssl_context
 from x509core.cert import Certificate, load_pem_certificate

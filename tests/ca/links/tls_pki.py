@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.ca.conftest import CLIENT_ID, MACHINE_ID, ORG
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert import Certificate
 from x509core.rsa.key import RSAPrivateKey
 

@@ -12,7 +12,7 @@ import pytest
 from tests.ca.conftest import CA_SUBJECT
 from tests.ca.cli.test_cli import fast_keys_and_machine, one_error_line, run  # noqa: F401 (fixture)
 from x509core.ca.files import AlreadyExists
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 
 
 def _mode(path) -> int:

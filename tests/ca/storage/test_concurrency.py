@@ -17,7 +17,7 @@ import sys
 
 import x509core.bignum as _mpz
 from tests.conftest import REPO
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.ca.inventory import serial_hex
 from x509core.cert import load_pem_certificate
 
@@ -69,14 +69,14 @@ def test_concurrent_issuance_keeps_serials_unique(engine_ca):
 def test_a_taken_serial_is_drawn_again_before_signing(engine_ca, leaf_key, monkeypatch):
     """The retry path: the serials drawn first are taken (the CA's own, one already issued);
     the reservation refuses them before anything is signed."""
-    import x509core.ca.issue as issue
+    import x509core.ca.issuance.issuing as issuing
     ca = engine_ca()
     first = ca.issue_server(dns=["a.example.org"], public_key=leaf_key.public_key())
     draws = iter([first.record.serial, ca.certificate.serial_number, 0x1234567890ABCDEF])
-    monkeypatch.setattr(issue, "random_serial_number", lambda: next(draws))
-    real_sign = issue.CertificateBuilder.sign
+    monkeypatch.setattr(issuing, "random_serial_number", lambda: next(draws))
+    real_sign = issuing.CertificateBuilder.sign
     signed = []
-    monkeypatch.setattr(issue.CertificateBuilder, "sign",
+    monkeypatch.setattr(issuing.CertificateBuilder, "sign",
                         lambda builder, *a, **k: signed.append(builder.serial_number)
                         or real_sign(builder, *a, **k))
     second = ca.issue_server(dns=["b.example.org"], public_key=leaf_key.public_key())
@@ -88,11 +88,11 @@ def test_a_taken_serial_is_drawn_again_before_signing(engine_ca, leaf_key, monke
 def test_a_serial_reserved_by_another_process_is_never_signed(engine_ca, leaf_key, monkeypatch):
     """Another process (or node) reserves the serial first: this one draws again, and the CA
     key never signs a certificate with the other's serial."""
-    import x509core.ca.issue as issue
+    import x509core.ca.issuance.issuing as issuing
     ca = engine_ca()
     other = CertificateAuthority.open(ca.directory, inventory=engine_ca.location)
     draws = iter([0x0A0B0C0D0E0F1011, 0x1112131415161718])
-    monkeypatch.setattr(issue, "random_serial_number", lambda: next(draws))
+    monkeypatch.setattr(issuing, "random_serial_number", lambda: next(draws))
     real_reserve = ca.inventory.reserve
     raced = []
 

@@ -28,7 +28,7 @@ import pytest
 
 import x509core.bignum as _mpz
 from tests.conftest import REPO
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert import load_pem_certificate
 
 RANDOM_RUNS = 6 if _mpz.BACKEND == "gmpy2" else 3
@@ -38,7 +38,8 @@ def worker(directory: str, crash_point: str) -> None:
     """Run in a child process: issue until killed, or kill itself at ``crash_point``."""
     from tests.rsa.keys_fixture import RSA_2048, private_key
     import x509core.ca.files as files
-    import x509core.ca.issue as issue
+    import x509core.ca.issuance.issuing as issuing
+    import x509core.ca.issuance.revocation as revocation
     public = private_key(RSA_2048).public_key()
 
     def die():
@@ -47,10 +48,10 @@ def worker(directory: str, crash_point: str) -> None:
     if crash_point == "before-link":
         files._link_new = lambda temporary, path: die()
     elif crash_point == "before-commit":
-        real = issue.atomic_write
-        issue.atomic_write = lambda *a, **k: (real(*a, **k), die())
+        real = issuing.atomic_write
+        issuing.atomic_write = lambda *a, **k: (real(*a, **k), die())
     elif crash_point == "crl-before-publish":
-        issue._Temporary.publish = lambda self: die()
+        revocation._Temporary.publish = lambda self: die()
     with CertificateAuthority.open(directory) as ca:
         print("ready", flush=True)
         if crash_point == "crl-before-publish":

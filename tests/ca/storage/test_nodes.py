@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import REPO
 from x509core.ca.inventory import InventoryUnavailable, serial_hex
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert import load_pem_certificate, load_pem_crl
 
 pytestmark = pytest.mark.postgres

@@ -2,7 +2,7 @@
 client bound to one machine. Each function returns an unsigned :class:`CertificateBuilder`; the
 caller signs it with the issuer's key (the root's own key for the root).
 
-Kept here until the CA layer (``x509core/ca/issue.py``) takes them over. The rules below cite
+Kept here until the CA layer (``x509core/ca/issuance/``) takes them over. The rules below cite
 RFC 5280; each profile is linted with pkilint's RFC 5280 linter in ``tests/cert/building/test_profiles.py``.
 
 Root CA (self-signed, RSA-4096, 10 years)::

@@ -16,7 +16,7 @@ from hypothesis import given, strategies as st
 
 from tests.ca.conftest import CA_SUBJECT
 from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.revocation.ocsp import CertID, OCSPRequestBuilder, load_der_ocsp_request
 from x509core.cert.revocation.ocsp_builder import OCSPResponseBuilder, encode_error_response
 from x509core.cert.revocation.ocsp_response import load_der_ocsp_response

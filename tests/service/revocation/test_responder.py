@@ -13,7 +13,7 @@ from cryptography.x509 import ocsp
 
 from tests.ca.conftest import CA_SUBJECT
 from tests.rsa.keys_fixture import RSA_2048, RSA_4096, private_key
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.revocation.ocsp import CertID, OCSPRequestBuilder
 from x509core.cert.revocation.ocsp_response import load_der_ocsp_response
 from x509core.service import identity

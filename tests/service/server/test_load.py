@@ -18,7 +18,7 @@ from tests.ca.conftest import CA_SUBJECT
 from tests.rsa.keys_fixture import RSA_4096, private_key
 from tests.service.clients import EST, make_token, openssl_csr
 from tests.service.conftest import start_service
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.cms import load_der_certs_only
 
 pytestmark = pytest.mark.service

@@ -13,7 +13,7 @@ from tests.ca.conftest import CA_SUBJECT, PASSPHRASE
 from tests.conftest import REPO
 from tests.rsa.keys_fixture import RSA_4096, private_key
 from tests.service.conftest import start_service, x509core_cli
-from x509core.ca.issue import CertificateAuthority
+from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert import load_pem_certificate
 from x509core.rsa.keys import load_pem_private_key
 from x509core.service.identity import key_password

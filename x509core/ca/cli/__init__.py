@@ -4,7 +4,8 @@ This module parses the arguments, runs one subcommand and maps errors to exit st
 subcommands live in ``ca.py`` (the CA, keys, CSRs, PKCS#12), ``issue.py`` (issuance),
 ``inventory.py`` (show, list, revoke, crl, renew, asn1parse), ``verify.py`` (verify,
 machine-id), ``tokens.py`` (token, audit), ``admins.py`` (admin) and ``quickstart.py``.
-The work itself is done by :mod:`x509core.ca.issue` and the layers below.
+The work itself is done by :mod:`x509core.ca.issuance` (the CertificateAuthority) and the
+layers below.
 
 Exit statuses: 0 success (``verify``: the certificate is valid); 1 ``verify`` found the
 certificate invalid; 2 a usage or input error — always one line on stderr,

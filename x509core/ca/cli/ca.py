@@ -167,7 +167,7 @@ def _new_key_passphrase(ctx: Context, encrypt: bool) -> bytes | None:
 # -- commands ------------------------------------------------------------------------------------
 
 def run_ca_init(ctx: Context) -> int:
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     args = ctx.args
     directory = ctx.ca_dir
     check_new_directory(directory)
@@ -175,7 +175,7 @@ def run_ca_init(ctx: Context) -> int:
         check_outputs(*(directory / name for name in CA_FILES))
     from x509core.ca.authority import write_new_ca
     write_new_ca(directory, check_only=True)        # an existing CA, or someone's directory
-    from x509core.ca.names import check_name
+    from x509core.ca.issuance.names import check_name
     name = check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)
     if args.path_length is not None and args.path_length < 0:
@@ -267,15 +267,15 @@ def refuse_raw_san(args) -> None:
 
 def check_client_inputs(org, client_id, machine, mac, binding=None) -> None:
     """The seed system's input checks, before any key is generated (it takes seconds)."""
-    from x509core.ca import profiles
+    from x509core.ca.issuance import inputs
     if org is not None:
-        profiles.check_text(org, "organization")
+        inputs.check_text(org, "organization")
     if client_id is not None:
-        profiles.check_client_id(client_id)
+        inputs.check_client_id(client_id)
     if machine is not None:
-        profiles.check_binding_id(machine, binding or "seed")
+        inputs.check_binding_id(machine, binding or "seed")
     if mac is not None:
-        profiles.check_mac_address(mac)
+        inputs.check_mac_address(mac)
 
 
 def run_export_pkcs12(ctx: Context) -> int:

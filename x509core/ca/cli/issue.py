@@ -72,14 +72,14 @@ def _issue_common(parser, name: str) -> None:
 def _validity_kwargs(args) -> dict:
     """``not_after`` or ``days`` for the issuer, checked now (a date in the past is refused
     before any key is generated)."""
-    from x509core.ca import profiles
+    from x509core.ca.issuance import inputs
     if args.not_after:
         kwargs = {"not_after": parse_not_after(args.not_after)}
     elif args.days:
         kwargs = {"days": positive_days(args.days)}
     else:
         return {}
-    profiles.validity(None, days=kwargs.get("days"), not_after=kwargs.get("not_after"),
+    inputs.validity(None, days=kwargs.get("days"), not_after=kwargs.get("not_after"),
                       default_days=1)
     return kwargs
 
@@ -191,8 +191,8 @@ def run_issue_server(ctx: Context) -> int:
     given = {"dns": tuple(args.dns), "ip": tuple(args.ip), "common_name": args.cn,
              "org": args.org}
     if csr is None:                         # the names checked before a key is generated
-        from x509core.ca import profiles
-        profiles.server_names(**given)
+        from x509core.ca.issuance import inputs
+        inputs.server_names(**given)
     ca = ctx.open_ca()
     # With a CSR, what is not given on the command line comes from the CSR (its SAN, CN, O).
     kwargs = dict(_validity_kwargs(args), also_client=args.also_client,

@@ -52,7 +52,7 @@ def register(sub, common) -> None:
 
 
 def run_quickstart(ctx: Context) -> int:
-    from x509core.ca.issue import CertificateAuthority
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
     args = ctx.args
     directory = Path(args.directory)
     check_new_directory(directory)               # every output checked before any key is made
@@ -62,8 +62,8 @@ def run_quickstart(ctx: Context) -> int:
         raise CLIError("--raw goes with --machine-id auto")
     refuse_raw_san(args)
     if args.binding == "san" and args.machine_id != "auto":
-        from x509core.ca import profiles
-        profiles.check_binding_id(args.machine_id, "san")   # before any key is generated
+        from x509core.ca.issuance import inputs
+        inputs.check_binding_id(args.machine_id, "san")   # before any key is generated
     from x509core.ca.authority import write_new_ca
     write_new_ca(directory, check_only=True)        # someone's non-empty directory is refused
     machine = _machine_identity(ctx)
@@ -94,10 +94,10 @@ def run_quickstart(ctx: Context) -> int:
 def _machine_identity(ctx: Context) -> str:
     """The id to bind the demo client to. A machine without a machine id (a bare container)
     still gets its demo, bound to a random id, with a warning; an explicit id must be valid."""
-    from x509core.ca import profiles
+    from x509core.ca.issuance import inputs
     from x509core.ca.machine import MachineIdError
     try:                                  # checked here, before the CA and its key are made
-        return profiles.check_machine_id(expected_machine_identity(ctx.args.machine_id,
+        return inputs.check_machine_id(expected_machine_identity(ctx.args.machine_id,
                                                                    ctx.args.raw))
     except MachineIdError as exc:
         if ctx.args.machine_id != "auto" or ctx.args.raw:     # the raw id was asked for

@@ -183,7 +183,7 @@ class Context:
     def open_ca(self, *, sign: bool = True):
         """The CA of ``--ca-dir``, asking for its passphrase only when its key is encrypted and
         the command signs (``revoke`` only updates the inventory: ``sign=False``)."""
-        from x509core.ca.issue import CertificateAuthority
+        from x509core.ca.issuance.certificate_authority import CertificateAuthority
         directory = self.ca_dir
         key_file = directory / "ca.key"
         if not (directory / "ca.pem").is_file() or not key_file.is_file():

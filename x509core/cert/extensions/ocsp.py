@@ -3,7 +3,7 @@
     ext-ocsp-nocheck EXTENSION ::= { SYNTAX NULL IDENTIFIED BY id-pkix-ocsp-nocheck }
 
 A client may trust such a responder's certificate for its lifetime without checking its
-revocation status; the CA issues it (``x509core/ca/profiles.py``) and the service renews it.
+revocation status; the CA issues it (``x509core/ca/issuance/profiles.py``) and the service renews it.
 """
 
 from __future__ import annotations

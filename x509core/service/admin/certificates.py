@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from x509core.ca.cli.inventory import binding_line
-from x509core.ca.issue import REVOCATION_REASONS
+from x509core.ca.issuance.revocation import REVOCATION_REASONS
 from x509core.ca.inventory.listing import SEARCH_FIELDS
 from x509core.ca.inventory.records import CERTIFICATE_PROFILES, parse_time, serial_hex
 from x509core.cert.certificate import load_pem_certificate

@@ -71,7 +71,7 @@ def csr_attributes() -> bytes:
 
     sha256WithRSAEncryption (the signature the CSR should carry), the subject's O and CN, and
     an extensionRequest naming the machine binding and the subjectAltName (the only parts of
-    a request the CA takes, ``x509core/ca/profiles.py``)."""
+    a request the CA takes, ``x509core/ca/issuance/inputs.py``)."""
     w = Writer()
     with w.sequence():
         w.write_oid(PKCS1_SIGNATURE_OIDS["sha256"])

@@ -2,8 +2,8 @@
 the preferred name syntax, IP addresses that fit an iPAddress entry (issue 16, items 3 and 7).
 
 Each check raises :class:`~x509core.errors.InvalidValue` with one line that names the field;
-``x509core/ca/profiles.py`` applies them to everything a profile certifies, whether it comes
-from the command line, the Python API or a CSR.
+``x509core/ca/issuance/inputs.py`` applies them to everything a profile certifies, whether it
+comes from the command line, the Python API or a CSR.
 """
 
 from __future__ import annotations
