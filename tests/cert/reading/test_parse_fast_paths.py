@@ -22,7 +22,7 @@ from x509core.cert.extensions import distribution, policies
 from x509core.cert.extensions import key as key_extensions
 from x509core.cert.extensions import names as extension_names
 from x509core.cert.names import general_name, name
-from x509core.der import reader
+from x509core.der import content, reader
 from x509core.errors import X509CoreError
 
 MUTATIONS_PER_CERTIFICATE = 150
@@ -125,7 +125,9 @@ def _general_paths_only(monkeypatch) -> None:
     """Switch off every fast path, so that the general reader reads everything."""
     read, bounds = reader.Reader._read, reader.Reader._bounds
     monkeypatch.setattr(reader, "short_header", lambda *_args: None)
-    monkeypatch.setattr(reader, "decoded_oid", lambda _content: None)
+    # The Reader's methods for primitive types (read_oid, read_string) live in der/content.py.
+    monkeypatch.setattr(content, "short_header", lambda *_args: None)
+    monkeypatch.setattr(content, "decoded_oid", lambda _content: None)
     monkeypatch.setattr(name, "_plain_rdns", lambda *_args: None)
     monkeypatch.setattr(name, "_read_plain_name", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_known_algorithm", lambda _reader: None)
