@@ -21,7 +21,7 @@ from x509core.cert import algorithms, certificate, extensions, load_der_certific
 from x509core.cert.extensions import distribution, policies
 from x509core.cert.extensions import key as key_extensions
 from x509core.cert.extensions import names as extension_names
-from x509core.cert.names import general_name, name
+from x509core.cert.names import general_name_der, name
 from x509core.der import content, reader
 from x509core.errors import X509CoreError
 
@@ -134,8 +134,8 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extensions, "_read_plain_extension", lambda *_args: None)
     monkeypatch.setattr(extensions, "_SHARED", {})
     monkeypatch.setattr(extensions, "_SHARED_TYPES", frozenset())
-    monkeypatch.setattr(general_name, "_IA5_NAMES", {})
-    monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
+    monkeypatch.setattr(general_name_der, "_IA5_NAMES", {})
+    monkeypatch.setattr(general_name_der, "_IP_ADDRESSES", {})
     monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
     monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
     monkeypatch.setattr(certificate, "_two_utc_times", lambda *_args: None)
@@ -257,9 +257,9 @@ def test_an_address_range_is_not_read_as_an_address():
     from x509core.errors import DecodeError
     for octets in (bytes(4), bytes(16)):
         der = bytes((0x87, len(octets))) + octets
-        assert general_name.read_general_name(Reader(der)).value.packed == octets
+        assert general_name_der.read_general_name(Reader(der)).value.packed == octets
         with pytest.raises(DecodeError, match="range of"):
-            general_name.read_general_name(Reader(der), address_range=True)
+            general_name_der.read_general_name(Reader(der), address_range=True)
 
 
 def _with_names(der: bytes, issuer: bytes, subject: bytes) -> bytes:
@@ -313,7 +313,7 @@ def test_a_subject_equal_to_the_issuer_is_read_again_when_the_issuer_had_finding
 def _names_one_by_one(data: bytes, nonempty: bool):
     names, pos = [], 0
     while pos < len(data):
-        simple = general_name.simple_general_name(data, pos, len(data))
+        simple = general_name_der.simple_general_name(data, pos, len(data))
         if simple is None or nonempty and extension_names._is_empty(simple[0]):
             return None
         names.append(simple[0])
@@ -333,7 +333,8 @@ def test_simple_general_names_reads_as_simple_general_name_one_by_one():
         i = rng.randrange(len(b))
         b[i] = rng.choice((0x00, 0x02, 0x80, 0x81, 0x82, 0x86, 0x87, 0xA4, 0xC3, rng.randrange(256)))
         cases.append(bytes(b))
-    outcomes = [(general_name.simple_general_names(c, 0, len(c), nonempty), _names_one_by_one(c, nonempty))
+    outcomes = [(general_name_der.simple_general_names(c, 0, len(c), nonempty),
+                 _names_one_by_one(c, nonempty))
                 for c in cases for nonempty in (False, True)]
     assert all(fast == slow for fast, slow in outcomes)
     assert sum(fast is None for fast, _ in outcomes) > 100 and sum(bool(fast) for fast, _ in outcomes) > 100
