@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import INTEROP, require_shared
 from x509core import pem
 from x509core.cert import algorithms, certificate, extensions, load_der_certificate, public_key
-from x509core.cert.extensions import distribution, policies
+from x509core.cert.extensions import distribution, policies, policy_qualifiers
 from x509core.cert.extensions import key as key_extensions
 from x509core.cert.extensions import names as extension_names
 from x509core.cert.names import general_name_der, name
@@ -144,7 +144,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
     monkeypatch.setattr(distribution, "_read_full_name_point", lambda _reader: None)
-    monkeypatch.setattr(policies, "_read_cps_qualifier", lambda _reader: None)
+    monkeypatch.setattr(policy_qualifiers, "_read_cps_qualifier", lambda _reader: None)
     monkeypatch.setattr(policies, "_read_bare_policy", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_ALGORITHMS", {})
     monkeypatch.setattr(algorithms, "_ALGORITHMS_LIMIT", 0)

@@ -44,9 +44,10 @@ from x509core.cert.extensions.names import (AccessDescription, AuthorityInformat
                                             CertificateIssuer, IssuerAlternativeName,
                                             SubjectAlternativeName, SubjectInformationAccess)
 from x509core.cert.extensions.ocsp import OCSPNoCheck
-from x509core.cert.extensions.policies import (CertificatePolicies, NoticeReference,
-                                               PolicyInformation, PolicyMapping, PolicyMappings,
-                                               PolicyQualifierInfo, UserNotice)
+from x509core.cert.extensions.policies import (CertificatePolicies, PolicyInformation,
+                                               PolicyMapping, PolicyMappings)
+from x509core.cert.extensions.policy_qualifiers import (NoticeReference, PolicyQualifierInfo,
+                                                        UserNotice)
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
