@@ -136,7 +136,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extensions, "_SHARED_TYPES", frozenset())
     monkeypatch.setattr(general_name_der, "_IA5_NAMES", {})
     monkeypatch.setattr(general_name_der, "_IP_ADDRESSES", {})
-    monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
+    monkeypatch.setattr(algorithms, "_whole_octets", lambda _reader: None)
     monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
     monkeypatch.setattr(certificate, "_two_utc_times", lambda *_args: None)
     monkeypatch.setattr(key_extensions, "_read_key_id_only", lambda _reader: None)
