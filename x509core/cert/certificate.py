@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
@@ -48,7 +48,7 @@ from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_p
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
 from x509core.der.tags import context
-from x509core.der.time import UTCTime
+from x509core.der.time import plain_utc_time
 from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidValue
 from x509core.rsa.key import RSAPublicKey
@@ -286,25 +286,8 @@ def _two_utc_times(data: bytes, pos: int, end: int) -> tuple[datetime, datetime]
     if end - pos != 30 or data[pos] != 0x17 or data[pos + 1] != 13 or data[pos + 15] != 0x17 \
             or data[pos + 16] != 13:
         return None
-    not_before, not_after = _plain_utc_time(data, pos + 2), _plain_utc_time(data, pos + 17)
+    not_before, not_after = plain_utc_time(data, pos + 2), plain_utc_time(data, pos + 17)
     return None if not_before is None or not_after is None else (not_before, not_after)
-
-
-def _plain_utc_time(data: bytes, start: int) -> UTCTime | None:
-    """The 13 content octets at ``start`` as decode_utc_time_content decodes them, or None
-    where it raises: YYMMDDHHMMSS in ASCII digits and then 'Z' (X.690 §11.8), the year 19YY
-    for YY >= 50 and 20YY below (RFC 5280 §4.1.2.5.1), and a valid calendar date and time."""
-    digits = data[start:start + 12]
-    if data[start + 12] != 0x5A or not digits.isdigit():       # bytes.isdigit: ASCII 0-9 only
-        return None
-    value = int(digits)
-    yy = value // 10**10
-    try:
-        return UTCTime(1900 + yy if yy >= 50 else 2000 + yy, value // 10**8 % 100,
-                       value // 10**6 % 100, value // 10**4 % 100, value // 100 % 100,
-                       value % 100, 0, timezone.utc)
-    except ValueError:
-        return None
 
 
 def _read_unique_id(tbs: Reader, number: int, name: str, version: int) -> BitString | None:

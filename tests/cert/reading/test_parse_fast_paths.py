@@ -358,11 +358,11 @@ def test_rfc4514_text_is_the_per_attribute_formula():
 
 
 def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
-    """_plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
+    """plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
     in both centuries (RFC 5280 §4.1.2.5.1), 29 February in leap and other years, months,
     days, hours, minutes and seconds out of range, non-digits (also non-ASCII digits) and a
     last octet other than 'Z' (X.690 §11.8)."""
-    from x509core.der.time import decode_utc_time_content
+    from x509core.der.time import decode_utc_time_content, plain_utc_time
     from x509core.errors import DecodeError
     rng = random.Random(1182)
     cases = [b"491231235959Z", b"500101000000Z", b"000229120000Z", b"010229120000Z",
@@ -380,6 +380,6 @@ def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
             expected = decode_utc_time_content(octets, 0, 13, ())
         except DecodeError:
             expected = None
-        got = certificate._plain_utc_time(octets, 0)
+        got = plain_utc_time(octets, 0)
         assert got == expected and type(got) is type(expected), octets
-    assert sum(certificate._plain_utc_time(c, 0) is None for c in cases) > 500
+    assert sum(plain_utc_time(c, 0) is None for c in cases) > 500
