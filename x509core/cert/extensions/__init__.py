@@ -21,7 +21,8 @@ findings=[])``), what a CA got wrong but a reader can still read becomes a findi
 extnID (RFC 5280 §4.2) keeps every instance; an empty Extensions keeps none; a known extnValue
 that its typed reader refuses is kept whole as a :class:`MalformedExtension` with the refusal as
 its finding. Path validation refuses a certificate whose duplicate or malformed extensions it
-would have to rely on (``x509core.cert.validation.checks``). A strict reader raises instead.
+would have to rely on (``x509core.cert.validation.extension_checks``). A strict reader raises
+instead.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ a CPSuri (id-qt-cps), a UserNotice (id-qt-unotice: a NoticeReference and an expl
 DisplayText) or, kept as its DER (a deviation, see :meth:`PolicyQualifierInfo.read`), a
 qualifier of another id. RFC 5280 §4.2.1.4: "Optional qualifiers, which MAY be present, are not
 expected to change the definition of the policy"; so a departure inside them is a finding that
-path validation does not act on (``x509core.cert.validation``).
+path validation does not act on (``x509core.cert.validation.extension_checks``).
 """
 
 from __future__ import annotations
