@@ -1,24 +1,12 @@
-"""GeneralName and GeneralNames in DER: reading and writing. RFC 5280 §4.2.1.6::
+"""GeneralName and GeneralNames in DER: reading and writing. RFC 5280 §4.2.1.6.
 
-    GeneralName ::= CHOICE {
-         otherName                       [0]     OtherName,
-         rfc822Name                      [1]     IA5String,
-         dNSName                         [2]     IA5String,
-         x400Address                     [3]     ORAddress,
-         directoryName                   [4]     Name,
-         ediPartyName                    [5]     EDIPartyName,
-         uniformResourceIdentifier       [6]     IA5String,
-         iPAddress                       [7]     OCTET STRING,
-         registeredID                    [8]     OBJECT IDENTIFIER }
-
-    GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName
-
-The module is IMPLICIT TAGS (RFC 5280 Appendix A.2), so each alternative replaces the tag of its
-type, except directoryName: Name is an untagged CHOICE, which is tagged explicitly even in an
+The ASN.1 (``GeneralName ::= CHOICE { otherName [0] ... registeredID [8] }``, ``GeneralNames``)
+heads :mod:`x509core.cert.names.general_name`, whose classes are the values read and written
+here. The module is IMPLICIT TAGS (RFC 5280 Appendix A.2), so each alternative replaces the tag of
+its type, except directoryName: Name is an untagged CHOICE, which is tagged explicitly even in an
 IMPLICIT TAGS module (X.680 (08/2015) §31.2.7 c), so [4] is EXPLICIT. x400Address and
 ediPartyName are kept as their checked DER. In name constraints an iPAddress is an address and
-a mask (RFC 5280 §4.2.1.10). The values read and written are the classes of
-:mod:`x509core.cert.names.general_name`.
+a mask (RFC 5280 §4.2.1.10).
 
 The commonest names, IA5String ones and addresses, are read straight from the octets
 (:func:`simple_general_name`, :func:`simple_general_names`), which give what the general reading
