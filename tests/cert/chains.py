@@ -472,7 +472,7 @@ def _issuers():
 
 def _printable(name: Name) -> Name:
     """``name`` with every UTF8String turned into a PrintableString (the same text)."""
-    from x509core.cert.names.name import AttributeTypeAndValue
+    from x509core.cert.names.attribute import AttributeTypeAndValue
     return Name.build([[AttributeTypeAndValue(atv.oid, atv.value, 19)] for atv in name])
 
 

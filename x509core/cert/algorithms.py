@@ -1,4 +1,6 @@
-"""Signature AlgorithmIdentifiers of certificates, CRLs and CSRs, and checking signatures.
+"""Signature AlgorithmIdentifiers of certificates, CRLs and CSRs, the signatureAlgorithm and
+signatureValue after a signed TBS (RFC 5280 §4.1.1.2, §4.1.1.3, §5.1.1.2), and checking
+signatures.
 
 RFC 5280 §4.1.1.2::
 
@@ -38,7 +40,8 @@ from x509core.rsa.algorithms import (OID_RSASSA_PSS, PKCS1_SIGNATURE_OIDS, Signa
 from x509core.rsa.key import RSAPublicKey
 
 __all__ = ["SIGNATURE_ALGORITHM_NAMES", "ABSENT_PARAMETERS", "SignatureAlgorithmInfo",
-           "read_algorithm_identifier", "verify_signed_bytes"]
+           "read_algorithm_identifier", "read_outer_signature", "read_signature_value",
+           "verify_signed_bytes"]
 
 # What a signatureAlgorithm means when x509core can check signatures with it: both kinds have
 # ``scheme`` ("pkcs1v15", "pss" or "ecdsa") and ``hash_name``; ``pss`` is None but for PSS.
@@ -217,6 +220,62 @@ def _read_other(r: Reader, name: str, oid: ObjectIdentifier) -> None:
             label = SIGNATURE_ALGORITHM_NAMES.get(oid, oid)
             r.report(DecodeError, f"{label} parameters MUST be absent", clause, start, name=name)
     seq.finish()
+
+
+# -- signatureAlgorithm and signatureValue after a signed TBS -------------------------------
+
+def read_signature_value(r: Reader, name: str = "signatureValue") -> bytes:
+    """The signature BIT STRING of a certificate, CRL or CSR; its octets (no unused bits). A
+    signature is refused, never reported, when it is not whole octets: which octets were signed
+    would be a reader's guess."""
+    plain = _whole_octets(r)
+    if plain is not None:
+        return plain
+    probe = r.strict_fork()
+    bits = probe.read_bit_string(name)
+    r.pos = probe.pos
+    if bits.unused_bits:
+        raise DecodeError(f"{name} must be whole octets", r.pos, r.path + (name,))
+    return bits.data
+
+
+def _whole_octets(r: Reader) -> bytes | None:
+    """The common signatureValue read at once: a BIT STRING with a minimal header (short_header)
+    and 0 unused bits, whose value is the octets after that count (X.690 §8.6.2); None
+    (nothing read) for anything else, which read_bit_string reads or refuses."""
+    data, pos = r.data, r.pos
+    bounds = short_header(data, pos, r.end) if pos < r.end and data[pos] == 0x03 else None
+    if bounds is None or bounds[0] == bounds[1] or data[bounds[0]]:
+        return None
+    r.pos = bounds[1]
+    return data[bounds[0] + 1:bounds[1]]
+
+
+def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule: str):
+    """signatureAlgorithm and signatureValue after a signed TBS: ``(raw_alg, oid, info,
+    signature)``. The algorithm must equal the TBS ``signature`` field byte for byte: RFC 5280
+    §4.1.1.2 (certificates) and §5.1.1.2 (CRLs), "MUST contain the same algorithm identifier as
+    the signature field" — ``rule`` names the section. Otherwise two readers could disagree on
+    the algorithm, so a difference is refused, never a finding. ``inner_algorithm`` is what
+    :func:`read_algorithm_identifier` gave for the inner one: the same bytes mean the same (and
+    the same findings, reported once)."""
+    start = r.pos
+    raw_alg = inner_algorithm[0]
+    if r.data.startswith(raw_alg, start) and start + len(raw_alg) <= r.end:
+        # The same octets as the inner one, which were read as a whole SEQUENCE: equal.
+        r.pos = start + len(raw_alg)
+        return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
+    outer = r.fork().read_sequence("signatureAlgorithm")
+    if r.data[start:outer.end] != raw_alg:
+        probe = r.fork()
+        probe.findings = []            # its own refusal first, if it has one; findings do not matter
+        read_algorithm_identifier(probe, "signatureAlgorithm")
+        raise DecodeError(f"signatureAlgorithm differs from {tbs_name}.signature ({rule})", start, r.path)
+    r.pos = outer.end
+    return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
+
+
+# -- checking signatures ----------------------------------------------------------------------
 
 
 def verify_signed_bytes(data: bytes, signature: bytes, algorithm: ObjectIdentifier,

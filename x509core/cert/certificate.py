@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from x509core import pem
 from x509core.cert import oids
 from x509core.cert._parsed import maker
 from x509core.cert.algorithms import (SignatureAlgorithmInfo, read_algorithm_identifier,
+                                      read_outer_signature, read_signature_value,
                                       verify_signed_bytes)
 from x509core.cert.extensions import Extension, MalformedExtension, read_extensions
 from x509core.cert.extensions.binding import MachineBinding, read_machine_binding
@@ -46,9 +47,8 @@ from x509core.cert.names.name import Name, read_name
 from x509core.cert.public_key import PublicKeyInfo, UnsupportedPublicKey, read_public_key_info
 from x509core.der import BitString, ObjectIdentifier, Reader
 from x509core.der.findings import Finding
-from x509core.der.header import short_header
 from x509core.der.tags import context
-from x509core.der.time import UTCTime
+from x509core.der.time import plain_utc_time
 from x509core.ec.key import ECPublicKey
 from x509core.errors import DecodeError, InvalidValue
 from x509core.rsa.key import RSAPublicKey
@@ -238,57 +238,6 @@ class Certificate:
         return f"<Certificate subject={self.subject.rfc4514()!r} serial={self.serial_number:#x}>"
 
 
-def read_signature_value(r: Reader, name: str = "signatureValue") -> bytes:
-    """The signature BIT STRING of a certificate, CRL or CSR; its octets (no unused bits). A
-    signature is refused, never reported, when it is not whole octets: which octets were signed
-    would be a reader's guess."""
-    plain = _whole_octets(r)
-    if plain is not None:
-        return plain
-    probe = r.strict_fork()
-    bits = probe.read_bit_string(name)
-    r.pos = probe.pos
-    if bits.unused_bits:
-        raise DecodeError(f"{name} must be whole octets", r.pos, r.path + (name,))
-    return bits.data
-
-
-def _whole_octets(r: Reader) -> bytes | None:
-    """The common signatureValue read at once: a BIT STRING with a minimal header (short_header)
-    and 0 unused bits, whose value is the octets after that count (X.690 §8.6.2); None
-    (nothing read) for anything else, which read_bit_string reads or refuses."""
-    data, pos = r.data, r.pos
-    bounds = short_header(data, pos, r.end) if pos < r.end and data[pos] == 0x03 else None
-    if bounds is None or bounds[0] == bounds[1] or data[bounds[0]]:
-        return None
-    r.pos = bounds[1]
-    return data[bounds[0] + 1:bounds[1]]
-
-
-def read_outer_signature(r: Reader, inner_algorithm: tuple, tbs_name: str, rule: str):
-    """signatureAlgorithm and signatureValue after a signed TBS: ``(raw_alg, oid, info,
-    signature)``. The algorithm must equal the TBS ``signature`` field byte for byte: RFC 5280
-    §4.1.1.2 (certificates) and §5.1.1.2 (CRLs), "MUST contain the same algorithm identifier as
-    the signature field" — ``rule`` names the section. Otherwise two readers could disagree on
-    the algorithm, so a difference is refused, never a finding. ``inner_algorithm`` is what
-    :func:`read_algorithm_identifier` gave for the inner one: the same bytes mean the same (and
-    the same findings, reported once)."""
-    start = r.pos
-    raw_alg = inner_algorithm[0]
-    if r.data.startswith(raw_alg, start) and start + len(raw_alg) <= r.end:
-        # The same octets as the inner one, which were read as a whole SEQUENCE: equal.
-        r.pos = start + len(raw_alg)
-        return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
-    outer = r.fork().read_sequence("signatureAlgorithm")
-    if r.data[start:outer.end] != raw_alg:
-        probe = r.fork()
-        probe.findings = []            # its own refusal first, if it has one; findings do not matter
-        read_algorithm_identifier(probe, "signatureAlgorithm")
-        raise DecodeError(f"signatureAlgorithm differs from {tbs_name}.signature ({rule})", start, r.path)
-    r.pos = outer.end
-    return raw_alg, inner_algorithm[1], inner_algorithm[2], read_signature_value(r)
-
-
 # [0] EXPLICIT INTEGER 2 (v3), as nearly every certificate encodes its version.
 _V3 = b"\xa0\x03\x02\x01\x02"
 
@@ -337,25 +286,8 @@ def _two_utc_times(data: bytes, pos: int, end: int) -> tuple[datetime, datetime]
     if end - pos != 30 or data[pos] != 0x17 or data[pos + 1] != 13 or data[pos + 15] != 0x17 \
             or data[pos + 16] != 13:
         return None
-    not_before, not_after = _plain_utc_time(data, pos + 2), _plain_utc_time(data, pos + 17)
+    not_before, not_after = plain_utc_time(data, pos + 2), plain_utc_time(data, pos + 17)
     return None if not_before is None or not_after is None else (not_before, not_after)
-
-
-def _plain_utc_time(data: bytes, start: int) -> UTCTime | None:
-    """The 13 content octets at ``start`` as decode_utc_time_content decodes them, or None
-    where it raises: YYMMDDHHMMSS in ASCII digits and then 'Z' (X.690 §11.8), the year 19YY
-    for YY >= 50 and 20YY below (RFC 5280 §4.1.2.5.1), and a valid calendar date and time."""
-    digits = data[start:start + 12]
-    if data[start + 12] != 0x5A or not digits.isdigit():       # bytes.isdigit: ASCII 0-9 only
-        return None
-    value = int(digits)
-    yy = value // 10**10
-    try:
-        return UTCTime(1900 + yy if yy >= 50 else 2000 + yy, value // 10**8 % 100,
-                       value // 10**6 % 100, value // 10**4 % 100, value // 100 % 100,
-                       value % 100, 0, timezone.utc)
-    except ValueError:
-        return None
 
 
 def _read_unique_id(tbs: Reader, number: int, name: str, version: int) -> BitString | None:

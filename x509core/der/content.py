@@ -2,21 +2,34 @@
 
 Each ``decode_*`` takes the whole buffer and the bounds of the content octets, so that errors
 report absolute offsets; each ``encode_*`` returns content octets for a Python value.
+:class:`PrimitiveReading` holds the :class:`~x509core.der.reader.Reader` methods that read one
+primitive element each through these decoders (``read_boolean`` ... ``read_time``, X.690 §8.2 to
+§8.11, §8.23; RFC 5280 §4.1.2.5 for ``read_time``); ``Reader`` inherits them.
 """
 
 from __future__ import annotations
 
-from x509core.der.oid import decode_oid_content
-from x509core.der.time import (decode_generalized_time_content, decode_utc_time_content)
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from x509core.der.header import read_header, short_header
+from x509core.der.oid import ObjectIdentifier, decode_oid_content, decoded_oid
+from x509core.der.tags import ONE_OCTET_TAGS as _TAGS
+from x509core.der.tags import Tag, tag_name
+from x509core.der.time import (check_rfc5280_time, decode_generalized_time_content,
+                               decode_utc_time_content)
 from x509core.der.values import (PRINTABLE_CHARACTERS, BitString, BMPString, Enumerated,
                                  IA5String, NumericString, PrintableString, TeletexString,
                                  UniversalString, UTF8String, VisibleString)
-from x509core.errors import DecodeError, NonCanonicalEncoding
+from x509core.errors import DecodeError, NonCanonicalEncoding, UnexpectedTag
+
+if TYPE_CHECKING:                       # reader.py imports this module
+    from x509core.der.reader import Reader
 
 __all__ = [
     "decode_boolean", "decode_integer", "decode_enumerated", "decode_bit_string", "decode_null",
     "decode_octet_string", "decode_string", "encode_boolean", "encode_integer", "encode_bit_string",
-    "encode_string", "STRING_TYPES", "PRIMITIVE_DECODERS",
+    "encode_string", "STRING_TYPES", "PRIMITIVE_DECODERS", "PrimitiveReading",
 ]
 
 
@@ -184,3 +197,174 @@ def encode_string(value: str, number: int) -> bytes:
     """Content octets of ``value`` as the string type with universal tag ``number``."""
     checked = STRING_TYPES[number](value)              # InvalidValue outside the repertoire
     return str(checked).encode(_ENCODINGS[number])
+
+
+# -- the Reader's methods for these types ----------------------------------------------------
+
+class PrimitiveReading:
+    """The methods of :class:`~x509core.der.reader.Reader` that read one primitive element each
+    (X.690 §8.2-§8.11, §8.23, §11): the element is found by the reader's ``_bounds`` (which
+    checks its tag and length) and its content octets go through the decoders above. What DER
+    forbids but a reader can still read one way (a BOOLEAN TRUE other than 0xFF, an encoded
+    DEFAULT, non-zero padding bits) is reported through the reader's ``report``: a finding,
+    or the error itself for a strict reader."""
+
+    __slots__ = ()
+
+    def read_boolean(self, name: str = "") -> bool:
+        start, end = self._bounds(0x01, _BOOLEAN, name)
+        if end - start == 1 and self.data[start] not in (0x00, 0xFF):
+            # BER reads any non-zero octet as TRUE (X.690 §8.2.2); DER wants 0xFF.
+            self.report(NonCanonicalEncoding, "BOOLEAN TRUE must be 0xFF", "X.690 §11.1", start,
+                        name=name)
+            return True
+        try:
+            return decode_boolean(self.data, start, end, ())
+        except DecodeError as exc:
+            raise type(exc)(exc.reason, exc.offset, self._path(name)) from None
+
+    def read_default_boolean(self, default: bool = False, name: str = "") -> bool:
+        """``BOOLEAN DEFAULT <default>``: absent means the default, which DER never encodes."""
+        if not self.peek_is(_BOOLEAN):
+            return default
+        start = self.pos
+        value = self.read_boolean(name)
+        if value == default:
+            # X.690 §11.5: "The encoding of a set value or sequence value shall not include an
+            # encoding for any component value which is equal to its default value."
+            self.report(NonCanonicalEncoding, "DEFAULT value encoded", "X.690 §11.5", start, name=name)
+        return value
+
+    def read_integer(self, name: str = "") -> int:
+        return self._decode(decode_integer, 0x02, _INTEGER, name)
+
+    def read_explicit_default_integer(self, number: int, default: int, name: str = "") -> int:
+        """``[number] EXPLICIT INTEGER DEFAULT <default>`` (e.g. TBSCertificate.version)."""
+        start = self.pos
+        inner = self.read_optional_explicit(number, name)
+        if inner is None:
+            return default
+        value = inner.read_integer()
+        inner.finish()
+        if value == default:
+            self.report(NonCanonicalEncoding, "DEFAULT value encoded", "X.690 §11.5", start, name=name)
+        return value
+
+    def read_enumerated(self, name: str = "") -> Enumerated:
+        return self._decode(decode_enumerated, 0x0A, _ENUMERATED, name)
+
+    def read_bit_string(self, name: str = "") -> BitString:
+        start, end = self._bounds(0x03, _BIT_STRING, name)
+        return self._bit_string(start, end, name)
+
+    def _bit_string(self, start: int, end: int, name: str) -> BitString:
+        data = self.data
+        if end - start > 1 and data[start] <= 7 and data[end - 1] & ((1 << data[start]) - 1):
+            # The padding bits are not part of the value (X.690 §8.6.2.2): readable one way.
+            self.report(NonCanonicalEncoding, "BIT STRING padding bits not zero", "X.690 §11.2.1",
+                        end - 1, name=name)
+            unused = data[start]
+            return BitString(data[start + 1:end - 1] + bytes((data[end - 1] >> unused << unused,)),
+                             unused)
+        try:
+            return decode_bit_string(data, start, end, ())
+        except DecodeError as exc:
+            raise type(exc)(exc.reason, exc.offset, self._path(name)) from None
+
+    def read_named_bit_string(self, name: str = "") -> BitString:
+        """A BIT STRING with named bits: DER drops trailing zero bits (X.690 §11.2.2)."""
+        start, end = self._bounds(0x03, _BIT_STRING, name)
+        value = self._bit_string(start, end, name)
+        if value.has_trailing_zero_bits:
+            self.report(NonCanonicalEncoding, "named BIT STRING with trailing zero bits",
+                        "X.690 §11.2.2", start, name=name)
+        return value
+
+    def read_octet_string(self, name: str = "") -> bytes:
+        start, end = self._bounds(0x04, _OCTET_STRING, name)
+        return self.data[start:end]
+
+    def read_null(self, name: str = "") -> None:
+        return self._decode(decode_null, 0x05, _NULL, name)
+
+    def read_oid(self, name: str = "") -> ObjectIdentifier:
+        start, end = self._bounds(0x06, _OID, name)
+        oid = decoded_oid(self.data[start:end])         # decoded (and checked) before
+        if oid is not None:
+            return oid
+        try:
+            return decode_oid_content(self.data, start, end, ())
+        except DecodeError as exc:
+            raise type(exc)(exc.reason, exc.offset, self._path(name)) from None
+
+    def read_string(self, name: str = "", allowed: tuple[int, ...] | None = None) -> str:
+        """Any restricted character string (or one of the ``allowed`` universal tag numbers)."""
+        start = self.pos
+        accepted = allowed if allowed is not None else STRING_TYPES
+        first = self.data[start] if start < self.end else 0
+        if first in accepted and short_header(self.data, start, self.end) is not None:
+            # A universal, primitive string type: the identifier octet is its tag number.
+            return self._decode(PRIMITIVE_DECODERS[first], first, _TAGS[first], name)
+        bits, number, cstart, cend = read_header(self.data, start, self.end, self._path(name))
+        if number not in accepted or bits & 0xC0:
+            raise UnexpectedTag(f"expected a character string, found {tag_name(bits >> 6, bool(bits & 0x20), number)}",
+                                start, self._path(name))
+        if bits & 0x20:
+            raise NonCanonicalEncoding("string types must be primitive in DER (X.690 §10.2)", start,
+                                       self._path(name))
+        self.pos = cend
+        return decode_string(number, self.data, cstart, cend, self._path(name))
+
+    def read_utc_time(self, name: str = "") -> datetime:
+        return self._decode(decode_utc_time_content, 0x17, _UTC_TIME, name)
+
+    def read_generalized_time(self, name: str = "") -> datetime:
+        return self._decode(decode_generalized_time_content, 0x18, _GENERALIZED_TIME, name)
+
+    def read_time(self, name: str = "", *, allow_generalized_before_2050: bool = False) -> datetime:
+        """``Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }`` as RFC 5280
+        §4.1.2.5 profiles it (also used for CRL times, RFC 5280 §5.1.2.4).
+
+        ``allow_generalized_before_2050`` lets a reader of other CAs' certificates accept a
+        GeneralizedTime before 2050, which the profile forbids CAs to write but which trusted
+        roots carry (see ``cert/certificate.py``); fractions stay refused."""
+        start = self.pos
+        tag = self.peek_tag()
+        if tag is None or tag.tag_class != 0 or tag.number not in (23, 24):
+            raise UnexpectedTag(f"expected UTCTime or GeneralizedTime, found {tag}", start, self._path(name))
+        if tag.number == 23:
+            return self.read_utc_time(name)         # UTCTime can only hold 1950..2049
+        value = self.read_generalized_time(name)
+        if allow_generalized_before_2050 and not value.microsecond:
+            return value
+        check_rfc5280_time(value, False, start, self._path(name))
+        return value
+
+    def read_octet_string_der(self, name: str = "") -> "Reader":
+        """An OCTET STRING that holds one DER value (extnValue, RFC 5280 §4.1): a reader over its
+        content octets; the caller reads that value and calls ``finish()``."""
+        return self._read(0x04, _OCTET_STRING, name)
+
+    def read_bit_string_der(self, name: str = "") -> "Reader":
+        """A BIT STRING of whole octets that holds DER (subjectPublicKey, RFC 5280 §4.1.2.7)."""
+        child = self._read(0x03, _BIT_STRING, name)
+        if child.pos == child.end or self.data[child.pos] != 0:
+            try:                               # the error any BIT STRING reader gives, if any
+                decode_bit_string(self.data, child.pos, child.end, ())
+            except DecodeError as exc:
+                raise type(exc)(exc.reason, exc.offset, child.path) from None
+            raise DecodeError("BIT STRING holding DER must have 0 unused bits (X.690 §8.6.2.2)",
+                              child.element_start, child.path)
+        child.pos += 1
+        return child
+
+
+_BOOLEAN = Tag(0, False, 1)
+_INTEGER = Tag(0, False, 2)
+_BIT_STRING = Tag(0, False, 3)
+_OCTET_STRING = Tag(0, False, 4)
+_NULL = Tag(0, False, 5)
+_OID = Tag(0, False, 6)
+_ENUMERATED = Tag(0, False, 10)
+_UTC_TIME = Tag(0, False, 23)
+_GENERALIZED_TIME = Tag(0, False, 24)

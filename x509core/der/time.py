@@ -8,7 +8,9 @@ RFC 5280 §4.1.2.5: certificate validity through 2049 MUST be UTCTime and from 2
 mean 19YY and 00..49 mean 20YY.
 
 Values are aware ``datetime`` objects in UTC; naive datetimes are refused, because a certificate
-time without a zone would be read differently on every machine.
+time without a zone would be read differently on every machine. :func:`plain_utc_time` decodes
+the 13 octets of a UTCTime as :func:`decode_utc_time_content` does, giving None where it raises
+(the certificate reader's fast path for Validity).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from datetime import datetime, timezone
 
 from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 
-__all__ = ["UTCTime", "GeneralizedTime", "decode_utc_time_content", "decode_generalized_time_content",
-           "encode_utc_time_content", "encode_generalized_time_content", "check_rfc5280_time",
-           "to_utc"]
+__all__ = ["UTCTime", "GeneralizedTime", "decode_utc_time_content", "plain_utc_time",
+           "decode_generalized_time_content", "encode_utc_time_content",
+           "encode_generalized_time_content", "check_rfc5280_time", "to_utc"]
 
 _DIGITS = frozenset(b"0123456789")
 
@@ -75,6 +77,23 @@ def decode_utc_time_content(data: bytes, start: int, end: int, path: tuple[str, 
     fields = (year, digits // 10**8 % 100, digits // 10**6 % 100, digits // 10**4 % 100,
               digits // 100 % 100, digits % 100)
     return _build(UTCTime, fields, 0, start, path, "UTCTime")
+
+
+def plain_utc_time(data: bytes, start: int) -> UTCTime | None:
+    """The 13 content octets at ``start`` as decode_utc_time_content decodes them, or None
+    where it raises: YYMMDDHHMMSS in ASCII digits and then 'Z' (X.690 §11.8), the year 19YY
+    for YY >= 50 and 20YY below (RFC 5280 §4.1.2.5.1), and a valid calendar date and time."""
+    digits = data[start:start + 12]
+    if data[start + 12] != 0x5A or not digits.isdigit():       # bytes.isdigit: ASCII 0-9 only
+        return None
+    value = int(digits)
+    yy = value // 10**10
+    try:
+        return UTCTime(1900 + yy if yy >= 50 else 2000 + yy, value // 10**8 % 100,
+                       value // 10**6 % 100, value // 10**4 % 100, value // 100 % 100,
+                       value % 100, 0, timezone.utc)
+    except ValueError:
+        return None
 
 
 def decode_generalized_time_content(data: bytes, start: int, end: int,

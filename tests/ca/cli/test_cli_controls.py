@@ -31,7 +31,8 @@ from x509core import CertificateBuilder, CSRBuilder, Name
 from x509core.ca.issuance.certificate_authority import CertificateAuthority
 from x509core.cert.extensions import (BasicConstraints, CertificatePolicies, ExtendedKeyUsage,
                                       KeyUsage, MachineIdentity, SubjectAlternativeName)
-from x509core.cert.extensions.policies import PolicyInformation, PolicyQualifierInfo, UserNotice
+from x509core.cert.extensions.policies import PolicyInformation
+from x509core.cert.extensions.policy_qualifiers import PolicyQualifierInfo, UserNotice
 from x509core.cert.names.general_name import DNSName, RFC822Name, UniformResourceIdentifier
 from x509core.cert.oids import OID_CLIENT_AUTH, OID_SERVER_AUTH
 

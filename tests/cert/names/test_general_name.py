@@ -17,11 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from x509core.cert.names.general_name import (DirectoryName, DNSName, IPAddress, OtherName,
-                                        RegisteredID, RFC822Name, UniformResourceIdentifier,
-                                        UnsupportedGeneralName, check_general_names,
-                                        general_name_print, read_general_name,
-                                        read_general_names, write_general_name,
-                                        write_general_names)
+                                              RegisteredID, RFC822Name, UniformResourceIdentifier,
+                                              UnsupportedGeneralName, check_general_names,
+                                              general_name_print)
+from x509core.cert.names.general_name_der import (read_general_name, read_general_names,
+                                                  write_general_name, write_general_names)
 from x509core.cert.names.general_name_text import x509_name_oneline
 from x509core.cert.names.name import Name
 from x509core.der import ObjectIdentifier, Reader, Writer

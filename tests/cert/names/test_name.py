@@ -1,5 +1,5 @@
-"""x509core.cert.names.name and name_text: X.509 names (RFC 5280 §4.1.2.4, §7.1, Appendix A.1;
-RFC 4514).
+"""x509core.cert.names.name, attribute and name_text: X.509 names (RFC 5280 §4.1.2.4, §7.1,
+Appendix A.1; RFC 4514).
 
 Oracles: the certificates of ../shared/interop/seed-system (read where they lie), pyca/cryptography's
 ``Name`` (RFC 4514 text and DER), and the OpenSSL CLI (``req -subj`` to build names, ``x509 -nameopt
@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from tests.conftest import INTEROP, require_shared
 from x509core import pem
 from x509core.cert import oids
-from x509core.cert.names.name import (AttributeTypeAndValue, Name, RelativeDistinguishedName,
-                                load_der_name, read_name, write_name)
+from x509core.cert.names.attribute import AttributeTypeAndValue, RelativeDistinguishedName
+from x509core.cert.names.name import Name, load_der_name, read_name, write_name
 from x509core.cert.names.name_text import (attribute_oid, openssl_type_name, prepare_general,
                                           prepare_string)
 from x509core.der import ObjectIdentifier, Reader, Writer
@@ -716,7 +716,7 @@ def test_other_string_types_keep_their_bytes(tag, content):
 
 
 def test_reading_accepts_any_string_type_for_known_types():
-    """Deviation (name.py _read_value): a UTF8String country, an IA5String CN and an empty value
+    """Deviation (attribute.py _read_value): a UTF8String country, an IA5String CN and an empty value
     are read (they occur in the wild); Name.build would choose PrintableString, UTF8String, refuse ''."""
     lenient = _name(_atv(oids.OID_COUNTRY_NAME, "CN", UTF8), _atv(oids.OID_COMMON_NAME, "h", IA5),
                     _atv(oids.OID_ORGANIZATION_NAME, ""))

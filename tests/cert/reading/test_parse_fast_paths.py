@@ -18,11 +18,11 @@ import pytest
 from tests.conftest import INTEROP, require_shared
 from x509core import pem
 from x509core.cert import algorithms, certificate, extensions, load_der_certificate, public_key
-from x509core.cert.extensions import distribution, policies
+from x509core.cert.extensions import distribution, policies, policy_qualifiers
 from x509core.cert.extensions import key as key_extensions
 from x509core.cert.extensions import names as extension_names
-from x509core.cert.names import general_name, name
-from x509core.der import reader
+from x509core.cert.names import general_name_der, name
+from x509core.der import content, reader
 from x509core.errors import X509CoreError
 
 MUTATIONS_PER_CERTIFICATE = 150
@@ -125,16 +125,18 @@ def _general_paths_only(monkeypatch) -> None:
     """Switch off every fast path, so that the general reader reads everything."""
     read, bounds = reader.Reader._read, reader.Reader._bounds
     monkeypatch.setattr(reader, "short_header", lambda *_args: None)
-    monkeypatch.setattr(reader, "decoded_oid", lambda _content: None)
+    # The Reader's methods for primitive types (read_oid, read_string) live in der/content.py.
+    monkeypatch.setattr(content, "short_header", lambda *_args: None)
+    monkeypatch.setattr(content, "decoded_oid", lambda _content: None)
     monkeypatch.setattr(name, "_plain_rdns", lambda *_args: None)
     monkeypatch.setattr(name, "_read_plain_name", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_known_algorithm", lambda _reader: None)
     monkeypatch.setattr(extensions, "_read_plain_extension", lambda *_args: None)
     monkeypatch.setattr(extensions, "_SHARED", {})
     monkeypatch.setattr(extensions, "_SHARED_TYPES", frozenset())
-    monkeypatch.setattr(general_name, "_IA5_NAMES", {})
-    monkeypatch.setattr(general_name, "_IP_ADDRESSES", {})
-    monkeypatch.setattr(certificate, "_whole_octets", lambda _reader: None)
+    monkeypatch.setattr(general_name_der, "_IA5_NAMES", {})
+    monkeypatch.setattr(general_name_der, "_IP_ADDRESSES", {})
+    monkeypatch.setattr(algorithms, "_whole_octets", lambda _reader: None)
     monkeypatch.setattr(certificate, "_issuer_again", lambda *_args: None)
     monkeypatch.setattr(certificate, "_two_utc_times", lambda *_args: None)
     monkeypatch.setattr(key_extensions, "_read_key_id_only", lambda _reader: None)
@@ -142,7 +144,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extension_names, "_read_simple_access_description", lambda _reader: None)
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
     monkeypatch.setattr(distribution, "_read_full_name_point", lambda _reader: None)
-    monkeypatch.setattr(policies, "_read_cps_qualifier", lambda _reader: None)
+    monkeypatch.setattr(policy_qualifiers, "_read_cps_qualifier", lambda _reader: None)
     monkeypatch.setattr(policies, "_read_bare_policy", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_ALGORITHMS", {})
     monkeypatch.setattr(algorithms, "_ALGORITHMS_LIMIT", 0)
@@ -255,9 +257,9 @@ def test_an_address_range_is_not_read_as_an_address():
     from x509core.errors import DecodeError
     for octets in (bytes(4), bytes(16)):
         der = bytes((0x87, len(octets))) + octets
-        assert general_name.read_general_name(Reader(der)).value.packed == octets
+        assert general_name_der.read_general_name(Reader(der)).value.packed == octets
         with pytest.raises(DecodeError, match="range of"):
-            general_name.read_general_name(Reader(der), address_range=True)
+            general_name_der.read_general_name(Reader(der), address_range=True)
 
 
 def _with_names(der: bytes, issuer: bytes, subject: bytes) -> bytes:
@@ -311,7 +313,7 @@ def test_a_subject_equal_to_the_issuer_is_read_again_when_the_issuer_had_finding
 def _names_one_by_one(data: bytes, nonempty: bool):
     names, pos = [], 0
     while pos < len(data):
-        simple = general_name.simple_general_name(data, pos, len(data))
+        simple = general_name_der.simple_general_name(data, pos, len(data))
         if simple is None or nonempty and extension_names._is_empty(simple[0]):
             return None
         names.append(simple[0])
@@ -331,7 +333,8 @@ def test_simple_general_names_reads_as_simple_general_name_one_by_one():
         i = rng.randrange(len(b))
         b[i] = rng.choice((0x00, 0x02, 0x80, 0x81, 0x82, 0x86, 0x87, 0xA4, 0xC3, rng.randrange(256)))
         cases.append(bytes(b))
-    outcomes = [(general_name.simple_general_names(c, 0, len(c), nonempty), _names_one_by_one(c, nonempty))
+    outcomes = [(general_name_der.simple_general_names(c, 0, len(c), nonempty),
+                 _names_one_by_one(c, nonempty))
                 for c in cases for nonempty in (False, True)]
     assert all(fast == slow for fast, slow in outcomes)
     assert sum(fast is None for fast, _ in outcomes) > 100 and sum(bool(fast) for fast, _ in outcomes) > 100
@@ -355,11 +358,11 @@ def test_rfc4514_text_is_the_per_attribute_formula():
 
 
 def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
-    """_plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
+    """plain_utc_time against decode_utc_time_content on 13 octets of every kind: valid times
     in both centuries (RFC 5280 §4.1.2.5.1), 29 February in leap and other years, months,
     days, hours, minutes and seconds out of range, non-digits (also non-ASCII digits) and a
     last octet other than 'Z' (X.690 §11.8)."""
-    from x509core.der.time import decode_utc_time_content
+    from x509core.der.time import decode_utc_time_content, plain_utc_time
     from x509core.errors import DecodeError
     rng = random.Random(1182)
     cases = [b"491231235959Z", b"500101000000Z", b"000229120000Z", b"010229120000Z",
@@ -377,6 +380,6 @@ def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
             expected = decode_utc_time_content(octets, 0, 13, ())
         except DecodeError:
             expected = None
-        got = certificate._plain_utc_time(octets, 0)
+        got = plain_utc_time(octets, 0)
         assert got == expected and type(got) is type(expected), octets
-    assert sum(certificate._plain_utc_time(c, 0) is None for c in cases) > 500
+    assert sum(plain_utc_time(c, 0) is None for c in cases) > 500

@@ -569,7 +569,7 @@ READABLE = {"named_bitstring_trailing_zero_bits", "default_value_encoded_basicco
 # Depths where nothing is a payload: any other fault there is refused by the default reader too.
 STRUCTURE = {"top", "tbs", "name"}
 # ... except that a signature is refused whatever is wrong with it: which octets were signed
-# would be a reader's guess (x509core/cert/certificate.py, read_signature_value).
+# would be a reader's guess (x509core/cert/algorithms.py, read_signature_value).
 SIGNATURES = {"signatureValue", "signature"}
 
 

@@ -17,7 +17,7 @@ import pytest
 from tests.cert.validation.test_limbo import SUITES, _Parsed, _load_suite, evaluate
 from tests.cert.validation.verify_fixtures import AT, chain, make
 from x509core.cert.extensions import UnrecognizedExtension
-from x509core.cert.validation import checks, memo
+from x509core.cert.validation import checks, extension_checks, memo
 from x509core.errors import PathValidationError
 
 SAMPLE_EVERY = 4
@@ -58,12 +58,12 @@ def test_a_kept_refusal_is_raised_at_the_new_depth(monkeypatch):
     odd = UnrecognizedExtension("1.3.6.1.4.1.55555.9", b"\x05\x00")
     cert = make("Issuing CA", "Root", "ca", "root", ca=True, extra=((odd, True),))
     ctx = checks.Context(at=AT, purpose=None, web_pki=False, max_depth=8)
-    kept = [_refusal(lambda: checks.check_extensions(cert, depth)) for depth in (1, 2, 1)]
+    kept = [_refusal(lambda: extension_checks.check_extensions(cert, depth)) for depth in (1, 2, 1)]
     assert cert.validation_memo()[("extensions",)] is not None
     checks.check_profile(cert, 1, ctx)             # accepted, and kept as accepted
     assert cert.validation_memo()[("profile", False, False, False)] is None
     monkeypatch.setattr(memo, "REMEMBER", False)
-    fresh = [_refusal(lambda: checks.check_extensions(cert, depth)) for depth in (1, 2, 1)]
+    fresh = [_refusal(lambda: extension_checks.check_extensions(cert, depth)) for depth in (1, 2, 1)]
     assert kept == fresh and fresh[0][1] == 1 and fresh[1][1] == 2
     assert fresh[0][0] == "unknown_critical_extension"
 

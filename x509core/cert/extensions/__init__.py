@@ -21,7 +21,8 @@ findings=[])``), what a CA got wrong but a reader can still read becomes a findi
 extnID (RFC 5280 §4.2) keeps every instance; an empty Extensions keeps none; a known extnValue
 that its typed reader refuses is kept whole as a :class:`MalformedExtension` with the refusal as
 its finding. Path validation refuses a certificate whose duplicate or malformed extensions it
-would have to rely on (``x509core.cert.validation.checks``). A strict reader raises instead.
+would have to rely on (``x509core.cert.validation.extension_checks``). A strict reader raises
+instead.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from x509core.cert._parsed import maker
-from x509core.cert.extensions.value import ExtensionValue
+from x509core.cert.extensions.value import ExtensionValue, MalformedExtension, UnrecognizedExtension
 from x509core.cert.extensions.constraints import (BasicConstraints, GeneralSubtree,
                                                   InhibitAnyPolicy, NameConstraints,
                                                   PolicyConstraints)
@@ -44,10 +45,10 @@ from x509core.cert.extensions.names import (AccessDescription, AuthorityInformat
                                             CertificateIssuer, IssuerAlternativeName,
                                             SubjectAlternativeName, SubjectInformationAccess)
 from x509core.cert.extensions.ocsp import OCSPNoCheck
-from x509core.cert.extensions.policies import (CertificatePolicies, NoticeReference,
-                                               PolicyInformation, PolicyMapping, PolicyMappings,
-                                               PolicyQualifierInfo, UserNotice)
-from x509core.cert.names.general_name_text import ascii_print
+from x509core.cert.extensions.policies import (CertificatePolicies, PolicyInformation,
+                                               PolicyMapping, PolicyMappings)
+from x509core.cert.extensions.policy_qualifiers import (NoticeReference, PolicyQualifierInfo,
+                                                        UserNotice)
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.header import short_header
 from x509core.der.oid import decoded_oid
@@ -78,63 +79,6 @@ EXTENSION_TYPES: dict[ObjectIdentifier, type[ExtensionValue]] = {cls.oid: cls fo
     SubjectInformationAccess, CRLDistributionPoints, FreshestCRL, IssuingDistributionPoint,
     CRLNumber, DeltaCRLIndicator, CRLReason, InvalidityDate, CertificateIssuer,
     MachineIdentity, MacAddress, OCSPNoCheck)}
-
-
-@dataclass(frozen=True, slots=True)
-class UnrecognizedExtension(ExtensionValue):
-    """The extnValue contents of an extension this library does not interpret, kept as they are."""
-
-    oid: ObjectIdentifier
-    raw_value: bytes
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "oid", ObjectIdentifier(self.oid))
-        if not isinstance(self.raw_value, bytes):
-            raise TypeError("raw_value must be bytes")
-
-    @property
-    def is_der(self) -> bool:
-        """Whether the contents are exactly one DER element, as RFC 5280 §4.1 asks."""
-        try:
-            reader = Reader(self.raw_value)
-            reader.read_any()
-            reader.finish()
-        except DecodeError:
-            return False
-        return True
-
-    def write_value(self, writer: Writer) -> None:
-        writer.write_raw(self.raw_value)
-
-    def to_der(self) -> bytes:
-        return self.raw_value
-
-    def text_lines(self) -> list[str]:
-        # OpenSSL prints an extension it cannot parse with ASN1_STRING_print (v3_prn.c).
-        return [ascii_print(self.raw_value)]
-
-
-@dataclass(frozen=True, slots=True)
-class MalformedExtension(ExtensionValue):
-    """A known extension whose extnValue its typed reader refused, kept as it is.
-
-    ``error`` is the refusal (with its rule and offset), also recorded as the certificate's
-    finding. Asking a certificate for this extension's value raises :class:`InvalidValue`: code
-    that needs the value must not mistake a broken extension for an absent one.
-    """
-
-    oid: ObjectIdentifier
-    raw_value: bytes
-    error: str
-
-    def write_value(self, writer: Writer) -> None:
-        writer.write_raw(self.raw_value)
-
-    def to_der(self) -> bytes:
-        return self.raw_value
-
-    def text_lines(self) -> list[str]:
-        return [f"<malformed: {self.error}>", ascii_print(self.raw_value)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +169,6 @@ def _malformed(oid: ObjectIdentifier, contents: Reader, start: int, mark: int,
                             exc.offset, exc.path, type(exc)))
     contents.pos = contents.end
     return MalformedExtension(oid, contents.data[start:contents.end], str(exc))
-
-
 
 
 def read_extension(reader: Reader, name: str = "extension") -> Extension:

@@ -8,8 +8,8 @@ from typing import ClassVar
 from x509core.cert._parsed import parsed
 from x509core.cert.extensions.value import (INDENT, ExtensionValue, non_negative, openssl_integer,
                                            openssl_lines, tuple_of, val_prn)
-from x509core.cert.names.general_name import (GeneralName, check_general_names, general_name_print,
-                                        read_general_name, write_general_name)
+from x509core.cert.names.general_name import GeneralName, check_general_names, general_name_print
+from x509core.cert.names.general_name_der import read_general_name, write_general_name
 from x509core.cert.oids import (OID_BASIC_CONSTRAINTS, OID_INHIBIT_ANY_POLICY,
                                 OID_NAME_CONSTRAINTS, OID_POLICY_CONSTRAINTS)
 from x509core.der import ObjectIdentifier, Reader, Writer

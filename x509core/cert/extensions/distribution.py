@@ -9,10 +9,11 @@ from x509core.cert._parsed import maker, parsed
 from x509core.cert.extensions.value import (INDENT, ExtensionValue, openssl_lines,
                                            read_implicit_default_false, tuple_of,
                                            write_implicit_boolean)
-from x509core.cert.names.general_name import (GeneralName, check_general_names, general_name_print,
-                                        read_general_names, simple_general_names,
-                                        write_general_names)
-from x509core.cert.names.name import Name, RelativeDistinguishedName, read_name
+from x509core.cert.names.general_name import GeneralName, check_general_names, general_name_print
+from x509core.cert.names.general_name_der import (read_general_names, simple_general_names,
+                                                  write_general_names)
+from x509core.cert.names.attribute import RelativeDistinguishedName
+from x509core.cert.names.name import Name, read_name
 from x509core.cert.oids import (OID_CRL_DISTRIBUTION_POINTS, OID_FRESHEST_CRL,
                                 OID_ISSUING_DISTRIBUTION_POINT)
 from x509core.der import BitString, ObjectIdentifier, Reader, Writer

@@ -10,8 +10,8 @@ from typing import ClassVar
 from x509core.cert._parsed import parsed
 from x509core.cert.extensions.value import (ExtensionValue, hex_colon, openssl_lines, tuple_of,
                                            val_prn)
-from x509core.cert.names.general_name import (GeneralName, check_general_names, read_general_names,
-                                        write_general_names)
+from x509core.cert.names.general_name import GeneralName, check_general_names
+from x509core.cert.names.general_name_der import read_general_names, write_general_names
 from x509core.cert.names.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_AUTHORITY_KEY_IDENTIFIER, OID_EXTENDED_KEY_USAGE,
                                 OID_KEY_USAGE, OID_SUBJECT_KEY_IDENTIFIER)

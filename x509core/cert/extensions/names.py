@@ -9,10 +9,10 @@ from typing import ClassVar
 from x509core.cert._parsed import maker, parsed
 from x509core.cert.extensions.value import ExtensionValue, openssl_lines, tuple_of, val_prn
 from x509core.cert.names.general_name import (DirectoryName, DNSName, GeneralName, RFC822Name,
-                                        UniformResourceIdentifier, check_general_names,
-                                        read_general_name, simple_general_name,
-                                        simple_general_names, write_general_name,
-                                        write_general_names)
+                                              UniformResourceIdentifier, check_general_names)
+from x509core.cert.names.general_name_der import (read_general_name, simple_general_name,
+                                                  simple_general_names, write_general_name,
+                                                  write_general_names)
 from x509core.cert.names.general_name_text import openssl_object_name
 from x509core.cert.oids import (OID_AUTHORITY_INFO_ACCESS, OID_CERTIFICATE_ISSUER,
                                 OID_ISSUER_ALT_NAME, OID_SUBJECT_ALT_NAME,

@@ -11,19 +11,26 @@ Each typed value (``BasicConstraints``, ``KeyUsage``, ...) is a frozen dataclass
 - ``text_lines()``: the value as ``openssl x509 -text`` prints it. OpenSSL prints with an indent of
   16 spaces; the lines here drop those 16 spaces (the caller adds them back), and keep OpenSSL's
   line breaks exactly, including the places where it runs two items into one line.
+
+Two values are not typed: :class:`UnrecognizedExtension`, the extnValue of an extnID this library
+does not know, kept unread (RFC 5280 §4.2: opaque, as Go's ``crypto/x509`` keeps it), and
+:class:`MalformedExtension`, a known extnValue its typed reader refused (a finding; see
+:mod:`x509core.cert.extensions`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
+from x509core.cert.names.general_name_text import ascii_print
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag
-from x509core.errors import InvalidValue, NonCanonicalEncoding
+from x509core.errors import DecodeError, InvalidValue, NonCanonicalEncoding
 
-__all__ = ["ExtensionValue", "INDENT", "openssl_lines", "val_prn", "hex_colon",
-           "openssl_integer", "read_implicit_default_false", "write_implicit_boolean",
-           "non_negative", "tuple_of"]
+__all__ = ["ExtensionValue", "UnrecognizedExtension", "MalformedExtension", "INDENT",
+           "openssl_lines", "val_prn", "hex_colon", "openssl_integer", "read_implicit_default_false",
+           "write_implicit_boolean", "non_negative", "tuple_of"]
 
 INDENT = 16                  # where OpenSSL's x509 -text starts an extension's value
 
@@ -59,6 +66,65 @@ class ExtensionValue:
         writer = Writer()
         self.write_value(writer)
         return writer.to_bytes()
+
+
+# -- the values of extensions no typed reader reads ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class UnrecognizedExtension(ExtensionValue):
+    """The extnValue contents of an extension this library does not interpret, kept as they are."""
+
+    oid: ObjectIdentifier
+    raw_value: bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "oid", ObjectIdentifier(self.oid))
+        if not isinstance(self.raw_value, bytes):
+            raise TypeError("raw_value must be bytes")
+
+    @property
+    def is_der(self) -> bool:
+        """Whether the contents are exactly one DER element, as RFC 5280 §4.1 asks."""
+        try:
+            reader = Reader(self.raw_value)
+            reader.read_any()
+            reader.finish()
+        except DecodeError:
+            return False
+        return True
+
+    def write_value(self, writer: Writer) -> None:
+        writer.write_raw(self.raw_value)
+
+    def to_der(self) -> bytes:
+        return self.raw_value
+
+    def text_lines(self) -> list[str]:
+        # OpenSSL prints an extension it cannot parse with ASN1_STRING_print (v3_prn.c).
+        return [ascii_print(self.raw_value)]
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedExtension(ExtensionValue):
+    """A known extension whose extnValue its typed reader refused, kept as it is.
+
+    ``error`` is the refusal (with its rule and offset), also recorded as the certificate's
+    finding. Asking a certificate for this extension's value raises :class:`InvalidValue`: code
+    that needs the value must not mistake a broken extension for an absent one.
+    """
+
+    oid: ObjectIdentifier
+    raw_value: bytes
+    error: str
+
+    def write_value(self, writer: Writer) -> None:
+        writer.write_raw(self.raw_value)
+
+    def to_der(self) -> bytes:
+        return self.raw_value
+
+    def text_lines(self) -> list[str]:
+        return [f"<malformed: {self.error}>", ascii_print(self.raw_value)]
 
 
 # -- text as OpenSSL prints it ------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Attribute types of X.509 names and the text forms of names (RFC 4514, OpenSSL).
 
-This module knows the attribute types (their names, and the string type and size RFC 5280
-Appendix A.1 gives their values) and characters; :mod:`x509core.cert.names.name` knows the values and
-their DER. The parsers here return plain lists (RDNs in RDNSequence order, each a list of
-``(ObjectIdentifier, str | bytes)``, bytes being the DER of a ``#hex`` value) and the formatters take
-the ``RelativeDistinguishedName`` objects of ``name.py``, so nothing here imports that module.
+This module knows the names of the attribute types and characters;
+:mod:`x509core.cert.names.attribute` knows the values (and the string type and size RFC 5280
+Appendix A.1 gives them) and :mod:`x509core.cert.names.name` their DER. The parsers here return
+plain lists (RDNs in RDNSequence order, each a list of ``(ObjectIdentifier, str | bytes)``, bytes
+being the DER of a ``#hex`` value) and the formatters take the ``RelativeDistinguishedName``
+objects of ``attribute.py``, so nothing here imports that module or ``name.py``.
 
 - RFC 4514 §2 (to a string) and §3 (from a string): the last RDN first, ``,`` between RDNs, ``+``
   between the attributes of one RDN, ``\\`` escapes, ``#hex`` for values that are not strings.
@@ -22,9 +23,8 @@ from x509core.cert import oids
 from x509core.der import ObjectIdentifier
 from x509core.errors import InvalidValue
 
-__all__ = ["attribute_oid", "rfc4514_type_name", "openssl_type_name", "STRING_ATTRIBUTE_TYPES",
-           "check_attribute_value", "format_rfc4514", "parse_rfc4514", "parse_openssl",
-           "format_openssl", "prepare_string", "prepare_general"]
+__all__ = ["attribute_oid", "rfc4514_type_name", "openssl_type_name", "format_rfc4514",
+           "parse_rfc4514", "parse_openssl", "format_openssl", "prepare_string", "prepare_general"]
 
 # OID -> (RFC 4514 §3 short name or None, OpenSSL short name, OpenSSL long name).
 # RFC 4514 §3 names only CN, L, ST, O, OU, C, STREET, DC and UID; every other type is written as
@@ -99,58 +99,6 @@ def openssl_type_name(oid: ObjectIdentifier) -> str:
     """OpenSSL's short name of a type (XN_FLAG_FN_SN), else the dotted OID as it prints it."""
     entry = _NAMES.get(oid)
     return entry[1] if entry else str(oid)
-
-
-# -- attribute types: the string type and size RFC 5280 gives each value when building ------------
-
-_UTF8, _PRINTABLE, _IA5 = 12, 19, 22            # universal tag numbers, X.680 §8.4 Table 1
-
-# Attribute type -> (string type used when building, upper bound in characters, the bound's rule).
-# RFC 5280 §4.1.2.4: "CAs MUST use the UTF8String encoding of DirectoryString" (after 2003);
-# Appendix A.1 gives PrintableString to X520countryName, X520SerialNumber and X520dnQualifier,
-# IA5String to EmailAddress and DomainComponent, and the ub-* upper bounds quoted here.
-_PROFILE: dict[ObjectIdentifier, tuple[int, int | None, str]] = {
-    oids.OID_COUNTRY_NAME: (_PRINTABLE, 2, "X520countryName ::= PrintableString (SIZE (2))"),
-    oids.OID_SERIAL_NUMBER: (_PRINTABLE, 64, "ub-serial-number INTEGER ::= 64"),
-    oids.OID_DN_QUALIFIER: (_PRINTABLE, None, "X520dnQualifier ::= PrintableString"),
-    oids.OID_EMAIL_ADDRESS: (_IA5, 255, "ub-emailaddress-length INTEGER ::= 255"),
-    oids.OID_DOMAIN_COMPONENT: (_IA5, None, "DomainComponent ::= IA5String"),
-    oids.OID_COMMON_NAME: (_UTF8, 64, "ub-common-name INTEGER ::= 64"),
-    oids.OID_LOCALITY_NAME: (_UTF8, 128, "ub-locality-name INTEGER ::= 128"),
-    oids.OID_STATE_OR_PROVINCE_NAME: (_UTF8, 128, "ub-state-name INTEGER ::= 128"),
-    oids.OID_ORGANIZATION_NAME: (_UTF8, 64, "ub-organization-name INTEGER ::= 64"),
-    oids.OID_ORGANIZATIONAL_UNIT_NAME: (_UTF8, 64, "ub-organizational-unit-name INTEGER ::= 64"),
-    oids.OID_TITLE: (_UTF8, 64, "ub-title INTEGER ::= 64"),
-    oids.OID_PSEUDONYM: (_UTF8, 128, "ub-pseudonym INTEGER ::= 128"),
-    # X520name (name, surname, givenName, initials, generationQualifier): SIZE (1..ub-name).
-    **{oid: (_UTF8, 32768, "ub-name INTEGER ::= 32768")
-       for oid in (oids.OID_NAME, oids.OID_SURNAME, oids.OID_GIVEN_NAME, oids.OID_INITIALS,
-                   oids.OID_GENERATION_QUALIFIER)},
-    # DirectoryString types that RFC 5280 Appendix A.1 does not bound (RFC 4519, X.520).
-    **{oid: (_UTF8, None, "")
-       for oid in (oids.OID_STREET_ADDRESS, oids.OID_POSTAL_CODE, oids.OID_USER_ID,
-                   oids.OID_ORGANIZATION_IDENTIFIER, oids.OID_DESCRIPTION,
-                   oids.OID_BUSINESS_CATEGORY, oids.OID_JURISDICTION_LOCALITY_NAME,
-                   oids.OID_JURISDICTION_STATE_OR_PROVINCE_NAME)},
-    oids.OID_JURISDICTION_COUNTRY_NAME: (_PRINTABLE, 2, "ISO 3166-1 alpha-2, as for countryName"),
-}
-_COUNTRY_TYPES = frozenset({oids.OID_COUNTRY_NAME, oids.OID_JURISDICTION_COUNTRY_NAME})
-STRING_ATTRIBUTE_TYPES = frozenset(_PROFILE)      # types whose values are character strings
-
-
-def check_attribute_value(oid: ObjectIdentifier, value: str) -> int:
-    """The string type (universal tag) to build ``value`` with, after the checks of RFC 5280
-    Appendix A.1: not empty (SIZE (1..MAX)), within the type's ub-*, a country code's shape."""
-    string_tag, bound, rule = _PROFILE.get(oid, (_UTF8, None, ""))
-    label = openssl_type_name(oid)
-    if not value:
-        raise InvalidValue(f"empty value for {label} (RFC 5280 §4.1.2.4: SIZE (1..MAX))")
-    if oid in _COUNTRY_TYPES and not (len(value) == 2 and value.isascii() and value.isalpha()
-                                      and value.isupper()):
-        raise InvalidValue(f"{label} must be an ISO 3166-1 alpha-2 code such as 'CN', not {value!r}")
-    if bound is not None and len(value) > bound:
-        raise InvalidValue(f"{label} longer than {bound} characters (RFC 5280 Appendix A.1: {rule})")
-    return string_tag
 
 
 # -- RFC 4514 §2: to a string -------------------------------------------------------------------

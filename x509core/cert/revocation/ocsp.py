@@ -43,7 +43,8 @@ from x509core.cert.certificate import (Certificate, load_der_certificate,
 from x509core.cert.extensions import (Extension, ExtensionValue, find_extension,
                                       read_explicit_extensions, write_extensions)
 from x509core.cert.extensions.ocsp import OCSPNoCheck
-from x509core.cert.names.general_name import GeneralName, read_general_name
+from x509core.cert.names.general_name import GeneralName
+from x509core.cert.names.general_name_der import read_general_name
 from x509core.cert.oids import OID_PKIX_OCSP_NOCHECK
 from x509core.der import ObjectIdentifier, Reader, Writer
 from x509core.der.tags import Tag

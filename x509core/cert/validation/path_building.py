@@ -34,9 +34,10 @@ from __future__ import annotations
 from x509core.cert import oids
 from x509core.cert.validation.name_constraints import check_name_constraints
 from x509core.cert.validation.webpki import check_signature_algorithm
-from x509core.cert.validation.checks import (Context, check_extensions, check_issuer, check_key,
-                                             check_profile, check_validity, name_key, refuse,
-                                             self_issued, signature_cost, usable_value)
+from x509core.cert.validation.checks import (Context, check_issuer, check_key, check_profile,
+                                             check_validity, name_key, refuse, self_issued,
+                                             signature_cost)
+from x509core.cert.validation.extension_checks import check_extensions, usable_value
 from x509core.errors import InvalidSignature, InvalidValue, PathValidationError, UnsupportedAlgorithm
 
 __all__ = ["PathBuilder"]

@@ -104,8 +104,9 @@ from x509core.cert.validation.hostname import matches_peer_name, parse_reference
 from x509core.cert.validation.path_building import PathBuilder
 from x509core.cert.validation.medical_imaging import MedicalImagingPolicy, check_medical_policy
 from x509core.cert.validation.revocation import check_crls_argument, check_revocation
-from x509core.cert.validation.checks import (AlgorithmPolicy, Context, check_extensions, check_key,
-                                             check_profile, check_purpose, check_validity, refuse)
+from x509core.cert.validation.checks import (AlgorithmPolicy, Context, check_key, check_profile,
+                                             check_purpose, check_validity, refuse)
+from x509core.cert.validation.extension_checks import check_extensions
 from x509core.cert.validation.memo import subject_text
 from x509core.cert.validation.policies import check_policies
 from x509core.der import ObjectIdentifier
