@@ -144,6 +144,21 @@ def test_gmpy2_is_imported_by_the_first_operation_not_by_reading():
                                           "_gmp_powmod"]
 
 
+_STAND_IN_PUT_BACK = """
+from x509core import bignum
+stand_in = bignum.powmod                      # what a monkeypatch saves before the first call
+print(bignum.powmod(3, 5, 7))                 # the switch to gmpy2 happens here
+bignum.powmod = stand_in                      # ... and what its undo puts back
+print(bignum.powmod(3, 5, 7), bignum.BACKEND)
+"""
+
+
+def test_a_stand_in_put_back_after_the_first_call_still_computes():
+    # tests/cert/validation/test_bounded_work.py patches bignum.powmod in a fixture; run first,
+    # its undo restored the stand-in after the switch and the next call recursed without end.
+    assert _child(_STAND_IN_PUT_BACK) == ["5", "5", "gmpy2"]
+
+
 def test_a_gmpy2_that_does_not_import_falls_back_to_python_at_first_use(tmp_path):
     (tmp_path / "gmpy2").mkdir()
     (tmp_path / "gmpy2" / "__init__.py").write_text("raise ImportError('broken build')\n")

@@ -149,19 +149,27 @@ def _gmp_powmod_sec_pair(first: tuple[int, int, int], second: tuple[int, int, in
     return int(results[0]), int(results[1])
 
 
+def _functions(name: str) -> dict:
+    """The functions of backend ``name`` (gmpy2 already imported), by the names they take here."""
+    if name == "gmpy2":
+        return {"powmod": _gmp_powmod, "powmod_sec": _gmp_powmod_sec,
+                "powmod_sec_pair": _gmp_powmod_sec_pair, "invert": _gmp_invert,
+                "mpz": _gmpy2.mpz}
+    return {"powmod": _py_powmod, "powmod_sec": _py_powmod,
+            "powmod_sec_pair": _py_powmod_sec_pair, "invert": _py_invert, "mpz": _py_mpz}
+
+
 def set_backend(name: str) -> None:
     """Select ``"gmpy2"`` or ``"python"`` for every later call (module-level switch)."""
     global BACKEND, powmod, powmod_sec, powmod_sec_pair, invert, mpz, _waiting
     if name == "gmpy2":
         if _import_gmpy2() is None:
             raise RuntimeError("gmpy2 is not installed")
-        powmod, powmod_sec, invert, mpz = _gmp_powmod, _gmp_powmod_sec, _gmp_invert, _gmpy2.mpz
-        powmod_sec_pair = _gmp_powmod_sec_pair
-    elif name == "python":
-        powmod, powmod_sec, invert, mpz = _py_powmod, _py_powmod, _py_invert, _py_mpz
-        powmod_sec_pair = _py_powmod_sec_pair
-    else:
+    elif name != "python":
         raise ValueError(f"unknown bignum backend {name!r} (expected 'gmpy2' or 'python')")
+    chosen = _functions(name)
+    powmod, powmod_sec, powmod_sec_pair = chosen["powmod"], chosen["powmod_sec"], chosen["powmod_sec_pair"]
+    invert, mpz = chosen["invert"], chosen["mpz"]
     BACKEND = name
     _waiting = False
 
@@ -181,7 +189,9 @@ def _on_first_use(name: str):
     imports gmpy2 (or falls back to Python) and then calls the real function."""
     def first_call(*args):
         _activate_default()
-        return globals()[name](*args)
+        # The backend's own function, not the module global: a stand-in put back after the
+        # switch (a test's monkeypatch undoing its patch) would otherwise call itself forever.
+        return _functions(BACKEND)[name](*args)
     first_call.__name__ = first_call.__qualname__ = name
     return first_call
 
