@@ -145,6 +145,7 @@ def _general_paths_only(monkeypatch) -> None:
     monkeypatch.setattr(extension_names, "_read_simple_general_names", lambda _reader: None)
     monkeypatch.setattr(distribution, "_read_full_name_point", lambda _reader: None)
     monkeypatch.setattr(policy_qualifiers, "_read_cps_qualifier", lambda _reader: None)
+    monkeypatch.setattr(policy_qualifiers, "_read_explicit_text_notice", lambda _reader: None)
     monkeypatch.setattr(policies, "_read_bare_policy", lambda _reader: None)
     monkeypatch.setattr(algorithms, "_ALGORITHMS", {})
     monkeypatch.setattr(algorithms, "_ALGORITHMS_LIMIT", 0)
@@ -383,3 +384,51 @@ def test_a_plain_utctime_is_read_as_the_utctime_decoder_reads_it():
         got = plain_utc_time(octets, 0)
         assert got == expected and type(got) is type(expected), octets
     assert sum(plain_utc_time(c, 0) is None for c in cases) > 500
+
+
+def _notice(text: bytes, tag: int, *, with_ref: bool = False, oid: str = "1.3.6.1.5.5.7.2.2") -> bytes:
+    """A PolicyQualifierInfo of ``oid`` holding ``SEQUENCE { [noticeRef] explicitText }``, the
+    text's octets written as they are (so empty and out-of-repertoire texts can be made)."""
+    from x509core.der.writer import Writer
+    w = Writer()
+    with w.sequence():
+        w.write_oid(oid)
+        with w.sequence():
+            if with_ref:
+                with w.sequence():
+                    w.write_string("Org", 12)
+                    with w.sequence():
+                        w.write_integer(1)
+            w.write_raw(bytes((tag, len(text))) + text)
+    return w.to_bytes()
+
+
+@pytest.mark.parametrize("qualifier", [
+    _notice(b"benchmark only", 12), _notice(b"benchmark only", 22), _notice(b"visible", 26),
+    _notice(b"", 12), _notice(b"\xff\xfe", 12), _notice(b"caf\xc3\xa9", 22), _notice(b"\x7f", 26),
+    _notice("é".encode("utf-16-be"), 30), _notice(b"with a reference", 12, with_ref=True),
+    _notice(b"other id", 12, oid="1.3.6.1.5.5.7.2.9"), _notice(b"text", 19)])
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_explicit_text_notice_fast_path_reads_as_the_general_reader(qualifier, strict, monkeypatch):
+    """UserNotice qualifiers the fast path reads (UTF8String, IA5String, VisibleString) and
+    those it leaves to the general reading (empty text, bad octets, a BMPString, a noticeRef,
+    another qualifier id, a PrintableString that DisplayText does not allow): the same value
+    and findings, or the same refusal."""
+    from x509core.cert.extensions.policy_qualifiers import PolicyQualifierInfo
+    from x509core.der import Reader
+
+    def outcome():
+        findings = None if strict else []
+        r = Reader(qualifier, findings=findings)
+        try:
+            value = PolicyQualifierInfo.read(r, "[0]")
+            r.finish()
+        except X509CoreError as exc:
+            return type(exc).__name__, str(exc), exc.offset, exc.path
+        text = getattr(value.qualifier, "explicit_text", None)
+        return repr(value), type(text).__name__, findings
+    fast = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(policy_qualifiers, "_read_explicit_text_notice", lambda _reader: None)
+        general = outcome()
+    assert fast == general

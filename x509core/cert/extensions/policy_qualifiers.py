@@ -17,6 +17,7 @@ from x509core.cert._parsed import maker, parsed
 from x509core.cert.extensions.value import openssl_integer, tuple_of
 from x509core.cert.names.general_name_text import openssl_object_name
 from x509core.cert.oids import OID_QT_CPS, OID_QT_UNOTICE
+from x509core.der.content import PRIMITIVE_DECODERS
 from x509core.der import BMPString, IA5String, ObjectIdentifier, Reader, UTF8String, VisibleString, Writer
 from x509core.der.oid import encode_oid_content
 from x509core.der.tags import SEQUENCE
@@ -193,6 +194,8 @@ class PolicyQualifierInfo:
     @classmethod
     def read(cls, reader: Reader, name: str) -> "PolicyQualifierInfo":
         simple = _read_cps_qualifier(reader)
+        if simple is None:
+            simple = _read_explicit_text_notice(reader)
         if simple is not None:
             return simple
         seq = reader.read_sequence(name)
@@ -255,3 +258,34 @@ def _read_cps_qualifier(reader: Reader) -> PolicyQualifierInfo | None:
         return None
     reader.pos = seq_end
     return _new_qualifier(OID_QT_CPS, uri.decode("ascii"))
+
+
+# id-qt-unotice as the DER of its OID, and the DisplayText types the fast path below reads.
+_UNOTICE_OID_DER = b"\x06\x08" + encode_oid_content(OID_QT_UNOTICE)
+_PLAIN_TEXT_TYPES = frozenset({UTF8String.tag_number, IA5String.tag_number, VisibleString.tag_number})
+_new_notice = maker(UserNotice)
+
+
+def _read_explicit_text_notice(reader: Reader) -> PolicyQualifierInfo | None:
+    """``SEQUENCE { id-qt-unotice, SEQUENCE { explicitText } }`` read at once: a UserNotice of
+    a non-empty UTF8String, IA5String or VisibleString alone (RFC 5280 §4.2.1.4: conforming
+    CAs SHOULD NOT use noticeRef and SHOULD use UTF8String), short lengths, the two SEQUENCEs
+    at a depth the general reading could not pass. None (nothing read) for anything else,
+    which PolicyQualifierInfo.read reads, reports (an empty text) or refuses. The same value
+    (tests/cert/reading/test_parse_fast_paths.py)."""
+    data, pos, end = reader.data, reader.pos, reader.end
+    if pos + 16 > end or data[pos] != 0x30 or not data.startswith(_UNOTICE_OID_DER, pos + 2) \
+            or data[pos + 12] != 0x30 or data[pos + 14] not in _PLAIN_TEXT_TYPES \
+            or reader.depth + 2 > reader.max_depth:
+        return None
+    seq_end = pos + 2 + data[pos + 1]
+    if (data[pos + 1] | data[pos + 13] | data[pos + 15]) >= 0x80 or seq_end > end \
+            or pos + 14 + data[pos + 13] != seq_end or pos + 16 + data[pos + 15] != seq_end \
+            or seq_end == pos + 16:
+        return None
+    try:
+        text = PRIMITIVE_DECODERS[data[pos + 14]](data, pos + 16, seq_end, ())
+    except DecodeError:
+        return None
+    reader.pos = seq_end
+    return _new_qualifier(OID_QT_UNOTICE, _new_notice(None, text, True))
