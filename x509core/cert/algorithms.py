@@ -112,13 +112,6 @@ def read_algorithm_identifier(r: Reader, name: str
         return known
     algorithm = r.fork().read_sequence(name)
     raw = r.data[start:algorithm.end]
-    # A value read in full before gives the same result here, unless this reader's depth limit
-    # could bite: an element of n octets nests at most n / 2 levels (two header octets each).
-    if len(raw) < 2 * (r.max_depth - r.depth - 1):
-        known = _ALGORITHMS.get(raw)
-        if known is not None:
-            r.pos = algorithm.end
-            return raw, known[0], known[1]
     oid = algorithm.read_oid("algorithm")
     reported = 0 if r.findings is None else len(r.findings)
     if oid in _PKCS1 and algorithm.at_end:
@@ -139,12 +132,15 @@ def read_algorithm_identifier(r: Reader, name: str
 
 def _known_algorithm(r: Reader) -> tuple[bytes, ObjectIdentifier, SignatureAlgorithmInfo | None] | None:
     """The identifier at ``r`` looked up in :data:`_ALGORITHMS` without a reader of its own,
-    when its SEQUENCE has a minimal header (short_header) and the depth rule of
-    :func:`read_algorithm_identifier` allows; None (nothing read) otherwise."""
+    when its SEQUENCE has a minimal header (short_header) and this reader's depth limit could
+    not bite; None (nothing read) otherwise. Every cached value has such a header (at most
+    _ALGORITHM_MAX_OCTETS octets, read without a finding), so no other form can be a hit."""
     data, start, end = r.data, r.pos, r.end
     if start >= end or data[start] != 0x30:
         return None
     bounds = short_header(data, start, end)
+    # A value read in full before gives the same result here, unless this reader's depth limit
+    # could bite: an element of n octets nests at most n / 2 levels (two header octets each).
     if bounds is None or bounds[1] - start >= 2 * (r.max_depth - r.depth - 1):
         return None
     raw = data[start:bounds[1]]
