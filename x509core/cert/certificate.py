@@ -260,16 +260,13 @@ def _read_validity(tbs: Reader) -> tuple[datetime, datetime]:
     data, pos = tbs.data, tbs.pos
     if data.startswith(b"\x30\x1e", pos) and pos + 32 <= tbs.end and tbs.depth < tbs.max_depth:
         # The common SEQUENCE of 30 octets, without a reader of its own (read_sequence's
-        # header and depth checks, written out); _two_utc_times reads or refuses its contents.
+        # header and depth checks, written out). It is the only Validity _two_utc_times can
+        # read (30 content octets have this minimal header); anything else reads below.
         times = _two_utc_times(data, pos + 2, pos + 32)
         if times is not None:
             tbs.pos = pos + 32
             return times
     validity = tbs.read_sequence("validity")
-    times = _two_utc_times(validity.data, validity.pos, validity.end)
-    if times is not None:
-        validity.pos = validity.end
-        return times
     # Deviation: RFC 5280 §4.1.2.5 says CAs MUST write dates through 2049 as UTCTime; trusted
     # roots exist that use GeneralizedTime for them (Certum Trusted Network CA 2, 2011-2046), and
     # Go and OpenSSL read them. We read them too (fractions stay refused); we never write them.
