@@ -262,7 +262,7 @@ def _read_cps_qualifier(reader: Reader) -> PolicyQualifierInfo | None:
 
 # id-qt-unotice as the DER of its OID, and the DisplayText types the fast path below reads.
 _UNOTICE_OID_DER = b"\x06\x08" + encode_oid_content(OID_QT_UNOTICE)
-_PLAIN_TEXT_TYPES = frozenset({UTF8String.tag_number, IA5String.tag_number, VisibleString.tag_number})
+_PLAIN_TEXT_TYPES = frozenset(_DISPLAY_TEXT_TYPES) - {BMPString.tag_number}    # UTF8, IA5, Visible
 _new_notice = maker(UserNotice)
 
 
