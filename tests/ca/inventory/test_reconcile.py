@@ -88,3 +88,42 @@ def test_stale_temporary_files_are_removed_on_open(engine_ca, leaf_key):
     assert not stale.exists() and (ca.directory / ".ca.pem.zzzzzzzz.tmp").is_symlink()
     assert reopened.check().consistent
     reopened.close()
+
+
+def _cli(ca, location, *argv):
+    from tests.ca.cli.test_cli import run
+    where = ("--inventory", location) if location else ()
+    return run("--ca-dir", ca.directory, *where, *argv)
+
+
+def test_cli_check_reports_without_repairing_and_repair_restores(engine_ca, leaf_key):
+    """`inventory check` reports a missing file and an open reservation, and leaves both as
+    they are (the CLI's repair on open must not run first and hide them); `--repair` writes
+    the file from its row and closes the reservation, and then all is consistent."""
+    ca = engine_ca()
+    record = _issue(ca, leaf_key).record
+    record.path.unlink()
+    reserved = ca._reservation(ca_builder(ca, leaf_key), "server")
+    ca.inventory.reserve(reserved)                      # a process killed before it signed
+    found = _cli(ca, engine_ca.location, "inventory", "check")
+    assert found.code == 1, (found.out, found.err)
+    assert f"missing file: {record.serial_hex}" in found.out.splitlines()
+    assert f"open reservation: {reserved.serial_hex}" in found.out.splitlines()
+    assert "--repair" in found.err and not record.path.exists()
+    assert _cli(ca, engine_ca.location, "inventory", "check").out == found.out   # unchanged
+    repaired = _cli(ca, engine_ca.location, "inventory", "check", "--repair")
+    assert repaired.code == 0, (repaired.out, repaired.err)
+    assert f"restored: {record.serial_hex}" in repaired.out.splitlines()
+    assert f"closed reservation: {reserved.serial_hex}" in repaired.out.splitlines()
+    assert record.path.read_text() == record.pem
+    again = _cli(ca, engine_ca.location, "inventory", "check")
+    assert again.code == 0 and again.out.startswith("consistent: 1 certificates")
+
+
+def test_cli_repair_leaves_a_changed_file_to_a_person(engine_ca, leaf_key):
+    ca = engine_ca()
+    record = _issue(ca, leaf_key).record
+    record.path.write_text("tampered")
+    result = _cli(ca, engine_ca.location, "inventory", "check", "--repair")
+    assert result.code == 1 and "differs" in result.out and "consistent" not in result.out
+    assert record.path.read_text() == "tampered"

@@ -75,7 +75,10 @@ def _register_inventory(sub, common) -> None:
                    "in it: use ~/.pgpass)")
     m.set_defaults(run=run_inventory_migrate)
     k = inv_sub.add_parser("check", parents=[common], help="compare every row with every file "
-                           "of issued/ (changes nothing)")
+                           "of issued/ (changes nothing unless --repair)")
+    k.add_argument("--repair", action="store_true", help="also write each missing file from "
+                   "its row and close this node's open reservations (a file that differs from "
+                   "its row, or has none, is only reported)")
     k.set_defaults(run=run_inventory_check)
 
 
@@ -127,17 +130,27 @@ def _vacuum_analyze(ctx: Context, target) -> None:
 
 
 def run_inventory_check(ctx: Context) -> int:
-    ca = ctx.open_ca(sign=False)
-    found = ca.check()
+    """Exit 0 when rows and files agree (after the repair, with --repair), else 1. Without
+    --repair the CA is opened without its repair on open, so that what is found is reported
+    rather than silently fixed first."""
+    repair = ctx.args.repair
+    ca = ctx.open_ca(sign=False, reconcile=False)
+    found = ca.repair() if repair else ca.check()
     for line in found.problems:
         ctx.out(f"problem: {line}")
-    for what, serials in (("missing file", found.restored), ("open reservation", found.abandoned),
-                          ("file to record", found.adopted)):
+    names = (("restored", "closed reservation", "recorded") if repair else
+             ("missing file", "open reservation", "file to record"))
+    for what, serials in zip(names, (found.restored, found.abandoned, found.adopted)):
         for serial in serials:
             ctx.out(f"{what}: {format_serial(serial)}")
-    if found.consistent:
+    for name in found.removed_temporary:
+        ctx.out(f"{'removed' if repair else 'stale'} temporary file: {name}")
+    if found.consistent or repair and not found.problems:
         ctx.out(f"consistent: {len(ca.inventory)} certificates in {ca.inventory.location}")
         return 0
+    if not repair and (found.restored or found.abandoned or found.adopted
+                       or found.removed_temporary):
+        ctx.info("`x509core inventory check --repair` fixes the missing files and reservations")
     return 1
 
 

@@ -180,9 +180,11 @@ class Context:
         given = getattr(self.args, "ca_dir", None)
         return Path(given or self.environ.get(CA_DIR_ENV) or "ca")
 
-    def open_ca(self, *, sign: bool = True):
+    def open_ca(self, *, sign: bool = True, reconcile: bool = True):
         """The CA of ``--ca-dir``, asking for its passphrase only when its key is encrypted and
-        the command signs (``revoke`` only updates the inventory: ``sign=False``)."""
+        the command signs (``revoke`` only updates the inventory: ``sign=False``). The repair
+        of what a crash left runs first (``CertificateAuthority.open``) unless ``reconcile``
+        is False: ``inventory check`` reports what it finds and changes nothing."""
         from x509core.ca.issuance.certificate_authority import CertificateAuthority
         directory = self.ca_dir
         key_file = directory / "ca.key"
@@ -192,6 +194,7 @@ class Context:
         encrypted = b"ENCRYPTED PRIVATE KEY" in key_file.read_bytes()[:200]
         passphrase = self.secret(CA_PASSPHRASE) if encrypted and sign else None
         return self.keep(CertificateAuthority.open(directory, passphrase=passphrase,
+                                                   reconcile=reconcile,
                                                    inventory=self.inventory_location))
 
     def write_key(self, path: str | Path, key, passphrase: bytes | None) -> Path:

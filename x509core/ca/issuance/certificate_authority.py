@@ -185,6 +185,13 @@ class CertificateAuthority(IssuanceMixin, RevocationMixin):
         """Compare every row with every file, changing nothing."""
         return self.inventory.check(self._adopt)
 
+    def repair(self) -> Reconciliation:
+        """:meth:`check`, and repair what a file can be rebuilt from: every missing file
+        written from its row, open reservations of this node closed or recorded, stale
+        temporary files removed. A file that differs from its row, or has no row, is only
+        reported (``problems``): which of the two is right needs a person."""
+        return self.inventory.reconcile(self._adopt, full=True)
+
     def _adopt(self, path: Path, pem: str) -> IssuedRecord:
         """A file left by a crash completes its reservation only if it is this CA's
         certificate for that serial."""
