@@ -104,3 +104,22 @@ def test_audit_as_a_table_and_as_json_lines(ca_dir, leaf_key):
     assert len(run("audit", "--json", "--until", "2999-01-01", "--limit", "2").out.splitlines()) == 2
     assert run("audit", "--target", issued.record.serial_hex).out.count("\n") == 3
     assert "not an ISO-8601 time" in one_error_line(run("audit", "--since", "yesterday"))
+
+
+def test_audit_actor_as_the_table_shows_it_and_unknown_actions_refused(ca_dir):
+    """``--actor`` takes ``KIND:NAME`` as the ACTOR column prints it, or the name alone; an
+    action the trail never records is refused (a typo is not an empty trail)."""
+    for actor in (Actor("admin", "alice"), Actor("token", "alice"), Actor("token", "0a1b")):
+        ca_dir.inventory.append_audit(actor.event("token-create", "t1"))
+
+    def actors(*argv):
+        out = run("audit", "--json", *argv).out.splitlines()
+        return [(e["actor_kind"], e["actor"]) for e in map(json.loads, out)]
+    assert actors("--actor", "admin:alice") == [("admin", "alice")]
+    assert actors("--actor", "token:alice") == [("token", "alice")]
+    assert actors("--actor", "alice") == [("admin", "alice"), ("token", "alice")]
+    assert actors("--actor", "token:0a1b") == actors("--actor", "0a1b") == [("token", "0a1b")]
+    assert "admin:alice" in run("audit", "--actor", "admin:alice").out
+    line = one_error_line(run("audit", "--action", "isue"))
+    assert "--action must be one of" in line and "admin-login" in line and "'isue'" in line
+    assert run("audit", "--action", "admin-login").code == 0

@@ -233,8 +233,13 @@ def test_the_audit_export_is_json_lines(client, admin_name):
     assert set(events[0]) == {"id", "at", "action", "outcome", "actor_kind", "actor", "source",
                               "target", "detail", "node"}
     assert events[-1]["actor_kind"] == "admin" and events[-1]["source"] == "127.0.13.1"
+    shown = browser.get(f"/admin/audit.jsonl?action=admin-login&actor=admin:%20{admin_name}")
+    assert shown.text == answer.text                     # as the page shows it: "admin: NAME"
+    assert browser.get(f"/admin/audit.jsonl?actor=token:{admin_name}").text == ""
     bad = browser.get("/admin/audit?since=yesterday")
     assert bad.status == 400 and bad.text.startswith("x509core: since/until")
+    typo = browser.get("/admin/audit?action=admin-logni")
+    assert typo.status == 400 and typo.text == "x509core: not an action of the audit trail\n"
 
 
 def test_unknown_serials_and_bad_cursors_are_one_line(client, admin_name):

@@ -63,14 +63,15 @@ def register(sub, common) -> None:
 
 
 def _register_audit(sub, common) -> None:
+    from x509core.ca.inventory.records import AUDIT_ACTIONS
     a = sub.add_parser("audit", parents=[common], help="the audit trail: who did what, when, "
                        "from where, with what outcome")
     a.add_argument("--since", metavar="TIME", help="from this time on (ISO 8601 or Unix seconds)")
     a.add_argument("--until", metavar="TIME", help="before this time")
-    a.add_argument("--action", metavar="ACTION", help="only this action (issue, enroll, "
-                   "register, reenroll, revoke, crl, token-create, token-use, token-revoke, "
-                   "rate-limited, public-url)")
-    a.add_argument("--actor", metavar="NAME", help="only this actor (a token id, a serial, cli)")
+    a.add_argument("--action", metavar="ACTION", help="only this action (one of "
+                   f"{', '.join(AUDIT_ACTIONS)})")
+    a.add_argument("--actor", metavar="NAME", help="only this actor: an admin's name, a token "
+                   "id, a serial, cli; or KIND:NAME as the ACTOR column shows it (admin:alice)")
     a.add_argument("--target", metavar="ID", help="only this target (a serial, a token id)")
     a.add_argument("--outcome", choices=("success", "failure"), help="only this outcome")
     a.add_argument("--limit", metavar="N", help="at most N events")
@@ -165,11 +166,15 @@ def _event_json(event) -> dict:
 
 
 def run_audit(ctx: Context) -> int:
+    from x509core.ca.inventory.records import AUDIT_ACTIONS, actor_filter
     args = ctx.args
+    if args.action is not None and args.action not in AUDIT_ACTIONS:
+        raise CLIError(f"--action must be one of {', '.join(AUDIT_ACTIONS)}; not {args.action!r}")
+    kind, actor = actor_filter(args.actor) if args.actor is not None else (None, None)
     filters = {"since": parse_time(args.since) if args.since else None,
                "until": parse_time(args.until) if args.until else None,
-               "action": args.action, "actor": args.actor, "target": args.target,
-               "outcome": args.outcome}
+               "action": args.action, "actor": actor, "actor_kind": kind,
+               "target": args.target, "outcome": args.outcome}
     if args.limit is not None:
         filters["limit"] = _count(args.limit, "--limit")
     events = ctx.open_ca(sign=False).inventory.iter_audit(**filters)

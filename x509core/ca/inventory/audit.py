@@ -81,6 +81,7 @@ class AuditMixin:
 
     def audit_page(self, *, since: datetime | None = None, until: datetime | None = None,
                    action: str | None = None, actor: str | None = None,
+                   actor_kind: str | None = None,
                    outcome: str | None = None, target: str | None = None,
                    after_id: int | None = None, limit: int = 1000,
                    newest_first: bool = False) -> list[AuditEvent]:
@@ -90,8 +91,8 @@ class AuditMixin:
         if not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise InvalidValue("limit must be between 1 and 10000")
         where, args = [], []
-        for column, value in (("action", action), ("actor", actor), ("outcome", outcome),
-                              ("target", target)):
+        for column, value in (("action", action), ("actor", actor), ("actor_kind", actor_kind),
+                              ("outcome", outcome), ("target", target)):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)

@@ -19,7 +19,7 @@ from x509core.errors import InvalidValue, X509CoreError
 __all__ = ["Actor", "IssuedRecord", "Reconciliation", "Token", "AuditEvent", "Page", "Counts",
            "SerialTaken", "InventoryUnavailable", "TokenRefused", "serial_hex", "time_text",
            "parse_time", "PROFILES", "CERTIFICATE_PROFILES", "STATUSES", "BINDINGS",
-           "ACTOR_KINDS", "OUTCOMES"]
+           "ACTOR_KINDS", "OUTCOMES", "AUDIT_ACTIONS", "actor_filter"]
 
 PROFILES = ("client", "server")        # what an enrollment token may ask for
 # What a certificate row may be: the two above, and the service's delegated OCSP responder
@@ -31,6 +31,19 @@ STATUSES = ("reserved", "valid", "revoked", "abandoned")
 BINDINGS = ("seed", "san")             # where the machine binding is carried (issue 15: "san")
 ACTOR_KINDS = ("cli", "admin", "token", "certificate", "service")
 OUTCOMES = ("success", "failure")
+# Every action the trail records (the filters of `x509core audit` and the admin page offer these).
+AUDIT_ACTIONS = ("issue", "enroll", "register", "reenroll", "revoke", "crl", "token-create",
+                 "token-use", "token-revoke", "rate-limited", "public-url", "admin-add",
+                 "admin-remove", "admin-login", "admin-logout", "admin-session-expired")
+
+
+def actor_filter(text: str) -> tuple[str | None, str]:
+    """An actor to filter the trail by, as typed: ``NAME`` (any kind), or ``KIND:NAME`` as the
+    trail shows it (``admin:alice``, ``token:1f2e...``). Returns (kind or None, name)."""
+    kind, colon, name = text.partition(":")
+    if colon and kind.strip() in ACTOR_KINDS:
+        return kind.strip(), name.strip()
+    return None, text.strip()
 
 
 class SerialTaken(X509CoreError):

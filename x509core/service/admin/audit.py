@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from x509core.ca.cli.support import parse_time
-from x509core.ca.inventory.records import OUTCOMES
+from x509core.ca.inventory.records import AUDIT_ACTIONS, OUTCOMES, actor_filter
 from x509core.errors import X509CoreError
 from x509core.service.admin.common import frame, service_of
 from x509core.service.admin.render import SECURITY_HEADERS, render
@@ -23,9 +23,7 @@ __all__ = ["routes", "audit_page", "export", "event_json", "PAGE_SIZE", "ACTIONS
 
 PAGE_SIZE = 100
 _EXPORT_BATCH = 1000
-ACTIONS = ("issue", "enroll", "register", "reenroll", "revoke", "crl", "token-create",
-           "token-use", "token-revoke", "rate-limited", "public-url", "admin-add",
-           "admin-remove", "admin-login", "admin-logout", "admin-session-expired")
+ACTIONS = AUDIT_ACTIONS
 
 
 def routes() -> list[web.RouteDef]:
@@ -47,7 +45,11 @@ def _filters(query) -> tuple[dict, dict]:
              for name in ("action", "actor", "target", "outcome", "since", "until")}
     if shown["outcome"] not in ("", *OUTCOMES):
         raise Refused(400, "outcome must be success or failure")
-    filters = {name: shown[name] or None for name in ("action", "actor", "target", "outcome")}
+    if shown["action"] not in ("", *ACTIONS):
+        raise Refused(400, "not an action of the audit trail")
+    filters = {name: shown[name] or None for name in ("action", "target", "outcome")}
+    filters["actor_kind"], filters["actor"] = actor_filter(shown["actor"]) if shown["actor"] \
+        else (None, None)
     try:
         filters["since"] = parse_time(shown["since"]) if shown["since"] else None
         filters["until"] = parse_time(shown["until"]) if shown["until"] else None
