@@ -231,6 +231,18 @@ def test_csr_on_the_client_then_issue_keeps_the_key_there(site):
     assert "private key" not in result.out                   # the CA made no key
 
 
+def test_csr_refuses_an_existing_key_and_a_new_key_file_together(site):
+    """``--key`` (use this key) and ``--key-out`` (write a new one here) exclude each other:
+    given both, the second was silently ignored and no key file written."""
+    key = site.root / "given.key"
+    assert run("keygen", "--out", key).code == 0
+    line = one_error_line(run("csr", "--org", ORG, "--client-id", "CT09WORKSTATION9", "--key",
+                              key, "--key-out", site.root / "other.key",
+                              "--out", site.root / "both.csr"))
+    assert "--key-out" in line and "--key" in line
+    assert not (site.root / "other.key").exists() and not (site.root / "both.csr").exists()
+
+
 def test_raw_mode_binds_the_id_exactly_as_the_seed_system_writes_it(site):
     seed = load_pem_certificate(require_shared(INTEROP / "client-HZ109999.pem").read_bytes())
     assert seed_form(OID_MACHINE_IDENTITY, seed.machine_identity) in seed.raw   # the seed's form

@@ -60,7 +60,8 @@ def _register_keygen_and_csr(sub, common) -> None:
     k.add_argument("--public-out", metavar="FILE", help="also write the public key")
     k.add_argument("--encrypt", action="store_true", help="encrypt the key (passphrase from "
                    "--key-passphrase-file, $X509CORE_KEY_PASSPHRASE or a prompt)")
-    k.add_argument("--key-passphrase-file", metavar="FILE")
+    k.add_argument("--key-passphrase-file", metavar="FILE", help="the passphrase for --encrypt "
+                   "(first line)")
     key_bits_option(k, "new")
     k.set_defaults(run=run_keygen)
 
@@ -68,10 +69,12 @@ def _register_keygen_and_csr(sub, common) -> None:
                        "bound to this machine (the key never leaves it)")
     client_options(c, machine_default="auto")
     c.add_argument("--out", metavar="FILE", help="the CSR file (default CLIENT-ID.csr)")
-    c.add_argument("--key", metavar="FILE", help="use this existing private key")
-    c.add_argument("--key-out", metavar="FILE", help="the new key (default CLIENT-ID.key)")
+    key = c.add_mutually_exclusive_group()
+    key.add_argument("--key", metavar="FILE", help="use this existing private key")
+    key.add_argument("--key-out", metavar="FILE", help="the new key (default CLIENT-ID.key)")
     c.add_argument("--encrypt", action="store_true", help="encrypt the new key")
-    c.add_argument("--key-passphrase-file", metavar="FILE")
+    c.add_argument("--key-passphrase-file", metavar="FILE", help="the passphrase of --key when "
+                   "it is encrypted, or for --encrypt (first line)")
     key_bits_option(c, "client")
     c.set_defaults(run=run_csr)
 
@@ -79,12 +82,14 @@ def _register_keygen_and_csr(sub, common) -> None:
 def _register_export(sub, common) -> None:
     x = sub.add_parser("export-pkcs12", parents=[common], help="certificate + key as PKCS#12 "
                        "(AES-256, SHA-256 MAC; OpenSSL 3 and Windows read it)")
-    x.add_argument("--cert", required=True, metavar="FILE")
-    x.add_argument("--key", required=True, metavar="FILE")
+    x.add_argument("--cert", required=True, metavar="FILE", help="the certificate (PEM)")
+    x.add_argument("--key", required=True, metavar="FILE", help="its private key (PEM: PKCS#8, "
+                   "encrypted PKCS#8, RSA or EC PRIVATE KEY)")
     x.add_argument("--chain", action="append", default=[], metavar="FILE",
                    help="CA certificate(s) to include (repeatable)")
     x.add_argument("--name", metavar="TEXT", help="friendly name")
-    x.add_argument("--out", required=True, metavar="FILE.p12")
+    x.add_argument("--out", required=True, metavar="FILE.p12", help="the PKCS#12 file to "
+                   "write (0600; never over an existing file)")
     x.add_argument("--password-file", metavar="FILE",
                    help="the PKCS#12 password (else $X509CORE_PKCS12_PASSWORD, else a prompt)")
     x.add_argument("--key-passphrase-file", metavar="FILE", help="when the key is encrypted")
