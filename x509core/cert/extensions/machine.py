@@ -49,7 +49,8 @@ class _MachineBinding(ExtensionValue):
 
     # The seed system marks both extensions non-critical; marked critical, they would make every
     # relying party that does not know them refuse the certificate (RFC 5280 §4.2).
-    criticality: ClassVar = (False, "the seed system's machine binding, ../shared/seed.md")
+    criticality: ClassVar = (False, "the seed system's machine binding "
+                                    "(x509core.cert.extensions.machine)")
     value: str
     encoding: str = "raw"
 

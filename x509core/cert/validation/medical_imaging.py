@@ -43,7 +43,7 @@ from x509core.errors import InvalidValue
 
 __all__ = ["MedicalImagingPolicy", "check_medical_policy"]
 
-_RULE = "medical-imaging policy (../shared/seed.md)"
+_RULE = "medical-imaging policy (x509core.MedicalImagingPolicy)"
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,8 @@ def _show(record, ca_certificate) -> dict:
     cert = load_pem_certificate(record.pem)
     findings = [str(f) for f in lint(cert)]
     return {"lines": [escape_unsafe(line) for line in certificate_lines(cert)],
-            "binding": escape_unsafe(binding_line(cert)), "findings": findings,
+            "binding": escape_unsafe(binding_line(cert).removeprefix("Machine binding: ")),
+            "findings": findings,
             "chain": [("this certificate", cert.subject.rfc4514(), cert.issuer.rfc4514()),
                       ("issuing CA", ca_certificate.subject.rfc4514(),
                        ca_certificate.issuer.rfc4514())]}
