@@ -142,6 +142,8 @@ def test_ec_parameters_block_must_agree(openssl):
         load_pem_private_key_file(params + key)
     with pytest.raises(InvalidValue, match="found 2"):
         load_pem_private_key_file(key + key)
+    with pytest.raises(InvalidValue, match="not its name"):      # a path given for the text
+        load_pem_private_key_file("/etc/x509core/modality.key")
 
 
 def _one_asymmetric_key(version, inner_public, outer_point):

@@ -175,10 +175,13 @@ def load_der_private_key_file(data: bytes) -> ECPrivateKeyFile:
 
 
 def load_pem_private_key_file(text: str | bytes) -> ECPrivateKeyFile:
-    """An EC key file in PEM: one ``EC PRIVATE KEY`` or ``PRIVATE KEY`` block, and optionally the
-    ``EC PARAMETERS`` block ``openssl ecparam -genkey`` writes before it (its curve must agree)."""
+    """An EC key file's contents in PEM (the text, not the file's name): one ``EC PRIVATE KEY``
+    or ``PRIVATE KEY`` block, and optionally the ``EC PARAMETERS`` block ``openssl ecparam
+    -genkey`` writes before it (its curve must agree)."""
     blocks = pem.decode(text)
     keys = [(label, der) for label, der in blocks if label != "EC PARAMETERS"]
+    if not blocks:
+        raise InvalidValue("no PEM block: pass the key file's contents (its text), not its name")
     if len(keys) != 1:
         raise InvalidValue(f"expected one private key PEM block, found {len(keys)}")
     label, der = keys[0]
