@@ -14,7 +14,9 @@ from x509core.ca.cli.support import CLIError, Context
 __all__ = ["ServeOptions", "register", "run_serve", "parse_address", "serve_options"]
 
 _HOST_PORT = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\[\]]*)):(?P<port>[0-9]{1,5})$")
-_INSTALL = "python3 -m pip install 'x509core[server]'"
+# x509core is installed from its source, not an index: the extra, or its packages by name.
+_INSTALL = ("python3 -m pip install '.[server]' in x509core's source, or python3 -m pip "
+            "install aiohttp")
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ def _add_admin(app: web.Application, service: Service) -> None:
     except ImportError as exc:
         if getattr(exc, "name", None) != "jinja2":
             raise
-        log.warning("the admin pages are off: they need Jinja2 (pip install 'x509core[server]')")
+        log.warning("the admin pages are off: they need Jinja2 (python3 -m pip install '.[server]' "
+                    "in x509core's source, or python3 -m pip install Jinja2)")
         return
 
     async def to_admin(request: web.Request) -> web.Response:

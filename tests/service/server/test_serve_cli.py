@@ -113,4 +113,4 @@ def test_without_aiohttp_the_cli_works_and_serve_says_how_to_install_it(ca_dir):
     listing = run("list", "--ca-dir", ca_dir)
     assert listing.returncode == 0, listing.stderr
     line = _one_line_error(run("serve", "--ca-dir", ca_dir, "--listen", "127.0.0.1:0"))
-    assert "pip install 'x509core[server]'" in line
+    assert "pip install '.[server]'" in line and "pip install aiohttp" in line

@@ -66,8 +66,9 @@ def _psycopg():
     try:
         import psycopg
     except ImportError:
-        raise InvalidValue("a PostgreSQL inventory needs psycopg 3: "
-                           "pip install 'x509core[postgres]'") from None
+        raise InvalidValue("a PostgreSQL inventory needs psycopg 3: python3 -m pip install "
+                           "'.[postgres]' in x509core's source, or python3 -m pip install "
+                           "psycopg") from None
     return psycopg
 
 
