@@ -125,7 +125,7 @@ def test_migrate_refuses_a_non_empty_target_and_a_password(make_ca, postgres_clu
     ca.close()
     url = postgres_cluster.new_database()
     from x509core.ca.inventory.storage.postgres import PostgresInventory
-    occupied = PostgresInventory(directory.parent, url)
+    occupied = PostgresInventory(directory.parent, url, create=True)
     occupied.set_meta("someone", "else")
     occupied.close()
     assert "not empty" in one_error_line(run("--ca-dir", directory, "inventory", "migrate",
@@ -193,7 +193,7 @@ def test_a_refused_vacuum_warns_and_keeps_the_migration(make_ca, leaf_key, postg
     ca.close()
     owner_url = postgres_cluster.new_database()
     from x509core.ca.inventory.storage.postgres import PostgresInventory
-    PostgresInventory(directory.parent, owner_url).close()          # the schema, owned by postgres
+    PostgresInventory(directory.parent, owner_url, create=True).close()          # the schema, owned by postgres
     role = urlsplit(owner_url).path.lstrip("/") + "_ca"
     postgres_cluster.sql(f"CREATE ROLE {role} LOGIN")
     for grant in (f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",

@@ -155,3 +155,42 @@ def test_version_1_is_upgraded_to_2(tmp_path, inventory_location, monkeypatch):
                                "certificates_machine", "certificates_cn", "certificates_org",
                                "certificates_revoked", "certificates_reserved",
                                "certificates_profile_not_after"}        # version 3's
+
+
+def test_an_emptied_sqlite_inventory_is_refused_not_started_again(make_ca, leaf_key):
+    """An inventory.sqlite3 truncated to nothing read as a new, empty inventory: every
+    certificate forgotten and the cRLNumber back at 1 (RFC 5280 §5.2.3: it only increases),
+    crl.pem replaced. Now every command refuses it with one line and writes nothing."""
+    from tests.ca.cli.test_cli import one_error_line, run
+    ca = make_ca()
+    ca.issue_server(dns=["a.example.org"], public_key=leaf_key.public_key())
+    for _ in range(3):
+        run("crl", "--ca-dir", ca.directory)
+    ca.close()
+    published = (ca.directory / "crl.pem").read_bytes()
+    (ca.directory / "inventory.sqlite3").write_bytes(b"")
+    with pytest.raises(InvalidValue, match="is empty"):
+        CertificateAuthority.open(ca.directory)
+    for argv in (["crl"], ["list"], ["issue", "server", "--dns", "b.example.org", "--no-encrypt",
+                                     "--out", ca.directory.parent / "b.pem"]):
+        line = one_error_line(run(*argv, "--ca-dir", ca.directory))
+        assert "is empty (no tables)" in line and "backup" in line, argv
+    assert (ca.directory / "crl.pem").read_bytes() == published
+    assert (ca.directory / "inventory.sqlite3").read_bytes() == b""
+    assert not (ca.directory.parent / "b.pem").exists()
+
+
+@pytest.mark.postgres
+def test_an_empty_postgresql_database_is_refused_for_an_existing_ca(make_ca, postgres_cluster):
+    """The recorded URL naming a database without x509core's tables (dropped, or another one
+    named): refused, never filled with a new inventory."""
+    ca = make_ca(inventory=postgres_cluster.new_database())
+    ca.crl()
+    ca.close()
+    empty = postgres_cluster.new_database()
+    (ca.directory / "inventory.url").write_text(empty + "\n")
+    with pytest.raises(InvalidValue, match="is empty"):
+        CertificateAuthority.open(ca.directory)
+    from x509core.ca.inventory.storage.postgres import PostgresInventory
+    with PostgresInventory(ca.directory, empty, create=True) as fresh:   # ca init, migrate: made
+        assert fresh.schema_version_now() == VERSION

@@ -101,7 +101,7 @@ def run_inventory_migrate(ctx: Context) -> int:
     ca = ctx.open_ca(sign=False)
     if not isinstance(ca.inventory, SQLiteInventory):
         raise CLIError(f"this CA's inventory is already {ca.inventory.location}")
-    target = ctx.keep(PostgresInventory(ca.directory, url))
+    target = ctx.keep(PostgresInventory(ca.directory, url, create=True))
     report = migrate(ca.inventory, target)
     record_location(ca.directory, url)
     ctx.out(f"migrated {report.rows['certificates']} certificates, "

@@ -123,7 +123,7 @@ def open_inventory(directory: str | Path, location: str | None = None, *, create
         if location is None:
             return SQLiteInventory(directory, create=True, **options)
         record_location(directory, location)
-        return _postgres(directory, location, **options)
+        return _postgres(directory, location, create=True, **options)
     if recorded is not None:
         if location is not None and location != recorded:
             raise InvalidValue(f"this CA's inventory is {redact_url(recorded)} "

@@ -36,7 +36,7 @@ from x509core.ca.inventory.records import InventoryUnavailable, time_text
 from x509core.ca.inventory.storage.schema import MIGRATIONS, VERSION
 from x509core.errors import InvalidValue
 
-__all__ = ["InventoryBase", "Transaction"]
+__all__ = ["InventoryBase", "Transaction", "empty_inventory"]
 
 
 class Transaction:
@@ -201,6 +201,16 @@ class InventoryBase:
     def _has_table(self, tx: Transaction, name: str) -> bool:   # pragma: no cover - abstract
         raise NotImplementedError
 
+    def refuse_empty(self) -> None:
+        """Refuse an existing CA's inventory that holds no tables at all (its file emptied, its
+        database dropped or another one named). Starting a new one in its place would forget
+        every certificate issued and restart the cRLNumber, which RFC 5280 §5.2.3 requires to
+        increase; which copy is right needs a person (a backup, or the right database)."""
+        def work(tx):
+            if not (self._has_table(tx, "schema_migrations") or self._has_table(tx, "certificates")):
+                raise empty_inventory(self.location)
+        self.run(work, write=False)
+
     def _lock_schema(self, tx: Transaction) -> None:
         """Serialise migrations between processes (SQLite's write lock already does)."""
 
@@ -256,3 +266,10 @@ class InventoryBase:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def empty_inventory(location: str) -> InvalidValue:
+    """The refusal of :meth:`InventoryBase.refuse_empty`."""
+    return InvalidValue(f"the inventory {location} is empty (no tables); x509core never starts "
+                        "a new one for an existing CA: restore it from a backup, or name the "
+                        "right database")

@@ -78,8 +78,8 @@ class PostgresInventory(Inventory):
 
     dialect = "postgresql"
 
-    def __init__(self, directory, url: str, *, retry_seconds: float = 30.0,
-                 connect_timeout: int = 5):
+    def __init__(self, directory, url: str, *, create: bool = False,
+                 retry_seconds: float = 30.0, connect_timeout: int = 5):
         if not is_postgres_url(url):
             raise InvalidValue(f"not a PostgreSQL URL: {redact_url(url)!r}")
         psycopg = _psycopg()
@@ -91,6 +91,8 @@ class PostgresInventory(Inventory):
         self.connect_timeout = connect_timeout
         try:
             self._refuse_foreign()
+            if not create:                   # a new inventory, or a migration's empty target
+                self.refuse_empty()
             self.migrate_schema()
         except BaseException:
             self.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from x509core.ca.files import KEY_MODE, AlreadyExists, make_private_directory
 from x509core.ca.inventory.core import Inventory
+from x509core.ca.inventory.storage.base import empty_inventory
 from x509core.errors import InvalidValue
 
 __all__ = ["SQLiteInventory", "INVENTORY_FILENAME"]
@@ -41,11 +42,15 @@ class SQLiteInventory(Inventory):
             make_private_directory(self.issued_directory)
         elif not self.path.is_file():
             raise InvalidValue(f"{self.path} is missing: not a CA directory, or an incomplete one")
+        elif self.path.stat().st_size == 0:          # refused before SQLite writes a header
+            raise empty_inventory(str(self.path))
         try:
             if create:
                 self.path.touch(mode=KEY_MODE, exist_ok=False)
                 self.path.chmod(KEY_MODE)
             self._refuse_foreign()
+            if not create:
+                self.refuse_empty()
             self.migrate_schema()
         except sqlite3.DatabaseError as exc:
             self.close()
