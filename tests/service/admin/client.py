@@ -46,14 +46,13 @@ class AdminClient:
     jar: dict = field(default_factory=dict)
 
     def request(self, method: str, path: str, form: dict | None = None,
-                headers: dict | None = None) -> Answer:
+                headers: dict | None = None, body: bytes | None = None) -> Answer:
         context = ssl.create_default_context(cafile=self.ca_file)
         connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context,
                                                  source_address=(self.source, 0), timeout=60)
         sent = dict(headers or {})
         if self.jar:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        body = None
         if form is not None:
             body = urlencode(form)
             sent["Content-Type"] = "application/x-www-form-urlencoded"

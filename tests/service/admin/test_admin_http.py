@@ -242,6 +242,33 @@ def test_the_audit_export_is_json_lines(client, admin_name):
     assert typo.status == 400 and typo.text == "x509core: not an action of the audit trail\n"
 
 
+_UNREADABLE_FORMS = [
+    ("application/x-www-form-urlencoded", b"\xff"),
+    ("application/x-www-form-urlencoded; charset=bogus", b"name=a"),
+    ("multipart/form-data", b"garbage"),
+    ("multipart/form-data; boundary=XX", b"--XX\r\nContent-Disposition: form-data; "
+     b"name=\"name\"\r\n\r\n\xff\xfe\r\n--XX--\r\n"),
+]
+
+
+def test_forms_that_cannot_be_decoded_are_400_not_500(client, admin_name, service):
+    """Bytes aiohttp cannot decode as a form (not UTF-8, an unknown charset, a multipart body
+    without its boundary) were a 500 and a traceback in the log, on the login form and on
+    every form behind it."""
+    anonymous, browser = client("127.0.13.3"), client()
+    browser.login(admin_name)
+    logged_before = len(service.log)
+    for media, body in _UNREADABLE_FORMS:
+        for who, path in ((anonymous, "/admin/login"), (browser, "/admin/tokens"),
+                          (browser, "/admin/certificates/0A/revoke")):
+            answer = who.request("POST", path, body=body, headers={"Content-Type": media})
+            assert answer.status == 400, (media, path, answer.status, answer.text)
+            assert answer.text == ("x509core: the form cannot be read (UTF-8 form fields, as a "
+                                   "browser sends them)\n")
+    logged = service.log[logged_before:]
+    assert "Traceback" not in logged and "internal error" not in logged and "400" in logged
+
+
 def test_unknown_serials_and_bad_cursors_are_one_line(client, admin_name):
     browser = client()
     browser.login(admin_name)

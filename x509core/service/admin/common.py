@@ -20,7 +20,9 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 async def read_form(request: web.Request):
-    """The POSTed form (read once, within the body limits); Refused (415, 408) otherwise."""
+    """The POSTed form (read once, within the body limits); Refused (415, 408, 400) otherwise.
+    What aiohttp cannot decode (bytes that are not UTF-8, an unknown charset, a multipart body
+    without its boundary) is the client's error: 400, not a 500 with a traceback."""
     if FORM in request:
         return request[FORM]
     media = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
@@ -31,6 +33,9 @@ async def read_form(request: web.Request):
     except asyncio.TimeoutError:
         raise Refused(408, f"the form did not arrive within {limits.BODY_TIMEOUT:g} seconds") \
             from None
+    except (ValueError, LookupError):        # UnicodeDecodeError is a ValueError
+        raise Refused(400, "the form cannot be read (UTF-8 form fields, as a browser sends "
+                      "them)") from None
     request[FORM] = form
     return form
 
