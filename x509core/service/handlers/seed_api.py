@@ -156,7 +156,7 @@ async def _read_post(request: web.Request) -> dict:
         body = await read_body(request, (_JSON,))
         try:
             value = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):   # nesting past Python's stack
             value = None
         if not isinstance(value, dict) or any(not isinstance(value.get(name), str)
                                               for name in FIELDS) \
