@@ -84,6 +84,7 @@ def _templates(w) -> list[tuple[str, list]]:
         ("text", ["crl", *ca, "--days", "{}", "--out", "{new}"]),
         *[("text", [*server, "--dns", "a.example.org", option, "{}"])
           for option in ("--dns", "--ip", "--cn", "--org", "--days", "--not-after")],
+        ("text", [*server, "--dns", "{}"]), ("text", [*server, "--ip", "{}"]),   # the only name
         ("file", ["issue", "server", *ca, "--csr", "{}", "--out", "{new}"]),
         *[("text", client_with(option)) for option in ("--org", "--client-id", "--machine-id",
                                                        "--mac", "--days", "--not-after")],

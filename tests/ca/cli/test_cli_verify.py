@@ -86,10 +86,30 @@ def test_verify_machine_auto_uses_this_machine(site):
     ([SEED_CLIENT, "--ca", SEED_CA, "--at", "next tuesday"], "ISO-8601"),
     ([SEED_CLIENT, "--ca", SEED_CA, "--crl", SEED_CA], "CRL"),
     ([SEED_CLIENT], "--ca"),
+    # values no certificate could match: a usage error, not INVALID (exit 1)
+    ([SEED_CLIENT, "--ca", SEED_CA, "--name", "bad_name"], "--name must be a DNS name"),
+    ([SEED_CLIENT, "--ca", SEED_CA, "--name", ""], "--name must be a DNS name"),
+    ([SEED_CLIENT, "--ca", SEED_CA, "--machine", "x!"], "--machine takes auto"),
+    ([SEED_CLIENT, "--ca", SEED_CA, "--machine", ""], "--machine takes auto"),
+    ([SEED_CLIENT, "--ca", SEED_CA, "--mac", "zz"], "--mac: MAC address must look like"),
 ])
 def test_verify_input_errors_exit_2(argv, words):
     assert words in one_error_line(_verify(*argv))
 
+
+def test_verify_takes_every_form_of_a_matching_value():
+    """The checks above refuse nothing a certificate can match: the seed client's machine id
+    and its MAC address in both separators; an IP or a DNS name as --name gets a verdict."""
+    seed = load_pem_certificate(SEED_CLIENT.read_bytes())
+    mac = seed.mac_address
+    at = ("--at", "2026-01-01")
+    for value in (mac, mac.replace(":", "-").upper(), mac.replace("-", ":")):
+        result = _verify(SEED_CLIENT, "--ca", SEED_CA, *at, "--machine", seed.machine_identity,
+                         "--mac", value)
+        assert result.code == 0, (value, result.err, result.out)
+    for name in ("10.0.0.5", "::1", "pacs.example.org"):
+        result = _verify(SEED_CLIENT, "--ca", SEED_CA, *at, "--name", name)
+        assert result.code == 1 and result.out.startswith("INVALID:"), (name, result.err)
 
 
 

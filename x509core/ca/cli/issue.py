@@ -184,7 +184,9 @@ def run_issue_server(ctx: Context) -> int:
     csr = load_csr(args.csr) if args.csr else None
     if not (args.dns or args.ip or csr):
         raise CLIError("a server certificate needs at least one --dns NAME or --ip ADDRESS")
-    first = args.cn or (args.dns or args.ip or [None])[0] or csr.subject.common_name or "server"
+    named = [name for name in (*args.dns, *args.ip) if name]      # an empty one refused below
+    first = args.cn or (named[0] if named else None) or (csr and csr.subject.common_name) \
+        or "server"
     out = args.out or f"{safe_file_stem(first)}.pem"
     key_out = None if csr else (args.key_out or f"{safe_file_stem(first)}.key")
     check_outputs(out, key_out)

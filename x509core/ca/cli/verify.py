@@ -11,11 +11,14 @@ error (a file that cannot be read or parsed).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from x509core.ca.cli.lint import read_certificates
 from x509core.ca.cli.support import CLIError, Context, is_pem, parse_time, read_bytes
 from x509core.errors import PathValidationError
+
+_MACHINE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
 
 __all__ = ["register", "run_verify", "run_machine_id", "expected_machine_identity",
            "expected_mac_address"]
@@ -94,6 +97,24 @@ def expected_mac_address(value: str | None) -> str | None:
     return value.lower()
 
 
+def _check_expectations(args) -> None:
+    """Values of --name, --machine and --mac that no certificate could match are a usage
+    error (exit 2), not a verdict of INVALID (exit 1) on a certificate."""
+    from x509core.ca.issuance.inputs import check_mac_address
+    from x509core.cert.validation.hostname import parse_reference
+    from x509core.errors import InvalidValue
+    if args.name is not None and parse_reference(args.name) is None:
+        raise CLIError(f"--name must be a DNS name or an IP address, not {args.name!r}")
+    if args.machine not in (None, "auto") and not _MACHINE.fullmatch(args.machine):
+        raise CLIError("--machine takes auto or a machine identity (letters and digits, and "
+                       f"a UUID's hyphens), not {args.machine!r}")
+    if args.mac not in (None, "auto", "none"):
+        try:
+            check_mac_address(args.mac, as_given=True)
+        except InvalidValue as exc:
+            raise CLIError(f"--mac: {exc}") from None
+
+
 def _crls(names, strict: bool = False):
     from x509core.cert import load_der_crl, load_pem_crl
     crls = []
@@ -122,6 +143,7 @@ def run_verify(ctx: Context) -> int:
     0 when every one is valid, 1 when one or more is not."""
     args = ctx.args
     strict = args.strict
+    _check_expectations(args)
     leaves = [(name, read_certificates(ctx, name, "certificate", strict=strict))
               for name in args.leaf]
     anchors = [cert for name in args.ca
