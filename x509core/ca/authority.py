@@ -21,7 +21,7 @@ from x509core import pem
 from x509core.ca.files import (FILE_MODE, KEY_MODE, AlreadyExists, atomic_write,
                                check_new_ca_directory, make_private_directory)
 from x509core.ca.inventory import (INVENTORY_FILENAME, ISSUED_DIRECTORY, LOCATION_FILE, Inventory,
-                                   open_inventory)
+                                   check_location, open_inventory)
 from x509core.cert.certificate import Certificate, load_pem_certificate
 from x509core.errors import X509CoreError, InvalidValue
 from x509core.rsa.key import RSAPrivateKey
@@ -45,19 +45,45 @@ def write_new_ca(directory: Path, *, certificate: Certificate | None = None,
         if (directory / name).exists():
             raise AlreadyExists(f"{directory} already holds a CA ({name} exists); not overwriting it")
     check_new_ca_directory(directory)
+    check_location(inventory)
     if check_only:
         return None
-    make_private_directory(directory / ISSUED_DIRECTORY)
-    location = inventory
-    inventory = open_inventory(directory, location, create=True)
+    existed = directory.exists()
+    store = None
     try:
-        inventory.bind_ca(certificate.fingerprint("sha256").hex())
+        make_private_directory(directory / ISSUED_DIRECTORY)
+        store = open_inventory(directory, inventory, create=True)
+        store.bind_ca(certificate.fingerprint("sha256").hex())
         atomic_write(directory / CA_KEY, key.to_pem(password=passphrase).encode("ascii"), mode=KEY_MODE)
         atomic_write(directory / CA_CERTIFICATE, certificate.to_pem().encode("ascii"), mode=FILE_MODE)
     except BaseException:
-        inventory.close()
+        if store is not None:
+            store.close()
+        _undo_new_ca(directory, existed)
         raise
-    return inventory
+    return store
+
+
+# What write_new_ca makes before ca.pem, the mark of a complete CA (SQLite's journal files too).
+_NEW_CA_FILES = (CA_KEY, INVENTORY_FILENAME, INVENTORY_FILENAME + "-wal",
+                 INVENTORY_FILENAME + "-shm", INVENTORY_FILENAME + "-journal", LOCATION_FILE)
+
+
+def _undo_new_ca(directory: Path, existed: bool) -> None:
+    """After a failed create, remove what it made, so that the same command can be run again
+    (the directory was new or empty: check_new_ca_directory). Only those names are removed, and
+    directories only when empty; whatever else is there stays. A PostgreSQL database keeps the
+    schema it was given, bound to the key that was not kept: a retry needs a new database."""
+    for name in _NEW_CA_FILES:
+        try:
+            (directory / name).unlink()
+        except FileNotFoundError:
+            pass
+    for path in (directory / ISSUED_DIRECTORY, *(() if existed else (directory,))):
+        try:
+            path.rmdir()
+        except OSError:                   # missing, or not empty: left as it is
+            pass
 
 
 def load_ca_files(directory: Path, passphrase: bytes | None) -> tuple[Certificate, RSAPrivateKey | None]:

@@ -133,6 +133,43 @@ def test_ca_init_refuses_an_existing_ca(site):
     assert (site.ca_dir / "ca.pem").read_bytes() == before
 
 
+def test_ca_init_refuses_what_cannot_work_before_it_makes_anything(tmp_path):
+    """An --inventory that is not a postgresql:// URL, or a directory whose name is not UTF-8
+    (the inventory records the path as text, so such a CA could never be opened), are
+    refused before a key is made or a file written; a retry then works."""
+    calls = len(cli_support.generate_key.calls)
+    line = one_error_line(run("ca", "init", "--ca-dir", tmp_path / "ca", "--cn", "Root",
+                              "--no-encrypt", "--inventory", "mysql://localhost/x"))
+    assert "postgresql://" in line and not (tmp_path / "ca").exists()
+    odd = tmp_path / "caf\udce9"
+    for argv in (["ca", "init", "--ca-dir", odd, "--cn", "Root", "--no-encrypt"],
+                 ["quickstart", odd, "--machine-id", MACHINE_ID],
+                 ["list", "--ca-dir", odd]):
+        assert "not valid UTF-8" in one_error_line(run(*argv)), argv
+    assert list(tmp_path.iterdir()) == [] and len(cli_support.generate_key.calls) == calls
+    assert run("ca", "init", "--ca-dir", tmp_path / "ca", "--cn", "Root", "--no-encrypt").code == 0
+
+
+@pytest.mark.postgres
+def test_a_failed_ca_init_leaves_nothing_behind(tmp_path, postgres_cluster):
+    """A create that fails once files exist (here the database turns out to hold another
+    program's tables) removes what it made, so that the same directory can be used again:
+    before, inventory.url and issued/ stayed and the retry was refused."""
+    foreign = postgres_cluster.new_database()
+    postgres_cluster.sql("CREATE TABLE certificates (x integer)", foreign.split("?")[0][14:])
+    failed = run("ca", "init", "--ca-dir", tmp_path / "ca", "--cn", "Root", "--no-encrypt",
+                 "--inventory", foreign)          # stderr: the --no-encrypt warning, the error
+    assert failed.code == 2 and "not x509core's" in failed.err.splitlines()[-1]
+    assert not (tmp_path / "ca").exists()
+    (tmp_path / "empty").mkdir()
+    assert run("ca", "init", "--ca-dir", tmp_path / "empty", "--cn", "Root", "--no-encrypt",
+               "--inventory", foreign).code == 2
+    assert list((tmp_path / "empty").iterdir()) == []      # the existing directory itself kept
+    good = run("ca", "init", "--ca-dir", tmp_path / "ca", "--cn", "Root", "--no-encrypt",
+               "--inventory", postgres_cluster.new_database())
+    assert good.code == 0, good.err
+
+
 def test_ca_init_without_a_passphrase_source_names_them(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))          # not a terminal: no prompt
     line = one_error_line(run("ca", "init", "--ca-dir", tmp_path / "ca", "--cn", "Root"))

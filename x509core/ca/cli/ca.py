@@ -179,7 +179,8 @@ def run_ca_init(ctx: Context) -> int:
     if directory.is_dir():
         check_outputs(*(directory / name for name in CA_FILES))
     from x509core.ca.authority import write_new_ca
-    write_new_ca(directory, check_only=True)        # an existing CA, or someone's directory
+    # an existing CA, someone's directory, an --inventory that cannot be recorded: before keygen
+    write_new_ca(directory, check_only=True, inventory=ctx.inventory_location)
     from x509core.ca.issuance.names import check_name
     name = check_name(subject_name(args), "the CA subject")   # before the key is made
     days = positive_days(args.days)

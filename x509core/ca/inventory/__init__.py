@@ -73,7 +73,8 @@ from x509core.ca.inventory.records import (AuditEvent, Counts, InventoryUnavaila
 from x509core.ca.inventory.storage.sqlite import INVENTORY_FILENAME, SQLiteInventory
 from x509core.errors import InvalidValue
 
-__all__ = ["open_inventory", "recorded_location", "record_location", "redact_url", "Inventory", "SQLiteInventory",
+__all__ = ["open_inventory", "recorded_location", "record_location", "check_location",
+           "redact_url", "Inventory", "SQLiteInventory",
            "IssuedRecord", "Reconciliation", "AuditEvent", "Token", "Page", "Counts",
            "SerialTaken", "InventoryUnavailable", "TokenRefused", "serial_hex",
            "INVENTORY_FILENAME", "LOCATION_FILE", "ISSUED_DIRECTORY", "INVENTORY_ENV"]
@@ -96,11 +97,21 @@ def recorded_location(directory: str | Path) -> str | None:
     return url
 
 
-def record_location(directory: str | Path, url: str) -> None:
-    """Record ``url`` as the CA's inventory (atomically; the password must not be in it)."""
-    if redact_url(url) != url:
+def check_location(location: str | None) -> None:
+    """Refuse an inventory location that cannot be recorded: not None (SQLite) or a
+    ``postgresql://`` URL, or a URL holding a password. Asked before anything is made."""
+    if location is None:
+        return
+    if not is_postgres_url(location):
+        raise InvalidValue(f"--inventory must be a postgresql:// URL, not {location!r}")
+    if redact_url(location) != location:
         raise InvalidValue("keep the PostgreSQL password out of the URL (use ~/.pgpass or "
                            "PGPASSFILE): the URL is recorded in the CA directory")
+
+
+def record_location(directory: str | Path, url: str) -> None:
+    """Record ``url`` as the CA's inventory (atomically; the password must not be in it)."""
+    check_location(url)
     atomic_write(Path(directory) / LOCATION_FILE, (url + "\n").encode("utf-8"), mode=FILE_MODE)
 
 
@@ -116,6 +127,8 @@ def open_inventory(directory: str | Path, location: str | None = None, *, create
     directory = Path(directory)
     if location is not None and not is_postgres_url(location):
         raise InvalidValue(f"--inventory must be a postgresql:// URL, not {location!r}")
+    if create:
+        check_location(location)
     recorded = recorded_location(directory)
     if create:
         if recorded is not None or (directory / INVENTORY_FILENAME).exists():

@@ -90,7 +90,7 @@ class CertificateAuthority(IssuanceMixin, RevocationMixin):
             raise TypeError("key must be an RSAPrivateKey")
         public = key.public_key() if key is not None else _probe_key()
         profiles.root_ca_builder(public, name, not_before, not_after, path_length=path_length)
-        write_new_ca(directory, check_only=True)          # refuse an existing CA before keygen
+        write_new_ca(directory, check_only=True, inventory=inventory)   # refused before keygen
         if key is None:
             key = generate_private_key(key_bits, progress=progress)
         builder = profiles.root_ca_builder(key.public_key(), name, not_before, not_after,
