@@ -70,6 +70,8 @@ def atomic_write(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE,
     """Write ``data`` to ``path`` atomically and durably; the path.
 
     Refuses an existing ``path`` with :class:`AlreadyExists` unless ``overwrite`` is true.
+    An OSError names ``path`` (not the temporary file, nor nothing, as a failed ``write`` of a
+    full disk would), with the system's reason.
     """
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("atomic_write writes bytes")
@@ -79,7 +81,10 @@ def atomic_write(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE,
     directory = path.parent
     if not overwrite and os.path.lexists(path):
         raise AlreadyExists(f"{path} already exists; not overwriting it")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
@@ -90,11 +95,19 @@ def atomic_write(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE,
             os.replace(temporary, path)
         else:
             _link_new(temporary, path)
+    except OSError as exc:                   # AlreadyExists is not one: it passes as it is
+        _remove_quietly(temporary)
+        raise _naming(exc, path) from None
     except BaseException:
         _remove_quietly(temporary)
         raise
     fsync_directory(directory)
     return path
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """``exc`` as raised for ``path`` itself: same class and errno, the target's name."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def _link_new(temporary: str, path: Path) -> None:

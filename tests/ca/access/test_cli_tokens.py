@@ -123,3 +123,20 @@ def test_audit_actor_as_the_table_shows_it_and_unknown_actions_refused(ca_dir):
     line = one_error_line(run("audit", "--action", "isue"))
     assert "--action must be one of" in line and "admin-login" in line and "'isue'" in line
     assert run("audit", "--action", "admin-login").code == 0
+
+
+def test_a_token_that_cannot_be_printed_is_revoked(ca_dir):
+    """`token create > /dev/full`: the token is made, but its one showing fails; left active,
+    it would be a usable credential no one has. It is revoked, and the one line says so."""
+    import subprocess
+    import sys
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "x509core", "token", "create",
+                                 "--ca-dir", str(ca_dir.directory), "--profile", "client"],
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert "No space left on device" in line and "was never shown, so it is revoked" in line
+    token, = ca_dir.inventory.tokens()
+    assert token.id in line and token_state(token) == "revoked"
+

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 import stat
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -247,6 +248,32 @@ def test_issue_client_with_a_generated_key_delivers_it_encrypted(site, monkeypat
     key = load_pem_private_key(key_out.read_bytes(), b"key passphrase")
     assert key.public_key().n == cert.public_key.n
     assert seed_form(OID_MACHINE_IDENTITY, MACHINE_ID) in cert.raw
+
+
+def test_an_output_taken_while_the_key_was_made_says_what_was_kept(site, monkeypatch):
+    """--out created by someone else while the key is generated (after the outputs were
+    checked): the certificate is signed and recorded by then, and the key written; the one
+    error line names them, so the operator copies the certificate instead of signing again.
+    The other file is not overwritten."""
+    out, key_out = site.root / "race.pem", site.root / "race.key"
+    made = cli_support.generate_key
+
+    def generate_while_someone_writes(bits, progress=None):
+        out.write_text("someone else's file\n")
+        return made(bits, progress)
+    monkeypatch.setattr(cli_support, "generate_key", generate_while_someone_writes)
+    monkeypatch.setenv("X509CORE_KEY_PASSPHRASE", "key passphrase")
+    line = one_error_line(site.ca("issue", "client", "--org", ORG, "--client-id",
+                                  "CT07WORKSTATION7", "--machine-id", MACHINE_ID,
+                                  "--out", out, "--key-out", key_out))
+    match = re.search(r"the certificate ([0-9A-F]+) is issued and recorded \((.+\.pem)\): copy "
+                      r"it from there$", line)
+    assert match is not None and "already exists" in line, line
+    kept = load_pem_certificate(Path(match.group(2)).read_text())
+    assert f"{kept.serial_number:X}".zfill(len(match.group(1))) == match.group(1)
+    key = load_pem_private_key(key_out.read_bytes(), b"key passphrase")
+    assert key.public_key().n == kept.public_key.n
+    assert out.read_text() == "someone else's file\n"
 
 
 def test_csr_on_the_client_then_issue_keeps_the_key_there(site):

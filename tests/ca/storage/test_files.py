@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +46,19 @@ def test_atomic_write_never_overwrites_silently(tmp_path):
     assert path.read_bytes() == b"third"
     assert [p.name for p in tmp_path.iterdir()] == ["a.pem"]
     assert isinstance(AlreadyExists("x"), X509CoreError)
+
+
+def test_a_failed_write_names_the_file_not_its_temporary(tmp_path):
+    """The error names the file asked for: not the hidden temporary name (a directory that
+    cannot hold files), and not nothing (a failed write of a full disk has no file name)."""
+    target = "/proc/x509core-test.key"               # /proc takes no new files
+    with pytest.raises(OSError) as caught:
+        atomic_write(target, b"secret", mode=0o600)
+    assert caught.value.filename == target and caught.value.strerror
+    assert not any(p.name.startswith(".x509core-test") for p in Path("/proc").iterdir())
+    with pytest.raises(OSError) as caught:
+        atomic_write("/dev/full/x", b"data")         # a device, not a directory
+    assert caught.value.filename == "/dev/full/x"
 
 
 def test_atomic_write_race_is_refused_by_link(tmp_path, monkeypatch):

@@ -274,7 +274,10 @@ def run_crl(ctx: Context) -> int:
         sys.stdout.write(text)
         return 0
     if ctx.args.out:
-        ctx.write_public(ctx.args.out, text)
+        from x509core.ca.cli.issue import kept_anyway
+        with kept_anyway(f"the CRL number {crl.crl_number} is signed and published in "
+                         f"{ca.directory / 'crl.pem'}: copy it from there"):
+            ctx.write_public(ctx.args.out, text)
     where = ctx.args.out or ca.directory / "crl.pem"
     ctx.out(f"wrote the CRL {where}: {len(crl.revoked_certificates)} revoked, number "
             f"{crl.crl_number}, next update {crl.next_update:%Y-%m-%d %H:%M:%SZ}")
@@ -291,7 +294,11 @@ def run_renew(ctx: Context) -> int:
     ctx.out(f"renewed {format_serial(serial)} as {format_serial(cert.serial_number)}, valid "
             f"until {cert.not_valid_after:%Y-%m-%d %H:%M:%SZ}: {issued.record.path}")
     if ctx.args.out:
-        ctx.out(f"wrote the certificate {ctx.write_public(ctx.args.out, cert.to_pem())}")
+        from x509core.ca.cli.issue import kept_anyway
+        with kept_anyway(f"the certificate {format_serial(cert.serial_number)} is issued and "
+                         f"recorded ({issued.record.path}): copy it from there"):
+            written = ctx.write_public(ctx.args.out, cert.to_pem())
+        ctx.out(f"wrote the certificate {written}")
     return 0
 
 

@@ -9,6 +9,7 @@ bad one stops the command before anything is issued.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 from x509core.ca.cli.ca import (bound_machine, check_client_inputs, client_options,
@@ -18,8 +19,21 @@ from x509core.ca.cli.support import (BINDING_PLACES, KEY_PASSPHRASE, CLIError, C
                                      positive_days)
 from x509core.ca.cli.verify import expected_mac_address
 
-__all__ = ["register", "run_issue_client", "run_issue_server", "BINDING_PLACES"]
+__all__ = ["register", "run_issue_client", "run_issue_server", "BINDING_PLACES", "kept_anyway"]
 
+
+@contextmanager
+def kept_anyway(done: str):
+    """Around a write that follows work already done and recorded (a certificate signed, a CRL
+    published): if it fails (a full disk, a name taken meanwhile), the one error line also
+    says what was kept and where, so that the operator does not sign it again."""
+    from x509core.errors import X509CoreError
+    try:
+        yield
+    except (OSError, X509CoreError) as exc:
+        reason = f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and \
+            exc.filename and exc.strerror else str(exc)
+        raise CLIError(f"{reason}; {done}") from None
 
 
 def _key_output(parser, name: str) -> None:
@@ -87,12 +101,19 @@ def _validity_kwargs(args) -> dict:
 def _deliver(ctx: Context, issued, out: str, key_out: str | None, passphrase) -> None:
     """Write the certificate (and a key the CA made) and say where everything went."""
     cert = issued.certificate
+    serial = format_serial(cert.serial_number)
+    kept = f"the certificate {serial} is issued and recorded ({issued.record.path})"
     if issued.private_key is not None and key_out is not None:
-        ctx.out(f"wrote the private key {ctx.write_key(key_out, issued.private_key, passphrase)}"
+        with kept_anyway(f"{kept}, but its new private key is lost: revoke it (x509core revoke "
+                         f"{serial}) and issue again"):
+            written = ctx.write_key(key_out, issued.private_key, passphrase)
+        ctx.out(f"wrote the private key {written}"
                 + (" (encrypted)" if passphrase else " (UNENCRYPTED)"))
         if passphrase is None:
             ctx.warn(f"{key_out} is not encrypted (--no-encrypt): protect the file")
-    ctx.out(f"wrote the certificate {ctx.write_public(out, cert.to_pem())}")
+    with kept_anyway(f"{kept}: copy it from there"):
+        written = ctx.write_public(out, cert.to_pem())
+    ctx.out(f"wrote the certificate {written}")
     ctx.out(f"  serial      {format_serial(cert.serial_number)}")
     ctx.out(f"  subject     {cert.subject.rfc4514()}")
     ctx.out(f"  not after   {cert.not_valid_after:%Y-%m-%d %H:%M:%SZ}")

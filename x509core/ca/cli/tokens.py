@@ -114,7 +114,14 @@ def run_token_create(ctx: Context) -> int:
     ca = ctx.open_ca(sign=False)
     token, presented = create_token(ca.inventory, constraints, ttl=ttl, uses=uses,
                                     actor=ca.actor)
-    ctx.out(presented)
+    try:
+        ctx.out(presented)
+        ctx.stdout.flush()
+    except OSError as exc:           # `> /dev/full`: a token no one saw must not stay usable
+        from x509core.ca.tokens import revoke_token
+        revoke_token(ca.inventory, token.id, actor=ca.actor)
+        raise CLIError(f"standard output: {exc.strerror or exc}; token {token.id} was never "
+                       "shown, so it is revoked") from None
     ctx.info(f"token {token.id}: {constraints.describe()}; {uses} use(s) until "
              f"{token.expires_at:%Y-%m-%d %H:%M:%SZ}. It is shown only now: hand it to the "
              "device and keep it secret.")
