@@ -39,10 +39,25 @@ class _EscapingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         record.message = printable(record.getMessage())
         line = f"{self.formatTime(record, '%Y-%m-%dT%H:%M:%SZ')} x509core serve: {record.message}"
-        if record.exc_info:                      # a bug: the traceback, escaped line by line
+        if record.exc_info and _malformed_request(record.exc_info[1]):
+            line += f": {printable(_squeezed(record.exc_info[1]))}"   # the client's error
+        elif record.exc_info:                    # a bug: the traceback, escaped line by line
             trace = self.formatException(record.exc_info)
             line += "".join("\n    " + printable(part) for part in trace.splitlines())
         return line
+
+
+def _malformed_request(exc) -> bool:
+    """Whether aiohttp failed to parse the request itself (a bad request line, header, length
+    or chunk): the client's error, answered 400, logged in one line without a traceback."""
+    from aiohttp.http_exceptions import HttpProcessingError
+    return isinstance(exc, HttpProcessingError)
+
+
+def _squeezed(exc) -> str:
+    """aiohttp's multi-line account of a parse error on one line, at most 200 characters."""
+    text = " ".join(str(getattr(exc, "message", "") or exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def configure(*, quiet: bool = False) -> logging.Logger:

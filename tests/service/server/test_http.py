@@ -55,6 +55,31 @@ def test_an_overlong_request_line_is_refused(service):
     assert b"Traceback" not in reply
 
 
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /crl HTTP/9.9\r\nHost: x\r\n\r\n",
+    b"POST /ocsp HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n",
+    b"POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    b"POST /ocsp HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    b"GET /crl HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+])
+def test_a_malformed_request_is_logged_in_one_line(service, request_bytes):
+    """A request aiohttp cannot parse is the client's error: 400, and one log line naming the
+    address and the reason, never a traceback (before: aiohttp's, indented, in the log)."""
+    logged_before = len(service.log)
+    with socket.create_connection(("127.0.0.1", service.http_port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        reply = sock.recv(4096)
+    assert b" 400 " in reply.split(b"\r\n", 1)[0], reply[:200]
+    deadline = time.monotonic() + 10
+    while "Error handling request" not in service.log[logged_before:]:
+        assert time.monotonic() < deadline, service.log[logged_before:]
+        time.sleep(0.05)
+    logged = service.log[logged_before:]
+    assert "Traceback" not in logged
+    line, = [entry for entry in logged.splitlines() if "Error handling request" in entry]
+    assert "from 127.0.0.1: " in line and len(line) < 400
+
+
 def test_a_client_that_trickles_its_headers_is_cut_off(service):
     with socket.create_connection(("127.0.0.1", service.http_port), timeout=60) as sock:
         sock.sendall(b"GET /crl HTTP/1.1\r\nHost: 127.0.0.1\r\n")
