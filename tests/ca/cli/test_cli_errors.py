@@ -161,3 +161,29 @@ def test_the_cap_is_reached_only_above_16_mib(tmp_path):
     exact.write_bytes(b"\0" * (cli_support.MAX_INPUT_BYTES + 1))
     with pytest.raises(cli_support.CLIError, match="16 MiB"):
         cli_support.read_bytes(exact)
+
+
+def test_errors_name_the_file_and_say_empty_plainly(tmp_path, make_ca):
+    """Issue 16's rule, as a reviewer found it broken: an error about an input names the file
+    (a key, an asn1parse input), an empty file is called empty (not described through DER
+    lengths), and a CA directory without its key says which file is missing."""
+    empty, garbage = tmp_path / "empty.pem", tmp_path / "garbage.key"
+    empty.write_bytes(b"")
+    garbage.write_bytes(b"\x30\x59" + bytes(40))
+    cert = tmp_path / "cert.pem"
+    cert.write_text(load_der_certificate(_root()).to_pem())
+    for argv in (["show", empty], ["lint", empty], ["asn1parse", empty],
+                 ["verify", empty, "--ca", cert], ["csr", "--org", "Clinic", "--client-id",
+                                                  "CT01WORKSTATION1", "--key", empty,
+                                                  "--out", tmp_path / "x.csr"]):
+        assert one_error_line(run(*argv)) == f"x509core: error: {empty}: empty file", argv
+    for argv in (["asn1parse", garbage], ["export-pkcs12", "--cert", cert, "--key", garbage,
+                                          "--out", tmp_path / "x.p12"],
+                 ["csr", "--org", "Clinic", "--client-id", "CT01WORKSTATION1", "--key",
+                  garbage, "--out", tmp_path / "y.csr"]):
+        assert one_error_line(run(*argv)).startswith(f"x509core: error: {garbage}: "), argv
+    ca = make_ca()
+    ca.close()
+    (ca.directory / "ca.key").unlink()
+    line = one_error_line(run("list", "--ca-dir", ca.directory))
+    assert f"{ca.directory / 'ca.key'} is missing" in line and "no CA in" not in line

@@ -145,11 +145,17 @@ def load_private_key(ctx: Context, name: str):
     """A private key file, RSA or EC (x509core.ca.keys); asks for its passphrase only when it
     is encrypted."""
     from x509core.ca.keys import load_der_private_key, load_pem_private_key
+    from x509core.errors import X509CoreError
     data = read_bytes(name)
-    if is_pem(data):
-        password = ctx.secret(KEY_PASSPHRASE) if b"ENCRYPTED PRIVATE KEY" in data else None
-        return load_pem_private_key(data, password)
-    return load_der_private_key(data)
+    try:
+        if is_pem(data):
+            password = ctx.secret(KEY_PASSPHRASE) if b"ENCRYPTED PRIVATE KEY" in data else None
+            return load_pem_private_key(data, password)
+        return load_der_private_key(data)
+    except CLIError:
+        raise
+    except X509CoreError as exc:
+        raise CLIError(f"{name}: {exc}") from None
 
 
 def safe_file_stem(text: str) -> str:

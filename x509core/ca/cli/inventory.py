@@ -305,10 +305,14 @@ def run_renew(ctx: Context) -> int:
 def run_asn1parse(ctx: Context) -> int:
     from x509core import pem
     from x509core.der.dump import dump_lines
+    from x509core.errors import X509CoreError
     raw = read_bytes(ctx.args.file)
-    blocks = pem.decode(raw) if is_pem(raw) else [("DER", raw)]
-    for label, der in blocks:
-        if len(blocks) > 1:
-            ctx.out(f"# {label}")
-        ctx.out_lines(dump_lines(der))
+    try:
+        blocks = pem.decode(raw) if is_pem(raw) else [("DER", raw)]
+        for label, der in blocks:
+            if len(blocks) > 1:
+                ctx.out(f"# {label}")
+            ctx.out_lines(dump_lines(der))
+    except X509CoreError as exc:
+        raise CLIError(f"{ctx.args.file}: {exc}") from None
     return 0

@@ -149,7 +149,7 @@ class Context:
         """The passphrase from its file, its environment variable, or the terminal."""
         file_name = getattr(self.args, source.file_option, None)
         if file_name:
-            data = read_bytes(file_name).splitlines()
+            data = read_bytes(file_name, empty_ok=True).splitlines()
             if not data or not data[0]:
                 raise CLIError(f"{file_name}: the {source.what} file is empty")
             return data[0]
@@ -188,9 +188,11 @@ class Context:
         from x509core.ca.issuance.certificate_authority import CertificateAuthority
         directory = self.ca_dir
         key_file = directory / "ca.key"
-        if not (directory / "ca.pem").is_file() or not key_file.is_file():
+        if not (directory / "ca.pem").is_file():
             raise CLIError(f"no CA in {directory} (create one with `x509core ca init`, or give "
                            f"--ca-dir / {CA_DIR_ENV})")
+        if not key_file.is_file():
+            raise CLIError(f"{key_file} is missing: the CA's key (restore it from its backup)")
         encrypted = b"ENCRYPTED PRIVATE KEY" in key_file.read_bytes()[:200]
         passphrase = self.secret(CA_PASSPHRASE) if encrypted and sign else None
         return self.keep(CertificateAuthority.open(directory, passphrase=passphrase,
@@ -302,9 +304,9 @@ def check_new_directory(directory: Path) -> None:
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
-def read_bytes(name: str | Path) -> bytes:
+def read_bytes(name: str | Path, *, empty_ok: bool = False) -> bytes:
     """A file's bytes, ``-`` for standard input, at most :data:`MAX_INPUT_BYTES`; a missing,
-    unreadable or larger file is a one-line error."""
+    unreadable, larger or (unless ``empty_ok``) empty file is a one-line error."""
     try:
         if str(name) == "-":
             data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
@@ -320,6 +322,8 @@ def read_bytes(name: str | Path) -> bytes:
     if len(data) > MAX_INPUT_BYTES:
         raise CLIError(f"{name}: larger than {MAX_INPUT_BYTES >> 20} MiB, the most x509core "
                        "reads from one input")
+    if not data and not empty_ok:
+        raise CLIError(f"{name}: empty file" if str(name) != "-" else "nothing on standard input")
     return data
 
 
