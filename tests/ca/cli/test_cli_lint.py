@@ -95,3 +95,9 @@ def test_a_bundle_skips_what_does_not_read_with_one_warning_each(tmp_path):
     only_broken = tmp_path / "broken.pem"
     only_broken.write_text(broken)
     assert "not a readable" in one_error_line(run("show", only_broken))
+    linted = run("lint", bundle)                          # lint: the same one warning
+    assert linted.err.count("\n") == 1 and "object 2 skipped" in linted.err
+    two_broken = tmp_path / "two-broken.pem"
+    two_broken.write_text(broken + broken)                # nothing readable: the error alone
+    assert "nothing readable" in one_error_line(run("lint", two_broken))
+    assert "(and 1 more unreadable object)" in one_error_line(run("lint", two_broken))

@@ -95,10 +95,12 @@ def run_lint(ctx: Context) -> int:
     for name in ctx.args.files:
         objects = _objects(name, read_bytes(name))
         readable = [(p, o) for p, o in objects if not isinstance(o, Exception)]
+        if not readable:                      # one line: the error, no warnings before it
+            others = len(objects) - 1
+            more = f" (and {others} more unreadable object{'s' * (others > 1)})" if others else ""
+            raise CLIError(f"{name}: nothing readable: {objects[0][1]}{more}")
         for position, error in ((p, o) for p, o in objects if isinstance(o, Exception)):
             ctx.warn(f"{name}: object {position} skipped: not readable: {error}")
-        if not readable:
-            raise CLIError(f"{name}: nothing readable: {objects[0][1]}")
         report = [(position, obj, lint(obj)) for position, obj in readable]
         if any(f.severity == "error" for _, _, findings in report for f in findings):
             worst = 1
