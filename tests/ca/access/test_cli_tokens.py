@@ -104,6 +104,8 @@ def test_audit_as_a_table_and_as_json_lines(ca_dir, leaf_key):
     assert len(run("audit", "--json", "--until", "2999-01-01", "--limit", "2").out.splitlines()) == 2
     assert run("audit", "--target", issued.record.serial_hex).out.count("\n") == 3
     assert "not an ISO-8601 time" in one_error_line(run("audit", "--since", "yesterday"))
+    for option in ("--since", "--until"):                 # given empty: refused, not ignored
+        assert "not an ISO-8601 time" in one_error_line(run("audit", option, ""))
 
 
 def test_audit_actor_as_the_table_shows_it_and_unknown_actions_refused(ca_dir):

@@ -102,6 +102,8 @@ def test_list_expiring_far_in_the_future_is_a_usage_error(make_ca):
     line = one_error_line(run("list", "--ca-dir", ca.directory, "--expiring", "99999y"))
     assert "--expiring" in line
     assert run("list", "--ca-dir", ca.directory, "--expiring", "100y").code == 0
+    assert "not a duration" in one_error_line(run("list", "--ca-dir", ca.directory,
+                                                  "--expiring", ""))     # not ignored
 
 
 @pytest.mark.parametrize("at", ["999999999999", "253402300800", "0001-01-01T00:00:00+01:00",

@@ -229,7 +229,7 @@ def _status(record, now: datetime) -> str:
 def run_list(ctx: Context) -> int:
     args = ctx.args
     now = datetime.now(timezone.utc)
-    within = parse_duration(args.expiring) if args.expiring else None
+    within = parse_duration(args.expiring) if args.expiring is not None else None
     records = _inventory(ctx).iter_records(expiring_within=within, status=args.status, at=now,
                                            sort="not_after" if within else "issued")
     if args.json:

@@ -178,8 +178,8 @@ def run_audit(ctx: Context) -> int:
     if args.action is not None and args.action not in AUDIT_ACTIONS:
         raise CLIError(f"--action must be one of {', '.join(AUDIT_ACTIONS)}; not {args.action!r}")
     kind, actor = actor_filter(args.actor) if args.actor is not None else (None, None)
-    filters = {"since": parse_time(args.since) if args.since else None,
-               "until": parse_time(args.until) if args.until else None,
+    filters = {"since": parse_time(args.since) if args.since is not None else None,
+               "until": parse_time(args.until) if args.until is not None else None,
                "action": args.action, "actor": actor, "actor_kind": kind,
                "target": args.target, "outcome": args.outcome}
     if args.limit is not None:
