@@ -482,6 +482,10 @@ def test_export_pkcs12_is_read_by_openssl_without_legacy(site, openssl, monkeypa
         _issued(site, "CT05WORKSTATION5")
     assert "not the key" in one_error_line(run("export-pkcs12", "--cert", server, "--key", other,
                                                "--out", site.root / "mismatch.p12"))
+    line = one_error_line(run("export-pkcs12", "--cert", server, "--key", key, "--name",
+                              "a\x00b\nOK", "--out", site.root / "forged.p12"))
+    assert "--name holds a control character" in line
+    assert not (site.root / "forged.p12").exists()
 
 
 def test_asn1parse_is_a_subcommand():

@@ -295,6 +295,9 @@ def run_export_pkcs12(ctx: Context) -> int:
     from x509core.ca.pkcs12 import export_pkcs12
     args = ctx.args
     check_outputs(args.out)
+    if args.name is not None:       # shown by certificate stores and key managers as it is
+        from x509core.ca.issuance.names import check_no_controls
+        check_no_controls(args.name, "--name")
     cert = read_certificates(ctx, args.cert, "certificate")[0]
     key = load_private_key(ctx, args.key)
     from x509core.ca.keys import key_matches
