@@ -289,6 +289,7 @@ def test_a_token_the_constraints_refuse_is_not_made(client, admin_name, service_
                         ({"profile": "client", "dns": "a.example.org", "ttl": "1h", "uses": "1"},
                          "takes no DNS names"),
                         ({"profile": "client", "ttl": "400d", "uses": "1"}, "at most 365 days"),
+                        ({"profile": "client", "uses": "1"}, "the time to live must be a"),
                         ({"profile": "client", "ttl": "1h", "uses": "many"}, "whole number"),
                         ({"profile": "client", "client_id": "<b>x</b>", "ttl": "1h", "uses": "1"},
                          "client id must be 16")):

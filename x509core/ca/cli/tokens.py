@@ -79,11 +79,12 @@ def _register_audit(sub, common) -> None:
     a.set_defaults(run=run_audit)
 
 
-def parse_ttl(text: str) -> timedelta:
-    """``--ttl``: a whole number and a unit, s m h d w (``24h``)."""
+def parse_ttl(text: str, name: str = "--ttl") -> timedelta:
+    """``--ttl`` (or the field ``name`` of a form): a whole number and a unit, s m h d w
+    (``24h``)."""
     match = _TTL.fullmatch(text.strip().lower())
     if match is None:
-        raise CLIError(f"--ttl must be a number and a unit s, m, h, d or w (24h), not {text!r}")
+        raise CLIError(f"{name} must be a number and a unit s, m, h, d or w (24h), not {text!r}")
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 

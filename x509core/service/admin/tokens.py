@@ -91,7 +91,7 @@ async def token_create(request: web.Request) -> web.Response:
     values = {name: _text(form, name) for name in _FIELDS}
     try:
         constraints = _constraints(values)
-        ttl, uses = parse_ttl(values["ttl"] or ""), _uses(values["uses"])
+        ttl, uses = parse_ttl(values["ttl"] or "", "the time to live"), _uses(values["uses"])
         token, presented = await service.run_blocking(
             lambda: tokens.create_token(service.ca.inventory, constraints, ttl=ttl, uses=uses,
                                         actor=admin.actor))
