@@ -127,7 +127,7 @@ def test_a_request_the_token_does_not_allow(curl, openssl, service, service_ca, 
 
 
 @pytest.mark.parametrize("case", ["content type", "base64", "not a CSR", "signature",
-                                  "weak key", "too large"])
+                                  "weak key", "too large", "ed25519"])
 def test_malformed_requests_cost_no_use(curl, openssl, service, service_ca, tmp_path, case):
     presented = make_token(service_ca)
     _, request, der = openssl_csr(openssl, tmp_path, f"/O={ORG}/CN=CT14WORKSTATION4",
@@ -146,9 +146,18 @@ def test_malformed_requests_cost_no_use(curl, openssl, service, service_ca, tmp_
     elif case == "too large":
         request.write_bytes(b"A" * 20000)
         expected = 413
+    elif case == "ed25519":                 # a valid proof with a key the CA does not take
+        key = tmp_path / "ed.key"
+        subprocess.run([openssl, "genpkey", "-algorithm", "ed25519", "-out", key], check=True)
+        made = subprocess.run([openssl, "req", "-new", "-key", key, "-subj",
+                               f"/O={ORG}/CN=CT14WORKSTATION4", "-outform", "DER"],
+                              check=True, capture_output=True)
+        request.write_bytes(base64.b64encode(made.stdout))
     reply = enroll(curl, service, request, presented, content_type=content_type)
     assert reply.code == expected, reply.text()
-    one_line(reply)
+    line = one_line(reply)
+    if case == "ed25519":
+        assert "ED25519" in line and "proof of possession" not in line, line
     assert service_ca.inventory.token(_token_id(presented)).uses_spent == 0
 
 

@@ -26,7 +26,7 @@ from x509core.cert.cms import encode_certs_only
 from x509core.cert.csr import CertificateSigningRequest, load_der_csr
 from x509core.cert.names.general_name import general_name_print
 from x509core.der import Writer
-from x509core.errors import DecodeError, InvalidSignature, PathValidationError
+from x509core.errors import DecodeError, InvalidSignature, PathValidationError, UnsupportedAlgorithm
 from x509core.rsa.algorithms import PKCS1_SIGNATURE_OIDS
 from x509core.service import authority
 from x509core.service.handlers.common import Refused, audit_as, decode_base64, read_body
@@ -179,6 +179,8 @@ def _load_csr(der: bytes) -> CertificateSigningRequest:
         raise Refused(400, f"not a PKCS #10 request: {exc}") from None
     try:
         csr.verify()
+    except UnsupportedAlgorithm as exc:      # an Ed25519 key, say: not a failed proof
+        raise Refused(400, f"the CSR cannot be used here: {exc}") from None
     except (InvalidSignature, ValueError):
         raise Refused(400, "the CSR's signature does not verify (RFC 2986 §3: proof of "
                            "possession failed)") from None
