@@ -116,7 +116,9 @@ def _write_results(tables: dict[str, str]) -> None:
                 sections[current] += line
     for name, table in tables.items():
         sections[name] = "\n" + _environment() + "\n" + table + "\n\n"
-    text = header + "".join(f"\n## {name}\n{body}" for name, body in sorted(sections.items()))
+    # Each kept body ends in exactly one blank line: re-writing never adds more.
+    text = header + "".join(f"\n## {name}\n{body.rstrip(chr(10))}\n\n"
+                            for name, body in sorted(sections.items()))
     path.write_text(text)
 
 
