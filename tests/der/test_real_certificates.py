@@ -451,3 +451,16 @@ def test_offsets_equal_openssl_asn1parse(certificate, openssl):
     assert len(ours) > 30
     assert ours == theirs
     assert _listing(dump(certificate)) == theirs
+
+
+def test_the_listing_one_line_at_a_time_checks_the_whole_input_first(certificate):
+    """iter_dump_lines (the CLI's asn1parse) gives dump's lines lazily, and refuses a bad input
+    before its first line: the whole input is checked when it is called, not when read."""
+    from collections.abc import Iterator
+    from x509core.der.dump import dump_lines, iter_dump_lines
+    lines = iter_dump_lines(certificate)
+    assert isinstance(lines, Iterator) and not isinstance(lines, list)
+    assert list(lines) == dump_lines(certificate) and len(dump_lines(certificate)) > 30
+    broken = certificate[:-1]                                  # one octet short
+    with pytest.raises(DecodeError):
+        iter_dump_lines(broken)                                # raised on the call itself

@@ -7,12 +7,14 @@ with OpenSSL's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from x509core.der import content as _content
 from x509core.der.generic import validate
 from x509core.der.header import DEFAULT_MAX_DEPTH, read_header
 from x509core.der.tags import tag_name
 
-__all__ = ["dump", "dump_lines"]
+__all__ = ["dump", "dump_lines", "iter_dump_lines"]
 
 
 def dump(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
@@ -23,10 +25,20 @@ def dump(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
 def dump_lines(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[str]:
     """The listing, one element a line. A string value is shown as it is, control characters
     included: whoever writes the lines to a terminal escapes each one."""
+    return list(iter_dump_lines(data, max_depth=max_depth))
+
+
+def iter_dump_lines(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Iterator[str]:
+    """:func:`dump_lines` one line at a time: ``data`` is checked whole first (an error comes
+    before any line), then each line is made as it is taken, so that the listing of a large
+    input (millions of elements) is not held in memory."""
     if not isinstance(data, bytes):
         raise TypeError(f"DER input must be bytes, not {type(data).__name__}")
     validate(data, 0, len(data), (), max_depth)
-    lines: list[str] = []
+    return _lines(data)
+
+
+def _lines(data: bytes) -> Iterator[str]:
     stack = [len(data)]
     pos = 0
     while pos < len(data):
@@ -38,13 +50,12 @@ def dump_lines(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[str]:
         form = "cons" if constructed else "prim"
         head = f"{pos:5d}:d={depth:<2d} hl={cstart - pos:<2d} l={cend - cstart:4d} {form}: "
         name = tag_name(bits >> 6, constructed, number)
-        lines.append(head + "  " * depth + name + _value_text(bits, number, data, cstart, cend))
+        yield head + "  " * depth + name + _value_text(bits, number, data, cstart, cend)
         if constructed:
             stack.append(cend)
             pos = cstart
         else:
             pos = cend
-    return lines
 
 
 def _value_text(bits: int, number: int, data: bytes, start: int, end: int) -> str:

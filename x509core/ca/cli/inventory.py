@@ -304,7 +304,7 @@ def run_renew(ctx: Context) -> int:
 
 def run_asn1parse(ctx: Context) -> int:
     from x509core import pem
-    from x509core.der.dump import dump_lines
+    from x509core.der.dump import iter_dump_lines
     from x509core.errors import X509CoreError
     raw = read_bytes(ctx.args.file)
     try:
@@ -312,7 +312,7 @@ def run_asn1parse(ctx: Context) -> int:
         for label, der in blocks:
             if len(blocks) > 1:
                 ctx.out(f"# {label}")
-            ctx.out_lines(dump_lines(der))
+            ctx.out_lines(iter_dump_lines(der))
     except X509CoreError as exc:
         raise CLIError(f"{ctx.args.file}: {exc}") from None
     return 0
