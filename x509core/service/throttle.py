@@ -11,6 +11,13 @@ Successes cost nothing, nor do requests without a token (a client's first, unaut
 try that asks for the challenge), nor a spent, expired or revoked token (its secret was right:
 that is a client's mistake, not a guess).
 
+Requests in flight at once. Each try takes its unit before its guess is checked
+(:meth:`GuessLimiter.take`, under the lock) and gives it back when it was not a failed guess
+(:meth:`GuessLimiter.give_back`). Checking the bucket first and counting a failure after the
+check would let every request sent at once pass the check before the first failure counted
+(a check-then-act race, CWE-362): a review sent 40 logins at once from one address and all
+40 passwords were tried against a limit of 5.
+
 The numbers (:data:`BURST`, :data:`REFILL_SECONDS`): ten failures at once, then one more every
 30 seconds, about 2,900 a day per address. The secret has 256 bits, so guessing is hopeless
 at any rate; the limit bounds what a guesser costs the service (inventory lookups, audit rows,
@@ -86,18 +93,33 @@ class GuessLimiter:
             return None
         return max(1, math.ceil((1.0 - level) * self.refill_seconds))
 
-    def failed(self, address: str | None) -> bool:
-        """Count one failed guess of ``address``; whether its bucket is now empty (the request
-        that starts a lockout, which the caller records)."""
+    def take(self, address: str | None) -> tuple[int | None, bool]:
+        """Take one try of ``address`` before its guess is checked (module docstring):
+        ``(None, last)`` when a unit was taken, ``last`` when it was the bucket's last (a
+        failure now starts a lockout, which the caller records once); ``(seconds, False)``
+        when none is left, the seconds until one is."""
         key = address_key(address)
         with self._lock:
             now = self._clock()
-            level = max(0.0, self._level(key, now) - 1.0)
-            self._buckets[key] = (level, now)
-            self._buckets.move_to_end(key)
-            while len(self._buckets) > self.max_addresses:
-                self._buckets.popitem(last=False)
-        return level < 1.0
+            level = self._level(key, now)
+            if level < 1.0:
+                return max(1, math.ceil((1.0 - level) * self.refill_seconds)), False
+            self._store(key, level - 1.0, now)
+        return None, level - 1.0 < 1.0
+
+    def give_back(self, address: str | None) -> None:
+        """Return the unit a try took when it was not a failed guess (a right password, a
+        token whose secret was right)."""
+        key = address_key(address)
+        with self._lock:
+            now = self._clock()
+            self._store(key, min(float(self.burst), self._level(key, now) + 1.0), now)
+
+    def _store(self, key: str, level: float, now: float) -> None:
+        self._buckets[key] = (level, now)
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self.max_addresses:
+            self._buckets.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._buckets)

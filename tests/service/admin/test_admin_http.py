@@ -159,9 +159,68 @@ def test_failed_logins_are_rate_limited_per_address(client, admin_name, service_
         [("admin-login", "failure")] * BURST + [("rate-limited", "failure")]
 
 
-def test_an_unknown_name_gets_the_same_answer(client):
+def test_logins_sent_at_once_cannot_pass_the_limit(client, admin_name, service_ca):
+    """Twelve logins from one address released together (eleven wrong passwords, then the
+    right one): each takes its unit before its password is checked, so at most BURST are
+    checked and the rest get 429. (Checked first and counted after, all twelve were tried.)"""
+    import threading
+    from x509core.service.admin.login import BURST
+    source = "127.0.13.6"
+    browsers = [client(source) for _ in range(12)]
+    forms = [csrf_of(b.get("/admin/login").text) for b in browsers]
+    start, answers = threading.Barrier(len(browsers)), [None] * len(browsers)
+
+    def post(i):
+        password = PASSWORD if i == len(browsers) - 1 else f"wrong password {i}"
+        start.wait()
+        answers[i] = browsers[i].post("/admin/login", {"csrf": forms[i], "name": admin_name,
+                                                        "password": password})
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = [a.status for a in answers]
+    assert len([s for s in statuses if s != 429]) == BURST, statuses
+    assert statuses.count(429) == len(browsers) - BURST
+    lockouts = [e for e in service_ca.inventory.audit_page(action="rate-limited")
+                if e.source == source]
+    assert len(lockouts) <= 1
+
+
+def test_a_flood_of_logins_from_many_addresses_is_not_queued_without_bound(client, admin_name):
+    """Password checks run one at a time; beyond MAX_WAITING waiting, a login gets 503 with
+    Retry-After at once instead of a place in a queue that would hold a real admin's."""
+    import threading
+    from x509core.service.admin.login import MAX_WAITING
+    browsers = [client(f"127.0.14.{i + 1}") for i in range(MAX_WAITING + 8)]
+    forms = [csrf_of(b.get("/admin/login").text) for b in browsers]
+    start, answers = threading.Barrier(len(browsers)), [None] * len(browsers)
+
+    def post(i):
+        start.wait()
+        answers[i] = browsers[i].post("/admin/login", {"csrf": forms[i], "name": admin_name,
+                                                        "password": f"wrong {i}"})
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = [a.status for a in answers]
+    assert set(statuses) == {401, 503} and statuses.count(401) <= MAX_WAITING + 1, statuses
+    busy = next(a for a in answers if a.status == 503)
+    assert busy.headers["Retry-After"] == "5" and busy.text.count("\n") == 1
+
+
+def test_an_unknown_name_gets_the_same_answer(client, service_ca):
     answer = client("127.0.13.5").login("nobody-at-all", PASSWORD)
     assert answer.status == 401 and "Wrong name or password." in answer.text
+    typed = client("127.0.13.5").login("alice-Secret-Password-1", PASSWORD)   # a slip
+    assert typed.status == 401
+    rows = [e for e in service_ca.inventory.audit_page(action="admin-login")
+            if e.source == "127.0.13.5"]
+    assert [e.actor for e in rows] == ["(not an account)"] * 2      # the typed text is not kept
+    assert all("Secret" not in f"{e.target} {e.detail}" for e in rows)
 
 
 def test_logout_ends_the_session_on_the_server(client, admin_name, service_ca):

@@ -26,17 +26,42 @@ def test_the_bucket():
     clock = Clock()
     limiter = GuessLimiter(clock=clock)
     for i in range(BURST - 1):
-        assert not limiter.failed("192.0.2.1") and limiter.retry_after("192.0.2.1") is None
-    assert limiter.failed("192.0.2.1")                          # the tenth empties it
+        assert limiter.take("192.0.2.1") == (None, False)
+    assert limiter.take("192.0.2.1") == (None, True)             # the tenth: the last unit
+    assert limiter.take("192.0.2.1") == (REFILL_SECONDS, False)   # none left: refused
     assert limiter.retry_after("192.0.2.1") == REFILL_SECONDS
     assert limiter.retry_after("192.0.2.2") is None             # another address
     clock.now += REFILL_SECONDS / 2
     assert limiter.retry_after("192.0.2.1") == REFILL_SECONDS / 2
     clock.now += REFILL_SECONDS / 2
     assert limiter.retry_after("192.0.2.1") is None             # one guess refilled
-    assert limiter.failed("192.0.2.1")                          # and spent again at once
+    assert limiter.take("192.0.2.1") == (None, True)            # and taken again at once
+    limiter.give_back("192.0.2.1")                              # ... by a right secret
+    assert limiter.retry_after("192.0.2.1") is None
     clock.now += BURST * REFILL_SECONDS * 10
-    assert limiter.retry_after("192.0.2.1") is None and not limiter.failed("192.0.2.1")
+    for _ in range(BURST * 3):                                  # successes never empty it
+        assert limiter.take("192.0.2.1")[0] is None
+        limiter.give_back("192.0.2.1")
+    assert limiter.take("192.0.2.1") == (None, False)
+
+
+def test_tries_in_flight_at_once_are_bounded_by_the_burst():
+    """Every try takes its unit before its check: of many taken at once (none given back
+    yet), exactly BURST get a unit, and exactly one of them is the last."""
+    import threading
+    limiter, results = GuessLimiter(clock=Clock()), []
+    start = threading.Barrier(40)
+
+    def one():
+        start.wait()
+        results.append(limiter.take("192.0.2.9"))
+    threads = [threading.Thread(target=one) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken = [last for wait, last in results if wait is None]
+    assert len(taken) == BURST and taken.count(True) == 1
 
 
 def test_addresses():
@@ -46,7 +71,7 @@ def test_addresses():
     assert address_key(None) == "-" and address_key("unix-socket") == "unix-socket"
     clock = Clock()
     limiter = GuessLimiter(clock=clock, burst=1)
-    limiter.failed("2001:db8:1:2::1")
+    limiter.take("2001:db8:1:2::1")
     assert limiter.retry_after("2001:db8:1:2::ffff") is not None       # same /64
     assert limiter.retry_after("2001:db8:1:3::1") is None              # next /64
 
@@ -54,7 +79,7 @@ def test_addresses():
 def test_the_table_is_bounded():
     limiter = GuessLimiter(clock=Clock(), burst=1, max_addresses=100)
     for i in range(1000):
-        limiter.failed(f"10.0.{i // 256}.{i % 256}")
+        limiter.take(f"10.0.{i // 256}.{i % 256}")
     assert len(limiter) == 100
     assert limiter.retry_after("10.0.3.231") is not None               # the newest is kept
     assert limiter.retry_after("10.0.0.0") is None                     # the oldest evicted

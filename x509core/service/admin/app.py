@@ -15,7 +15,6 @@ The middleware, in order, for every request:
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import quote
 
 from aiohttp import web
@@ -95,7 +94,7 @@ def create_admin_app(service: Service) -> web.Application:
     app = web.Application(client_max_size=limits.MAX_BODY, middlewares=[admin_middleware])
     app[SERVICE] = service
     app[login.LIMITER] = login.new_limiter()
-    app[login.PASSWORD_CHECKS] = asyncio.Semaphore(1)
+    app[login.PASSWORD_CHECKS] = login.PasswordChecks()
     app.add_routes(login.routes() + dashboard.routes() + certificates.routes()
                    + tokens.routes() + audit.routes())
     return app

@@ -87,7 +87,7 @@ async def authenticate(request: web.Request, presented: str, *, challenge: dict,
     service: Service = request.app[SERVICE]
     address = request.remote
     action = request[AUDIT][0]
-    wait = service.guesses.retry_after(address)
+    wait, last = service.guesses.take(address)        # before the check (throttle.py)
     if wait is not None:
         raise Refused(429, f"too many failed enrollment tokens from this address; try again in "
                            f"{wait} s", {"Retry-After": str(wait)}, bare=bare, audit=False)
@@ -96,10 +96,16 @@ async def authenticate(request: web.Request, presented: str, *, challenge: dict,
                                                         service.ca, presented)
     except TokenRefused as refused:
         audit_as(request, action, Actor("token", refused.token_id, address))
-        if refused.reason in GUESSES and service.guesses.failed(address):
+        if refused.reason not in GUESSES:
+            service.guesses.give_back(address)         # the secret was right: no guess
+        elif last:
             await _record_lockout(service, request, action)
         raise Refused(401, _REASONS[refused.reason].format(id=refused.token_id), challenge,
                       bare=bare) from None
+    except BaseException:
+        service.guesses.give_back(address)             # not a guess (the inventory is away)
+        raise
+    service.guesses.give_back(address)
     audit_as(request, action, Actor("token", token.id, address))
     return token, secret_hash
 
