@@ -11,12 +11,14 @@ Successes cost nothing, nor do requests without a token (a client's first, unaut
 try that asks for the challenge), nor a spent, expired or revoked token (its secret was right:
 that is a client's mistake, not a guess).
 
-Requests in flight at once. Each try takes its unit before its guess is checked
-(:meth:`GuessLimiter.take`, under the lock) and gives it back when it was not a failed guess
-(:meth:`GuessLimiter.give_back`). Checking the bucket first and counting a failure after the
-check would let every request sent at once pass the check before the first failure counted
-(a check-then-act race, CWE-362): a review sent 40 logins at once from one address and all
-40 passwords were tried against a limit of 5.
+Requests in flight at once. Each try holds a unit of its address's bucket from before its
+guess is checked until it is settled (:meth:`GuessLimiter.take`, :meth:`GuessLimiter.settle`,
+under the lock): spent when the guess failed, given back otherwise. A try that finds every
+unit left held by tries in flight waits for one of them to settle (:func:`take_turn`), so a
+site enrolling fifty devices at once through one address is served, not refused. Checking
+the bucket first and counting a failure after the check would let every request sent at once
+pass the check before the first failure counted (a check-then-act race, CWE-362): a review
+sent 40 logins at once from one address and all 40 passwords were tried against a limit of 5.
 
 The numbers (:data:`BURST`, :data:`REFILL_SECONDS`): ten failures at once, then one more every
 30 seconds, about 2,900 a day per address. The secret has 256 bits, so guessing is hopeless
@@ -36,17 +38,21 @@ per-address limit cannot stop a botnet, and the secret's length is what defends.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import math
 import threading
 import time
 from collections import OrderedDict
+from typing import NamedTuple
 
-__all__ = ["BURST", "REFILL_SECONDS", "MAX_ADDRESSES", "GuessLimiter", "address_key"]
+__all__ = ["BURST", "REFILL_SECONDS", "MAX_ADDRESSES", "PATIENCE_SECONDS", "GuessLimiter", "Try",
+           "take_turn", "address_key"]
 
 BURST = 10                      # failed guesses an address may make at once
 REFILL_SECONDS = 30.0           # then one more each this many seconds
 MAX_ADDRESSES = 10_000          # buckets kept (least recently used evicted)
+PATIENCE_SECONDS = 30.0         # a try waits this long at most for a unit held in flight
 
 
 def address_key(address: str | None) -> str:
@@ -65,7 +71,9 @@ def address_key(address: str | None) -> str:
 
 class GuessLimiter:
     """The buckets of every address, with a bounded table (module docstring). Thread-safe;
-    ``clock`` (monotonic seconds) is a parameter so tests can drive time."""
+    ``clock`` (monotonic seconds) is a parameter so tests can drive time. A bucket holds its
+    level (failed guesses still allowed), when that was last computed, and how many tries of
+    the address are in flight (each holds one unit until :meth:`settle`)."""
 
     def __init__(self, *, burst: int = BURST, refill_seconds: float = REFILL_SECONDS,
                  max_addresses: int = MAX_ADDRESSES, clock=time.monotonic) -> None:
@@ -73,53 +81,82 @@ class GuessLimiter:
             raise ValueError("burst, refill_seconds and max_addresses must be positive")
         self.burst, self.refill_seconds, self.max_addresses = burst, refill_seconds, max_addresses
         self._clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: OrderedDict[str, tuple[float, float, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _level(self, key: str, now: float) -> float:
-        """What is left in the bucket of ``key`` now (full when it has none)."""
+    def _state(self, key: str, now: float) -> tuple[float, int]:
+        """(the level of ``key``'s bucket now, its tries in flight); full and none when it has
+        no bucket."""
         entry = self._buckets.get(key)
         if entry is None:
-            return float(self.burst)
-        level, then = entry
-        return min(float(self.burst), level + (now - then) / self.refill_seconds)
+            return float(self.burst), 0
+        level, then, flying = entry
+        return min(float(self.burst), level + (now - then) / self.refill_seconds), flying
+
+    def _wait(self, level: float) -> int:
+        return max(1, math.ceil((1.0 - level) * self.refill_seconds))
 
     def retry_after(self, address: str | None) -> int | None:
         """None if ``address`` may present a token now; else the whole seconds until it may."""
         key = address_key(address)
         with self._lock:
-            level = self._level(key, self._clock())
-        if level >= 1.0:
-            return None
-        return max(1, math.ceil((1.0 - level) * self.refill_seconds))
+            level, _ = self._state(key, self._clock())
+        return None if level >= 1.0 else self._wait(level)
 
-    def take(self, address: str | None) -> tuple[int | None, bool]:
-        """Take one try of ``address`` before its guess is checked (module docstring):
-        ``(None, last)`` when a unit was taken, ``last`` when it was the bucket's last (a
-        failure now starts a lockout, which the caller records once); ``(seconds, False)``
-        when none is left, the seconds until one is."""
+    def take(self, address: str | None) -> Try:
+        """One try of ``address``, asked before its guess is checked (module docstring):
+        ``Try(None, False)`` when it holds a unit now (then :meth:`settle` it);
+        ``Try(None, True)`` when every unit left is held by tries in flight (ask again once
+        one of them has settled: :func:`take_turn`); ``Try(seconds, False)`` when none is left
+        (refuse it with 429: the seconds until one is)."""
         key = address_key(address)
         with self._lock:
             now = self._clock()
-            level = self._level(key, now)
-            if level < 1.0:
-                return max(1, math.ceil((1.0 - level) * self.refill_seconds)), False
-            self._store(key, level - 1.0, now)
-        return None, level - 1.0 < 1.0
+            level, flying = self._state(key, now)
+            if level - flying >= 1.0:
+                self._store(key, level, now, flying + 1)
+                return Try(None, False)
+        return Try(None, True) if level >= 1.0 else Try(self._wait(level), False)
 
-    def give_back(self, address: str | None) -> None:
-        """Return the unit a try took when it was not a failed guess (a right password, a
-        token whose secret was right)."""
+    def settle(self, address: str | None, *, failed: bool) -> bool:
+        """The end of a try :meth:`take` let through: its unit spent when it ``failed`` (a
+        wrong secret), else given back. Whether this failure emptied the bucket: the one
+        request whose failure starts a lockout, which the caller records."""
         key = address_key(address)
         with self._lock:
             now = self._clock()
-            self._store(key, min(float(self.burst), self._level(key, now) + 1.0), now)
+            level, flying = self._state(key, now)
+            after = level - 1.0 if failed else level
+            self._store(key, max(0.0, after), now, max(0, flying - 1))
+        return failed and level >= 1.0 > after
 
-    def _store(self, key: str, level: float, now: float) -> None:
-        self._buckets[key] = (level, now)
+    def _store(self, key: str, level: float, now: float, flying: int) -> None:
+        self._buckets[key] = (level, now, flying)
         self._buckets.move_to_end(key)
         while len(self._buckets) > self.max_addresses:
             self._buckets.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class Try(NamedTuple):
+    """What :meth:`GuessLimiter.take` answers."""
+
+    refused_for: int | None        # seconds until a try is allowed; None: not refused
+    busy: bool                     # every unit left is held by a try in flight: ask again
+
+
+async def take_turn(limiter: GuessLimiter, address: str | None, *,
+                    patience: float = PATIENCE_SECONDS) -> Try:
+    """:meth:`GuessLimiter.take`, waiting while the address's units are all held by tries in
+    flight (a site enrolling many devices at once through one address: they wait their turn,
+    they are not refused). After ``patience`` seconds of that, refused for a second."""
+    deadline = time.monotonic() + patience
+    while True:
+        turn = limiter.take(address)
+        if not turn.busy:
+            return turn
+        if time.monotonic() >= deadline:
+            return Try(1, False)
+        await asyncio.sleep(0.02)

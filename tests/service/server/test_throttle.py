@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from tests.service.clients import enroll, make_token, one_line, openssl_csr
-from x509core.service.throttle import BURST, REFILL_SECONDS, GuessLimiter, address_key
+from x509core.service.throttle import (BURST, REFILL_SECONDS, GuessLimiter, Try, address_key,
+                                       take_turn)
 
 pytestmark = pytest.mark.service
 
@@ -26,28 +27,32 @@ def test_the_bucket():
     clock = Clock()
     limiter = GuessLimiter(clock=clock)
     for i in range(BURST - 1):
-        assert limiter.take("192.0.2.1") == (None, False)
-    assert limiter.take("192.0.2.1") == (None, True)             # the tenth: the last unit
-    assert limiter.take("192.0.2.1") == (REFILL_SECONDS, False)   # none left: refused
+        assert limiter.take("192.0.2.1") == Try(None, False)
+        assert not limiter.settle("192.0.2.1", failed=True)
+    assert limiter.take("192.0.2.1") == Try(None, False)
+    assert limiter.settle("192.0.2.1", failed=True)              # the tenth empties it
+    assert limiter.take("192.0.2.1") == Try(REFILL_SECONDS, False)
     assert limiter.retry_after("192.0.2.1") == REFILL_SECONDS
     assert limiter.retry_after("192.0.2.2") is None             # another address
     clock.now += REFILL_SECONDS / 2
     assert limiter.retry_after("192.0.2.1") == REFILL_SECONDS / 2
     clock.now += REFILL_SECONDS / 2
     assert limiter.retry_after("192.0.2.1") is None             # one guess refilled
-    assert limiter.take("192.0.2.1") == (None, True)            # and taken again at once
-    limiter.give_back("192.0.2.1")                              # ... by a right secret
-    assert limiter.retry_after("192.0.2.1") is None
+    assert limiter.take("192.0.2.1") == Try(None, False)
+    assert not limiter.settle("192.0.2.1", failed=False)        # a right secret gives it back
+    assert limiter.take("192.0.2.1") == Try(None, False)
+    assert limiter.settle("192.0.2.1", failed=True)             # spent again: empty again
     clock.now += BURST * REFILL_SECONDS * 10
     for _ in range(BURST * 3):                                  # successes never empty it
-        assert limiter.take("192.0.2.1")[0] is None
-        limiter.give_back("192.0.2.1")
-    assert limiter.take("192.0.2.1") == (None, False)
+        assert limiter.take("192.0.2.1") == Try(None, False)
+        assert not limiter.settle("192.0.2.1", failed=False)
+    assert limiter.retry_after("192.0.2.1") is None
 
 
-def test_tries_in_flight_at_once_are_bounded_by_the_burst():
-    """Every try takes its unit before its check: of many taken at once (none given back
-    yet), exactly BURST get a unit, and exactly one of them is the last."""
+def test_tries_in_flight_hold_their_units():
+    """Of many tries taken at once (none settled yet), BURST hold a unit and the others are
+    told to wait (busy), not refused; once they settle as failures, the next is refused, and
+    only the failure that empties the bucket says so."""
     import threading
     limiter, results = GuessLimiter(clock=Clock()), []
     start = threading.Barrier(40)
@@ -60,8 +65,27 @@ def test_tries_in_flight_at_once_are_bounded_by_the_burst():
         thread.start()
     for thread in threads:
         thread.join()
-    taken = [last for wait, last in results if wait is None]
-    assert len(taken) == BURST and taken.count(True) == 1
+    assert results.count(Try(None, False)) == BURST and results.count(Try(None, True)) == 40 - BURST
+    emptied = [limiter.settle("192.0.2.9", failed=True) for _ in range(BURST)]
+    assert emptied == [False] * (BURST - 1) + [True]
+    assert limiter.take("192.0.2.9").refused_for == REFILL_SECONDS
+
+
+def test_take_turn_waits_for_a_unit_in_flight():
+    """A try that finds the units held waits until one settles, within its patience."""
+    import asyncio
+    limiter = GuessLimiter(burst=1)
+
+    async def scenario():
+        assert limiter.take("192.0.2.10") == Try(None, False)          # held in flight
+        waiting = asyncio.ensure_future(take_turn(limiter, "192.0.2.10", patience=10))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        limiter.settle("192.0.2.10", failed=False)                     # a success settles
+        assert await waiting == Try(None, False)
+        gave_up = await take_turn(limiter, "192.0.2.10", patience=0.1)  # held, never settled
+        assert gave_up == Try(1, False)
+    asyncio.run(scenario())
 
 
 def test_addresses():
@@ -72,6 +96,7 @@ def test_addresses():
     clock = Clock()
     limiter = GuessLimiter(clock=clock, burst=1)
     limiter.take("2001:db8:1:2::1")
+    limiter.settle("2001:db8:1:2::1", failed=True)
     assert limiter.retry_after("2001:db8:1:2::ffff") is not None       # same /64
     assert limiter.retry_after("2001:db8:1:3::1") is None              # next /64
 
@@ -80,6 +105,7 @@ def test_the_table_is_bounded():
     limiter = GuessLimiter(clock=Clock(), burst=1, max_addresses=100)
     for i in range(1000):
         limiter.take(f"10.0.{i // 256}.{i % 256}")
+        limiter.settle(f"10.0.{i // 256}.{i % 256}", failed=True)
     assert len(limiter) == 100
     assert limiter.retry_after("10.0.3.231") is not None               # the newest is kept
     assert limiter.retry_after("10.0.0.0") is None                     # the oldest evicted

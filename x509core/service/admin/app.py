@@ -24,7 +24,7 @@ from x509core.service.admin import audit, certificates, dashboard, login, tokens
 from x509core.service.admin.common import ADMIN, read_form, same_origin
 from x509core.service.admin.render import SECURITY_HEADERS
 from x509core.service.admin.sessions import check_csrf, current_admin
-from x509core.service.handlers.common import Refused, refuse
+from x509core.service.handlers.common import Refused, error_middleware
 from x509core.service.state import SERVICE, Service
 
 __all__ = ["create_admin_app", "PUBLIC_ROUTES"]
@@ -73,14 +73,12 @@ async def _guarded(request: web.Request, handler):
 
 @web.middleware
 async def admin_middleware(request: web.Request, handler):
-    """Sessions, CSRF and security headers (module docstring)."""
+    """Sessions, CSRF and security headers (module docstring). Every refusal and error, an
+    unknown path's 404, a 405 and a 500 included, is made here by the service's one error
+    handling (``handlers/common.error_middleware``), so that it gets the headers too."""
     try:
-        response = await _guarded(request, handler)
-    except Refused as refusal:
-        response = refuse(refusal.status, refusal.reason, refusal.headers)
-    except web.HTTPException as exc:
-        if exc.status >= 400:
-            raise
+        response = await error_middleware(request, lambda inner: _guarded(inner, handler))
+    except web.HTTPException as exc:             # a redirect: error_middleware passes those on
         response = exc
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)

@@ -61,8 +61,12 @@ def parse_cursor(text: str | None) -> tuple | None:
     if not text:
         return None
     match = _CURSOR.fullmatch(text)
-    if match is None or parse_time(match.group(1)) is None:
-        raise Refused(400, "not a page cursor of this list (after=)")
+    try:
+        if match is None:
+            raise ValueError(text)
+        parse_time(match.group(1))           # a date that does not exist is a ValueError too
+    except ValueError:
+        raise Refused(400, "not a page cursor of this list (after=)") from None
     return match.group(1), int(match.group(2))
 
 

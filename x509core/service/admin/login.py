@@ -44,7 +44,7 @@ from x509core.service.admin.sessions import (LOGIN_COOKIE, LOGIN_COOKIE_SECONDS,
 from x509core.service.handlers.common import Refused
 from x509core.service.logs import logger
 from x509core.service.state import SERVICE, Service
-from x509core.service.throttle import GuessLimiter
+from x509core.service.throttle import GuessLimiter, take_turn
 
 __all__ = ["routes", "login_page", "login_post", "logout", "new_limiter", "LIMITER",
            "PASSWORD_CHECKS", "PasswordChecks", "BURST", "REFILL_SECONDS", "MAX_WAITING"]
@@ -149,27 +149,27 @@ async def login_post(request: web.Request) -> web.Response:
                            "page and try again")
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
     limiter, address = request.app[LIMITER], request.remote
-    wait, last = limiter.take(address)          # before the check (x509core/service/throttle.py)
+    wait = (await take_turn(limiter, address)).refused_for    # before the check (throttle.py)
     if wait is not None:
         return _form(request, status=429, name=name, headers={"Retry-After": str(wait)},
                      error=f"Too many failed logins from this address: try again in {wait} s.")
     try:
         right, known = await _check(request, service, name, password)
     except BaseException:
-        limiter.give_back(address)              # not a failed guess: the check did not run
+        limiter.settle(address, failed=False)   # not a failed guess: the check did not run
         raise
+    emptied = limiter.settle(address, failed=not right)
     # A failure is recorded under the name only when it is an account's: what is typed into
     # the name field is sometimes a password, and the trail is append-only (ASVS 4.0.3 §7.1.1).
     actor = Actor("admin", name if known else "(not an account)", address)
     if not right:
         await _record(service, actor.event("admin-login", actor.name, "failure",
                                            "wrong name or password"))
-        if last:
+        if emptied:
             await _record(service, actor.event("rate-limited", actor.name, "failure",
                                                "admin-login: too many failed logins; later "
                                                "tries refused with 429"))
         return _form(request, status=401, name=name, error="Wrong name or password.")
-    limiter.give_back(address)
     secret, session = new_session(name, address, datetime.now(timezone.utc))
     await service.run_blocking(lambda: service.ca.inventory.add_admin_session(
         session, audit=actor.event("admin-login", name)))

@@ -32,6 +32,7 @@ from x509core.service import authority
 from x509core.service.handlers.common import AUDIT, Refused, audit_as
 from x509core.service.logs import logger
 from x509core.service.state import SERVICE, Service
+from x509core.service.throttle import take_turn
 
 __all__ = ["basic_token", "bearer_token", "authenticate", "BASIC_CHALLENGE", "BEARER_CHALLENGE",
            "GUESSES"]
@@ -87,7 +88,7 @@ async def authenticate(request: web.Request, presented: str, *, challenge: dict,
     service: Service = request.app[SERVICE]
     address = request.remote
     action = request[AUDIT][0]
-    wait, last = service.guesses.take(address)        # before the check (throttle.py)
+    wait = (await take_turn(service.guesses, address)).refused_for   # before the check
     if wait is not None:
         raise Refused(429, f"too many failed enrollment tokens from this address; try again in "
                            f"{wait} s", {"Retry-After": str(wait)}, bare=bare, audit=False)
@@ -96,16 +97,15 @@ async def authenticate(request: web.Request, presented: str, *, challenge: dict,
                                                         service.ca, presented)
     except TokenRefused as refused:
         audit_as(request, action, Actor("token", refused.token_id, address))
-        if refused.reason not in GUESSES:
-            service.guesses.give_back(address)         # the secret was right: no guess
-        elif last:
+        # a spent, expired or revoked token had its secret right: not a guess (throttle.py)
+        if service.guesses.settle(address, failed=refused.reason in GUESSES):
             await _record_lockout(service, request, action)
         raise Refused(401, _REASONS[refused.reason].format(id=refused.token_id), challenge,
                       bare=bare) from None
     except BaseException:
-        service.guesses.give_back(address)             # not a guess (the inventory is away)
+        service.guesses.settle(address, failed=False)   # not a guess (the inventory is away)
         raise
-    service.guesses.give_back(address)
+    service.guesses.settle(address, failed=False)
     audit_as(request, action, Actor("token", token.id, address))
     return token, secret_hash
 
