@@ -18,7 +18,13 @@ A login for a name that has no account checks the password against a fixed dummy
 the same (:func:`check_password` with ``None``), so that the answer's timing does not tell
 which names exist. Rules (NIST SP 800-63B §5.1.1.2): at least :data:`MIN_PASSWORD` characters,
 at most :data:`MAX_PASSWORD` octets of UTF-8, any characters except control characters (no
-composition rules, no forced rotation).
+composition rules, no forced rotation); and not one of the guessable kinds that clause names
+(:func:`guessable`): repetitive or sequential text (``aaaaaaaaaaaa``, ``passwordpassword``,
+``123456789012``, ``qwertyuiopas``), context-specific words (the account's name, the CA's
+names, ``x509core``), or one of the most common words of breached-password lists and of this
+field with digits and symbols around it (``Password2026!``, ``Radiology123``). x509core does
+not carry a list of breached passwords: a site whose policy asks for that check makes it
+before it hands the password over.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from x509core.ca.inventory.records import Actor
 from x509core.errors import InvalidValue
 
 __all__ = ["SCRYPT_LOG2_N", "SCRYPT_R", "SCRYPT_P", "SALT_BYTES", "MIN_PASSWORD",
-           "MAX_PASSWORD", "check_name", "check_new_password", "hash_password",
+           "MAX_PASSWORD", "check_name", "check_new_password", "guessable", "hash_password",
            "check_password", "add_admin", "remove_admin"]
 
 SCRYPT_LOG2_N = 17            # N = 131072
@@ -60,8 +66,9 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_new_password(password: bytes) -> bytes:
-    """A new password within the rules of the module docstring."""
+def check_new_password(password: bytes, context=()) -> bytes:
+    """A new password within the rules of the module docstring; ``context``: words it must not
+    contain (the account's name, the CA's names)."""
     try:
         text = password.decode("utf-8")
     except UnicodeDecodeError:
@@ -73,7 +80,54 @@ def check_new_password(password: bytes) -> bytes:
                            "(NIST SP 800-63B §5.1.1.2)")
     if len(password) > MAX_PASSWORD:
         raise InvalidValue(f"the password is limited to {MAX_PASSWORD} octets")
+    problem = guessable(text, ("x509core", *context))
+    if problem is not None:
+        raise InvalidValue(f"the password {problem}: choose another (NIST SP 800-63B §5.1.1.2; "
+                           "a few unrelated words make a good one)")
     return password
+
+
+# The most frequent words under the digits and symbols of breached passwords (the top of the
+# public lists: SecLists, the zxcvbn lists), and those of this field that a site's staff reach
+# for. Matched against the password with its digits, symbols and spaces taken away.
+_COMMON_WORDS = frozenset("""
+    password passwort passw0rd qwerty qwertz azerty letmein welcome admin administrator root
+    changeme default secret iloveyou trustno monkey dragon master shadow sunshine princess
+    football baseball soccer superman batman starwars whatever freedom summer winter spring
+    autumn hello login access test guest user
+    hospital clinic klinik radiology radiologie pacs dicom modality imaging xray scanner
+    doctor nurse patient medical health server workstation certificate""".split())
+_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxcvbnm",
+              "qwertzuiopasdfghjklyxcvbnm", "azertyuiopqsdfghjklmwxcvbn",
+              "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+
+
+def guessable(text: str, context=()) -> str | None:
+    """What makes ``text`` a guessable password (module docstring), or None."""
+    folded = "".join(text.casefold().split())
+    if len(set(folded)) <= 3:
+        return "is made of three different characters or fewer"
+    if any(folded == folded[:size] * (len(folded) // size)
+           for size in range(1, len(folded) // 2 + 1) if len(folded) % size == 0):
+        return "repeats a shorter text"
+    if any(folded in sequence * 3 or folded in sequence[::-1] * 3 for sequence in _SEQUENCES):
+        return "is a run of a keyboard row, the alphabet or the digits"
+    # The letters under digits and symbols around them, "leet" digits read as letters:
+    # "P4ssw0rd!2026" -> "password".
+    core = "".join(ch for ch in _AROUND.sub("", folded).translate(_LEET) if ch.isalpha())
+    for word in context:
+        word = "".join(str(word).casefold().split())
+        if len(word) >= 3 and (word in folded or word in core):
+            return f"contains {word!r}"
+    if core and (core in _COMMON_WORDS or any(
+            core == word * (len(core) // len(word))
+            for word in _COMMON_WORDS if len(core) % len(word) == 0)):
+        return "is a common word with digits or symbols around it"
+    return None
+
+
+_AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_LEET = str.maketrans("4@30$51!7", "aaeossilt")
 
 
 def _scrypt(password: bytes, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
@@ -115,10 +169,11 @@ def check_password(stored: str | None, password: bytes) -> bool:
 
 
 def add_admin(inventory: Inventory, name: str, password: bytes, *,
-              actor: Actor = Actor()) -> AdminAccount:
-    """A new administrator; refused if the name is taken (remove it first)."""
+              actor: Actor = Actor(), context=()) -> AdminAccount:
+    """A new administrator; refused if the name is taken (remove it first). ``context``:
+    more words the password must not contain (the CA's names), besides the account's name."""
     check_name(name)
-    password_hash = hash_password(check_new_password(password))
+    password_hash = hash_password(check_new_password(password, (name, *context)))
     return inventory.add_admin(name, password_hash, created_by=actor.name,
                                audit=actor.event("admin-add", name))
 

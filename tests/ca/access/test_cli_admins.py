@@ -44,10 +44,25 @@ def test_a_hash_with_other_parameters_still_verifies():
 
 @pytest.mark.parametrize("password, reason", [
     (b"short", "at least 12"), (b"tab\tinside pw!", "control"), (b"\xff" * 20, "UTF-8"),
-    (b"x" * 1025, "limited to 1024")])
+    (b"x" * 1025, "limited to 1024"),
+    # the guessable kinds of NIST SP 800-63B §5.1.1.2 (a review added the first three)
+    (b"aaaaaaaaaaaa", "three different characters"), (b"passwordpassword", "repeats"),
+    (b"weakuser3weakuser3", "repeats"), (b"123456789012", "keyboard row"),
+    (b"qwertyuiopas", "keyboard row"), (b"Password2026!", "common word"),
+    (b"P4ssw0rd!2026", "common word"), (b"Radiology123!", "common word"),
+    (b"my x509core pw", "contains 'x509core'")])
 def test_password_rules(password, reason):
     with pytest.raises(InvalidValue, match=reason):
         admins.check_new_password(password)
+
+
+def test_the_account_and_the_ca_are_context_and_good_passwords_pass():
+    with pytest.raises(InvalidValue, match="contains 'alice'"):
+        admins.check_new_password(b"Alice and her PACS", ("alice",))
+    with pytest.raises(InvalidValue, match="contains 'exampleclinic'"):
+        admins.check_new_password(b"ExampleClinic!2026", ("alice", "Example Clinic"))
+    for good in (PASSWORD, b"Tr0ub4dor&3 horse", "gr\u00fcne Wiese am Fluss".encode()):
+        assert admins.check_new_password(good, ("alice", "Example Clinic")) == good
 
 
 @pytest.mark.parametrize("name", ["", "bad name", "-dash", "a" * 65, "alice\n", "<b>"])
@@ -62,6 +77,13 @@ def ca_dir(make_ca, monkeypatch):
     monkeypatch.setenv("X509CORE_CA_DIR", str(ca.directory))
     monkeypatch.delenv("X509CORE_ADMIN_PASSWORD", raising=False)
     return ca
+
+
+def test_admin_add_refuses_a_password_made_of_the_cas_name(ca_dir, tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text("Example Clinic Root CA!\n")           # the CA's CN
+    line = one_error_line(run("admin", "add", "bob", "--password-file", secret))
+    assert "contains 'exampleclinic" in line and ca_dir.inventory.admin("bob") is None
 
 
 def test_admin_add_list_remove(ca_dir, tmp_path, monkeypatch):

@@ -41,9 +41,11 @@ def register(sub, common) -> None:
 def run_admin_add(ctx: Context) -> int:
     from x509core.ca.admins import add_admin, check_name, check_new_password
     name = check_name(ctx.args.name)                     # before any prompt
-    password = check_new_password(ctx.secret(ADMIN_PASSWORD, confirm=True))
     ca = ctx.open_ca(sign=False)
-    account = add_admin(ca.inventory, name, password, actor=ca.actor)
+    subject = ca.certificate.subject
+    context = (name, *subject.organizations, *filter(None, [subject.common_name]))
+    password = check_new_password(ctx.secret(ADMIN_PASSWORD, confirm=True), context)
+    account = add_admin(ca.inventory, name, password, actor=ca.actor, context=context[1:])
     ctx.out(f"added the admin {account.name}")
     return 0
 
