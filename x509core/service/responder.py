@@ -52,6 +52,8 @@ class Answer:
     status: str                      # "successful", "malformedRequest", ...
     reason: str | None = None
     cache_until: datetime | None = None   # for HTTP caching headers of a reusable answer
+    this_update: datetime | None = None   # RFC 5019 §6.2: Last-Modified
+    next_update: datetime | None = None   # RFC 5019 §6.2: Expires
 
 
 class Responder:
@@ -116,7 +118,9 @@ class Responder:
             builder = builder.with_nonce(request.nonce)
         response = builder.sign(self.identity.key, "sha256")
         until = next_update - limits.OCSP_CACHE_MARGIN
-        return Answer(response.raw, "successful", None, until if cacheable else None), cacheable
+        reusable = cacheable and request.nonce is None     # an answer with a nonce is one-off
+        return Answer(response.raw, "successful", None, until if reusable else None, now,
+                      next_update), cacheable
 
     def _cached(self, key: bytes, generation: int, now: datetime) -> Answer | None:
         entry = self._cache.get(key)

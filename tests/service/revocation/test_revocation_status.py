@@ -75,8 +75,25 @@ def test_get_with_the_request_in_the_path(openssl, curl, service, leaf, tmp_path
     assert "max-age=" in headers.read_text()                 # RFC 5019 §6.2
     result = subprocess.run([openssl, "ocsp", "-respin", response, "-issuer",
                              service.ca_dir / "ca.pem", "-cert", path, "-CAfile",
-                             service.ca_dir / "ca.pem"], capture_output=True, text=True)
+                             service.ca_dir / "ca.pem", "-resp_text"],
+                            capture_output=True, text=True)
     assert f"{path}: good" in result.stdout and "Response verify OK" in result.stderr, result
+    # RFC 5019 §6.2: Last-Modified is thisUpdate, Expires nextUpdate, an ETag names it
+    from email.utils import parsedate_to_datetime
+    fields = dict(line.split(": ", 1) for line in headers.read_text().splitlines()[1:] if ": " in line)
+    fields = {k.lower(): v.strip() for k, v in fields.items()}
+    answer = ocsp.load_der_ocsp_response(response.read_bytes())
+    assert parsedate_to_datetime(fields["last-modified"]) == answer.this_update_utc
+    assert parsedate_to_datetime(fields["expires"]) == answer.next_update_utc
+    assert fields["etag"].startswith('"') and len(fields["etag"]) == 42
+    nonce_request = tmp_path / "nonce.der"
+    subprocess.run([openssl, "ocsp", "-issuer", service.ca_dir / "ca.pem", "-cert", path,
+                    "-reqout", nonce_request], check=True, capture_output=True)   # with a nonce
+    encoded = quote(base64.b64encode(nonce_request.read_bytes()).decode(), safe="")
+    once = subprocess.run([curl, "-sS", "-o", "/dev/null", "-D", "-",
+                           service.http_url(f"/ocsp/{encoded}")], capture_output=True,
+                          text=True, check=True, timeout=60).stdout.lower()
+    assert "cache-control: no-store" in once and "etag" not in once   # a one-off answer
 
 
 def _pyca_request(issuer_pem: bytes, cert_pem: bytes | None, serial: int | None = None) -> bytes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from urllib.parse import unquote
@@ -86,8 +87,13 @@ def _respond(request: web.Request, der: bytes, *, cacheable: bool) -> web.Respon
 
 
 def _cache_headers(answer: Answer) -> dict[str, str]:
-    """RFC 5019 §6.2: max-age up to the answer's freshness, and no transformation."""
+    """RFC 5019 §6.2: max-age up to the answer's freshness, no transformation, Last-Modified
+    (thisUpdate), Expires (nextUpdate) and an ETag naming the response (a SHA-256 of its DER,
+    an identifier only). An answer with a nonce, or with an unknown status, is not stored."""
     if answer.cache_until is None:
         return {"Cache-Control": "no-store"}
     seconds = max(0, int((answer.cache_until - datetime.now(timezone.utc)).total_seconds()))
-    return {"Cache-Control": f"max-age={seconds}, public, no-transform, must-revalidate"}
+    return {"Cache-Control": f"max-age={seconds}, public, no-transform, must-revalidate",
+            "Last-Modified": format_datetime(answer.this_update, usegmt=True),
+            "Expires": format_datetime(answer.next_update, usegmt=True),
+            "ETag": f'"{hashlib.sha256(answer.der).hexdigest()[:40]}"'}
