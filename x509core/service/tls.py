@@ -4,9 +4,12 @@ the peer's certificate handed to the handler.
 The context is the CA layer's :func:`~x509core.ca.tls.server_ssl_context` (TLS 1.2 or later,
 RFC 9325 §3.1.1; TLS 1.2 suites ECDHE with AES-GCM or ChaCha20-Poly1305 only, RFC 9325 §4.2;
 no compression, no renegotiation) presenting the service's own certificate, with one change:
-``verify_mode = CERT_OPTIONAL``. The server then sends a CertificateRequest naming its CA, and a
-client may answer with a certificate or without one (RFC 7030 §3.3.2: "the EST server MUST
-request a client certificate", which only ``simplereenroll`` requires).
+``verify_mode = CERT_OPTIONAL``. The server then sends a CertificateRequest, and a client may
+answer with a certificate or without one (RFC 7030 §3.3.2: "the EST server MUST request a
+client certificate", which only ``simplereenroll`` requires). The request names no CA (an
+empty certificate_authorities list, which RFC 5246 §7.4.4 and RFC 8446 §4.2.4 allow): Python's
+``ssl`` has no call for OpenSSL's ``SSL_CTX_set_client_CA_list``, so a client holding several
+certificates cannot pick by CA and may send a foreign one, which ends the handshake.
 
 Who decides about a client certificate. OpenSSL checks in the handshake that a certificate
 that is sent chains to this CA and has the purpose sslclient; a foreign one ends the handshake.

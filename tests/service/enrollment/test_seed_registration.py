@@ -213,6 +213,7 @@ def test_the_bearer_token(curl, service, service_ca):
     reply = _register(curl, service, "0123456789abcdef.guess", "get", GOOD, source=source)
     assert reply.code == 401 and one_line(reply, bare=True) == \
         "unknown enrollment token or wrong secret"
+    assert 'bearer realm="x509core", error="invalid_token"' in reply.headers   # RFC 6750 §3.1
     raw = curl_call(curl, f"{service.url('/client/registe')}?{urlencode(GOOD)}", "-H",
                     b"Authorization: Bearer 0123456789abcdef.\xff\xfe", source=source,
                     ca=service.ca_dir / "ca.pem")                       # bytes that are no text
@@ -223,6 +224,7 @@ def test_the_bearer_token(curl, service, service_ca):
     server = make_token(service_ca, profile="server", dns=("pacs.example.org",))
     reply = _register(curl, service, server, "json", GOOD, source=source)
     assert reply.code == 403 and "for a server certificate" in one_line(reply, bare=True)
+    assert 'error="insufficient_scope"' in reply.headers
     for presented in (other, server):
         assert service_ca.inventory.token(presented.split(".")[0]).uses_spent == 0
     refusals = [e for e in service_ca.inventory.audit_page(action="register", outcome="failure")

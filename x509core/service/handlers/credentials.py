@@ -35,10 +35,15 @@ from x509core.service.state import SERVICE, Service
 from x509core.service.throttle import take_turn
 
 __all__ = ["basic_token", "bearer_token", "authenticate", "BASIC_CHALLENGE", "BEARER_CHALLENGE",
+           "INVALID_TOKEN", "INSUFFICIENT_SCOPE",
            "GUESSES"]
 
 BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="x509core EST", charset="UTF-8"'}
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="x509core"'}
+# RFC 6750 §3.1: a token that was presented and is no good (wrong, spent, expired, revoked),
+# and one that is good but does not allow what is asked.
+INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="x509core", error="invalid_token"'}
+INSUFFICIENT_SCOPE = {"WWW-Authenticate": 'Bearer realm="x509core", error="insufficient_scope"'}
 GUESSES = ("malformed", "unknown", "wrong-secret")     # TokenRefused reasons that cost a unit
 
 _REASONS = {

@@ -53,7 +53,8 @@ from x509core.cert.csr import CertificateSigningRequest, load_der_csr
 from x509core.errors import X509CoreError
 from x509core.service import authority
 from x509core.service.handlers.common import Refused, audit_as, read_body
-from x509core.service.handlers.credentials import BEARER_CHALLENGE, authenticate, bearer_token
+from x509core.service.handlers.credentials import (INSUFFICIENT_SCOPE, INVALID_TOKEN, authenticate,
+                                                   bearer_token)
 from x509core.service.logs import logger
 from x509core.service.state import SERVICE, Service
 
@@ -207,7 +208,7 @@ async def client_registe(request: web.Request) -> web.Response:
     service: Service = request.app[SERVICE]
     audit_as(request, "register", Actor("token", "-", request.remote))
     token, secret_hash = await authenticate(request, bearer_token(request, bare=True),
-                                            challenge=BEARER_CHALLENGE, bare=True)
+                                            challenge=INVALID_TOKEN, bare=True)
     fields = read_query(request.rel_url.raw_query_string) if request.method == "GET" \
         else await _read_post(request)
     not_after = check_fields(fields)
@@ -220,10 +221,10 @@ async def client_registe(request: web.Request) -> web.Response:
         issued = await service.run_blocking(_register, service, token, secret_hash, arguments,
                                             actor, csr, not_after)
     except NotAllowed as exc:
-        raise _refused(403, str(exc)) from None
+        raise _refused(403, str(exc), INSUFFICIENT_SCOPE) from None
     except TokenRefused as refused:                  # spent (or revoked) since it was checked
         raise _refused(401, f"the enrollment token {token.id} can no longer be used "
-                            f"({refused.reason})", BEARER_CHALLENGE) from None
+                            f"({refused.reason})", INVALID_TOKEN) from None
     except InventoryUnavailable:                     # 503 from the middleware
         raise
     except X509CoreError as exc:                     # the CA's own checks: dates, CSR, key
