@@ -179,27 +179,34 @@ def test_failed_logins_are_rate_limited_per_address(client, admin_name, service_
         [("admin-login", "failure")] * BURST + [("rate-limited", "failure")]
 
 
-def test_logins_sent_at_once_cannot_pass_the_limit(client, admin_name, service_ca):
-    """Twelve logins from one address released together (eleven wrong passwords, then the
-    right one): each holds a unit of the bucket while its password is checked, so no more than
-    BURST wrong ones are ever checked. (Checked first and counted after, all were tried.)"""
+def _logins_at_once(browsers, name: str, passwords: list) -> list:
+    """Each browser fetches the login form, then all post their login at the same instant
+    (released by one barrier); their answers in order."""
     import threading
-    from x509core.service.admin.login import BURST
-    source = "127.0.13.16"
-    browsers = [client(source) for _ in range(12)]
     forms = [csrf_of(b.get("/admin/login").text) for b in browsers]
     start, answers = threading.Barrier(len(browsers)), [None] * len(browsers)
 
     def post(i):
-        password = PASSWORD if i == len(browsers) - 1 else f"wrong password {i}"
         start.wait()
-        answers[i] = browsers[i].post("/admin/login", {"csrf": forms[i], "name": admin_name,
-                                                        "password": password})
+        answers[i] = browsers[i].post("/admin/login", {"csrf": forms[i], "name": name,
+                                                        "password": passwords[i]})
     threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return answers
+
+
+def test_logins_sent_at_once_cannot_pass_the_limit(client, admin_name, service_ca):
+    """Twelve logins from one address released together (eleven wrong passwords, then the
+    right one): each holds a unit of the bucket while its password is checked, so no more than
+    BURST wrong ones are ever checked. (Checked first and counted after, all were tried.)"""
+    from x509core.service.admin.login import BURST
+    source = "127.0.13.16"
+    browsers = [client(source) for _ in range(12)]
+    answers = _logins_at_once(browsers, admin_name,
+                              [f"wrong password {i}" for i in range(11)] + [PASSWORD])
     statuses = [a.status for a in answers]
     # BURST wrong passwords are checked; the right one too if its turn came before the bucket
     # emptied (a success gives its unit back); every other login waits its turn, then 429.
@@ -213,21 +220,9 @@ def test_logins_sent_at_once_cannot_pass_the_limit(client, admin_name, service_c
 def test_a_flood_of_logins_from_many_addresses_is_not_queued_without_bound(client, admin_name):
     """Password checks run one at a time; beyond MAX_WAITING waiting, a login gets 503 with
     Retry-After at once instead of a place in a queue that would hold a real admin's."""
-    import threading
     from x509core.service.admin.login import MAX_WAITING
     browsers = [client(f"127.0.14.{i + 1}") for i in range(MAX_WAITING + 8)]
-    forms = [csrf_of(b.get("/admin/login").text) for b in browsers]
-    start, answers = threading.Barrier(len(browsers)), [None] * len(browsers)
-
-    def post(i):
-        start.wait()
-        answers[i] = browsers[i].post("/admin/login", {"csrf": forms[i], "name": admin_name,
-                                                        "password": f"wrong {i}"})
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = _logins_at_once(browsers, admin_name, [f"wrong {i}" for i in range(len(browsers))])
     statuses = [a.status for a in answers]
     assert set(statuses) == {401, 503} and statuses.count(401) <= MAX_WAITING + 1, statuses
     busy = next(a for a in answers if a.status == 503)
