@@ -94,6 +94,7 @@ def test_audit_as_a_table_and_as_json_lines(ca_dir, leaf_key):
     assert "\x1b" not in table.out and "\u202e" not in table.out
     assert "CN=\\1B[31mred\\\\ \\u202Eevil" in lines[-1]
     assert "token:0123456789abcdef" in lines[-1] and "192.0.2.9" in lines[-1]
+    assert lines[1].split()[3] == "cli"                   # a local command: not "cli:cli"
     events = [json.loads(line) for line in run("audit", "--json").out.splitlines()]
     assert [e["action"] for e in events] == ["issue", "revoke", "enroll"]
     assert events[1]["target"] == issued.record.serial_hex and events[1]["detail"] == "keyCompromise"

@@ -190,10 +190,17 @@ def run_audit(ctx: Context) -> int:
         for event in events:                           # streamed: bounded memory
             ctx.out_json(_event_json(event), indent=None)
         return 0
-    rows = [(f"{e.at:%Y-%m-%dT%H:%M:%SZ}", e.action, e.outcome, f"{e.actor_kind}:{e.actor}",
+    rows = [(f"{e.at:%Y-%m-%dT%H:%M:%SZ}", e.action, e.outcome, _actor_text(e),
              e.source or "-", e.target or "-", e.detail or "") for e in events]
     if not rows:
         ctx.info("no events match")
         return 0
     _write_table(ctx, ("AT", "ACTION", "OUTCOME", "ACTOR", "SOURCE", "TARGET", "DETAIL"), rows)
     return 0
+
+
+def _actor_text(event) -> str:
+    """KIND:NAME as ``--actor`` takes it; a local command's actor is just ``cli``."""
+    if event.actor_kind == event.actor:
+        return event.actor
+    return f"{event.actor_kind}:{event.actor}"
