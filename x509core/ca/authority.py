@@ -19,7 +19,7 @@ from pathlib import Path
 
 from x509core import pem
 from x509core.ca.files import (FILE_MODE, KEY_MODE, AlreadyExists, atomic_write,
-                               check_new_ca_directory, make_private_directory)
+                               check_new_ca_directory, check_path_text, make_private_directory)
 from x509core.ca.inventory import (INVENTORY_FILENAME, ISSUED_DIRECTORY, LOCATION_FILE, Inventory,
                                    check_location, open_inventory)
 from x509core.cert.certificate import Certificate, load_pem_certificate
@@ -91,6 +91,7 @@ def load_ca_files(directory: Path, passphrase: bytes | None) -> tuple[Certificat
     checked (a CA certificate, a key that matches it)."""
     if passphrase is not None and not isinstance(passphrase, bytes):
         raise TypeError("passphrase must be bytes or None")
+    check_path_text(directory)
     if not directory.is_dir():
         raise InvalidValue(f"{directory} is not a CA directory (no such directory)")
     cert_path, key_path = directory / CA_CERTIFICATE, directory / CA_KEY

@@ -27,10 +27,11 @@ import re
 import tempfile
 from pathlib import Path
 
-from x509core.errors import X509CoreError
+from x509core.errors import InvalidValue, X509CoreError
 
 __all__ = ["AlreadyExists", "atomic_write", "make_private_directory", "check_new_ca_directory",
-           "fsync_directory", "is_temporary_name", "KEY_MODE", "FILE_MODE", "DIRECTORY_MODE"]
+           "check_path_text", "fsync_directory", "is_temporary_name", "KEY_MODE", "FILE_MODE",
+           "DIRECTORY_MODE"]
 
 KEY_MODE = 0o600          # private keys: the owner only
 FILE_MODE = 0o644         # certificates and CRLs are public
@@ -158,10 +159,22 @@ def make_private_directory(path: str | os.PathLike) -> Path:
     return path
 
 
+def check_path_text(path: Path) -> None:
+    """Refuse a CA directory whose path is not valid UTF-8 (bytes Python keeps as lone
+    surrogates): the path is recorded in the inventory as text (the node's name), which such a
+    path cannot be, so a CA made there could never be opened."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(f"{path}: the CA directory's path is not valid UTF-8; choose "
+                           "another name") from None
+
+
 def check_new_ca_directory(path: str | os.PathLike) -> None:
     """Refuse to put a new CA into a non-empty directory: it holds someone's files (a CA there
     is refused by name before this is asked)."""
     path = Path(path)
+    check_path_text(path)
     if path.is_dir() and any(path.iterdir()):
         raise AlreadyExists(f"{path} is not empty and holds no CA; choose a new or empty "
                             "directory for the CA")

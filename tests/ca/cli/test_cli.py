@@ -144,9 +144,14 @@ def test_ca_init_refuses_what_cannot_work_before_it_makes_anything(tmp_path):
     assert "postgresql://" in line and not (tmp_path / "ca").exists()
     odd = tmp_path / "caf\udce9"
     for argv in (["ca", "init", "--ca-dir", odd, "--cn", "Root", "--no-encrypt"],
-                 ["quickstart", odd, "--machine-id", MACHINE_ID],
-                 ["list", "--ca-dir", odd]):
+                 ["quickstart", odd, "--machine-id", MACHINE_ID]):
         assert "not valid UTF-8" in one_error_line(run(*argv)), argv
+    assert "no CA in" in one_error_line(run("list", "--ca-dir", odd))
+    from x509core.ca.issuance.certificate_authority import CertificateAuthority
+    from x509core.errors import InvalidValue
+    with pytest.raises(InvalidValue, match="not valid UTF-8"):           # the API alike
+        CertificateAuthority.create(odd, subject="/CN=Root", passphrase=None,
+                                    key=private_key(RSA_2048))
     assert list(tmp_path.iterdir()) == [] and len(cli_support.generate_key.calls) == calls
     assert run("ca", "init", "--ca-dir", tmp_path / "ca", "--cn", "Root", "--no-encrypt").code == 0
 

@@ -178,7 +178,7 @@ class Context:
     @property
     def ca_dir(self) -> Path:
         given = getattr(self.args, "ca_dir", None)
-        return require_utf8_path(Path(given or self.environ.get(CA_DIR_ENV) or "ca"))
+        return Path(given or self.environ.get(CA_DIR_ENV) or "ca")
 
     def open_ca(self, *, sign: bool = True, reconcile: bool = True):
         """The CA of ``--ca-dir``, asking for its passphrase only when its key is encrypted and
@@ -266,24 +266,11 @@ def _identity(path: Path) -> tuple:
     return (status.st_dev, status.st_ino, path.name)
 
 
-def require_utf8_path(path: Path) -> Path:
-    """``path``, refused when it is not valid UTF-8 (bytes Python keeps as lone surrogates): a
-    CA directory's path is recorded in the inventory as text (the node's name), which such a
-    path cannot be, so a CA made there could never be opened."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        raise CLIError(f"{path}: the CA directory's path is not valid UTF-8; choose another "
-                       "name") from None
-    return path
-
-
 def check_new_directory(directory: Path) -> None:
     """A directory a command will create or fill (``quickstart DIR``, ``ca init``): it exists as
     a directory, or its nearest existing ancestor is a writable directory (missing parents are
     created)."""
     directory = Path(directory)
-    require_utf8_path(directory)
     if os.path.lexists(directory):
         if not directory.is_dir():
             raise CLIError(f"{directory} exists and is not a directory")
