@@ -12,8 +12,8 @@ Answers, per CertID (RFC 6960 §2.2):
 - ``good`` otherwise.
 
 Every answer has thisUpdate now and nextUpdate ``OCSP_VALIDITY`` later, producedAt now, and
-echoes the request's nonce (RFC 6960 §4.4.1; 1 to 32 octets, RFC 8954 §2.1: a longer or empty
-one makes the request malformed). Requests need no signature (RFC 6960 §4.1.2 makes it
+echoes the request's nonce (RFC 6960 §4.4.1; 1 to 128 octets, RFC 9654 §2.1, which obsoletes
+RFC 8954's limit of 32: a longer or empty one makes the request malformed). Requests need no signature (RFC 6960 §4.1.2 makes it
 optional; what the responder reveals is public, as in a CRL), and a signature that is present
 is not checked.
 

@@ -191,7 +191,7 @@ def test_the_builder_refuses_what_rfc_6960_does_not_allow(pki):
     with pytest.raises(InvalidValue):
         OCSPResponseBuilder().with_response(cert_id, "revoked", NOW)       # no revocationTime
     with pytest.raises(InvalidValue):
-        OCSPRequestBuilder().with_nonce(b"x" * 33)                          # RFC 8954 §2.1
+        OCSPRequestBuilder().with_nonce(b"x" * 129)                         # RFC 9654 §2.1
     with pytest.raises(InvalidValue):                                       # not the responder's key
         (OCSPResponseBuilder().with_response(cert_id, "good", NOW).with_produced_at(NOW)
          .with_responder(leaf).sign(ca.key))
@@ -243,7 +243,7 @@ _BAD = [
     ("trailing data", load_der_ocsp_request, _request(trailing=b"\x00"), "after the top-level"),
     ("request version v2", load_der_ocsp_request, _request(version=1), "version 1"),
     ("empty nonce", load_der_ocsp_request, _request(nonce=b""), "nonce"),
-    ("nonce of 33 octets", load_der_ocsp_request, _request(nonce=b"n" * 33), "RFC 8954"),
+    ("nonce of 129 octets", load_der_ocsp_request, _request(nonce=b"n" * 129), "RFC 9654"),
     ("response status 4", load_der_ocsp_response, _error_response(4), "responseStatus 4"),
     ("error with responseBytes", load_der_ocsp_response, _error_response(1, True),
      "exactly when responseStatus is successful"),

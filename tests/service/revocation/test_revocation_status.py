@@ -154,14 +154,24 @@ def test_malformed_requests(service, body, content_type, expected):
         assert reply.decode().startswith("x509core: ") and reply.count(b"\n") == 1
 
 
-def test_a_nonce_longer_than_32_octets_is_malformed(service):
+def test_nonces_of_1_to_128_octets_are_echoed_and_longer_ones_are_malformed(service):
+    """RFC 9654 §2.1 (which obsoletes RFC 8954's limit of 32 octets): Nonce is SIZE(1..128)."""
     ca_pem = (service.ca_dir / "ca.pem").read_bytes()
     issuer = x509.load_pem_x509_certificate(ca_pem)
-    request = (ocsp.OCSPRequestBuilder().add_certificate(issuer, issuer, hashes.SHA1())
-               .add_extension(x509.OCSPNonce(b"n" * 33), critical=False).build())
-    code, reply, _ = _post(service.http_url("/ocsp"), request.public_bytes(serialization.Encoding.DER))
+
+    def ask(nonce: bytes):
+        request = (ocsp.OCSPRequestBuilder().add_certificate(issuer, issuer, hashes.SHA1())
+                   .add_extension(x509.OCSPNonce(nonce), critical=False).build())
+        return _post(service.http_url("/ocsp"), request.public_bytes(serialization.Encoding.DER))
+    for length in (1, 32, 33, 128):
+        code, reply, _ = ask(bytes(range(length)))
+        answer = ocsp.load_der_ocsp_response(reply)
+        assert code == 200 and answer.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
+        echoed = answer.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+        assert echoed == bytes(range(length)), length
+    code, reply, _ = ask(b"n" * 129)
     assert code == 400 and ocsp.load_der_ocsp_response(reply).response_status == \
-        ocsp.OCSPResponseStatus.MALFORMED_REQUEST                  # RFC 8954 §2.1
+        ocsp.OCSPResponseStatus.MALFORMED_REQUEST
 
 
 def _fetch_crl(curl, openssl, url, tmp_path) -> bytes:

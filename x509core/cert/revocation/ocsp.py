@@ -25,8 +25,8 @@
         issuerKeyHash       OCTET STRING, -- Hash of issuer's public key
         serialNumber        CertificateSerialNumber }
 
-The nonce (RFC 6960 §4.4.1, its length fixed by RFC 8954 §2.1: ``Nonce ::= OCTET STRING (SIZE
-(1..32))``) is read at load time; a malformed one is a DecodeError like any other field. An
+The nonce (RFC 6960 §4.4.1, its length fixed by RFC 9654 §2.1, which obsoletes RFC 8954's 32-octet
+limit: ``Nonce ::= OCTET STRING (SIZE(1..128))``) is read at load time; a malformed one is a DecodeError like any other field. An
 optional request signature is read (algorithm, value, certificates) but not verified: this
 responder answers unsigned requests, as RFC 6960 §4.1.2 lets it, and says so in the module
 that serves them. The responses are in :mod:`x509core.cert.revocation.ocsp_response`.
@@ -62,14 +62,14 @@ OID_PKIX_OCSP_NONCE = ObjectIdentifier("1.3.6.1.5.5.7.48.1.2")     # id-pkix-ocs
 # Hashes a CertID may use here: SHA-1 (what RFC 5019 §2.1.1 and most clients send) and SHA-2.
 _SEQUENCE = Tag(0, True, 16)
 CERT_ID_HASHES = ("sha1", "sha256", "sha384", "sha512")
-NONCE_LENGTHS = (1, 32)                       # RFC 8954 §2.1
+NONCE_LENGTHS = (1, 128)                      # RFC 9654 §2.1 (RFC 8954's 32 obsoleted)
 
 
 @dataclass(frozen=True, slots=True)
 class OCSPNonce(ExtensionValue):
-    """The nonce that binds a response to its request. RFC 6960 §4.4.1, RFC 8954 §2.1::
+    """The nonce that binds a response to its request. RFC 6960 §4.4.1, RFC 9654 §2.1::
 
-        Nonce ::= OCTET STRING(SIZE(1..32))
+        Nonce ::= OCTET STRING(SIZE(1..128))
     """
 
     oid: ClassVar[ObjectIdentifier] = OID_PKIX_OCSP_NONCE
@@ -81,7 +81,7 @@ class OCSPNonce(ExtensionValue):
         low, high = NONCE_LENGTHS
         if not low <= len(self.value) <= high:
             raise InvalidValue(f"the nonce must be {low} to {high} octets, not {len(self.value)} "
-                               "(RFC 8954 §2.1)")
+                               "(RFC 9654 §2.1)")
 
     @classmethod
     def read_value(cls, reader: Reader) -> "OCSPNonce":
@@ -168,14 +168,14 @@ def read_cert_id(reader: Reader, name: str = "reqCert") -> CertID:
 
 
 def read_nonce(extensions: tuple[Extension, ...], data: bytes, path: tuple[str, ...]) -> bytes | None:
-    """The nonce among ``extensions`` (its value, 1..32 octets), or None when absent."""
+    """The nonce among ``extensions`` (its value, 1..128 octets), or None when absent."""
     extension = find_extension(extensions, OID_PKIX_OCSP_NONCE)
     if extension is None:
         return None
     try:
         return OCSPNonce.from_der(extension.raw_value).value
     except (DecodeError, InvalidValue) as exc:
-        raise DecodeError(f"malformed nonce: {exc} (RFC 8954 §2.1)", data.find(extension.raw_value),
+        raise DecodeError(f"malformed nonce: {exc}", data.find(extension.raw_value),
                           path) from None
 
 
