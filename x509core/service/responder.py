@@ -13,9 +13,9 @@ Answers, per CertID (RFC 6960 §2.2):
 
 Every answer has thisUpdate now and nextUpdate ``OCSP_VALIDITY`` later, producedAt now, and
 echoes the request's nonce (RFC 6960 §4.4.1; 1 to 128 octets, RFC 9654 §2.1, which obsoletes
-RFC 8954's limit of 32: a longer or empty one makes the request malformed). Requests need no signature (RFC 6960 §4.1.2 makes it
-optional; what the responder reveals is public, as in a CRL), and a signature that is present
-is not checked.
+RFC 8954's limit of 32: a longer or empty one makes the request malformed). Requests need no
+signature (RFC 6960 §4.1.2 makes it optional; what the responder reveals is public, as in a
+CRL), and a signature that is present is not checked.
 
 Caching, as production responders do (RFC 5019 §6): an answer to a request without a nonce
 whose certificates are all known (good or revoked) is kept and served again until
