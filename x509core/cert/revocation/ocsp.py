@@ -29,7 +29,8 @@ The nonce (RFC 6960 §4.4.1; its length fixed by RFC 9654 §2.1, which obsoletes
 of 32 octets: ``Nonce ::= OCTET STRING (SIZE(1..128))``) is read at load time; a malformed one is
 a DecodeError like any other field. An optional request signature is read (algorithm, value,
 certificates) but not verified: this responder answers unsigned requests, as RFC 6960 §4.1.2
-lets it, and says so in the module that serves them. The responses are in :mod:`x509core.cert.revocation.ocsp_response`.
+lets it, and says so in the module that serves them. The responses are in
+:mod:`x509core.cert.revocation.ocsp_response`.
 """
 
 from __future__ import annotations
