@@ -72,9 +72,13 @@ def test_csrattrs_names_what_the_ca_takes_from_a_csr(curl, openssl, service, tmp
     (tmp_path / "attrs.der").write_bytes(base64.b64decode(body))
     listing = subprocess.run([openssl, "asn1parse", "-inform", "DER", "-in", tmp_path / "attrs.der"],
                              check=True, capture_output=True, text=True).stdout
-    for name in ("sha256WithRSAEncryption", "organizationName", "commonName", "Extension Request",
-                 "1.3.6.1.4.15967132172.1", "Subject Alternative Name"):
+    for name in ("sha256WithRSAEncryption", "ecdsa-with-SHA256", "organizationName",
+                 "commonName", "1.3.6.1.4.15967132172.1", "Subject Alternative Name"):
         assert name in listing, listing
+    # RFC 9908 (updating RFC 7030 §4.5.2): an extensionRequest would need one Extensions value
+    # with the extnValues to use; the CA names what it takes as bare OIDs instead.
+    assert "Extension Request" not in listing and listing.count("OBJECT") == 6, listing
+    assert listing.count("SEQUENCE") == 1 and "SET" not in listing
 
 
 def test_simplereenroll_with_the_current_certificate_and_a_new_key(curl, openssl, service, service_ca,

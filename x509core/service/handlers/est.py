@@ -26,6 +26,7 @@ from x509core.cert.cms import encode_certs_only
 from x509core.cert.csr import CertificateSigningRequest, load_der_csr
 from x509core.cert.names.general_name import general_name_print
 from x509core.der import Writer
+from x509core.ec.algorithms import ECDSA_SIGNATURE_OIDS
 from x509core.errors import DecodeError, InvalidSignature, PathValidationError, UnsupportedAlgorithm
 from x509core.rsa.algorithms import PKCS1_SIGNATURE_OIDS
 from x509core.service import authority
@@ -69,19 +70,20 @@ def csr_attributes() -> bytes:
         CsrAttrs ::= SEQUENCE SIZE (0..MAX) OF AttrOrOID
         AttrOrOID ::= CHOICE { oid OBJECT IDENTIFIER, attribute Attribute }
 
-    sha256WithRSAEncryption (the signature the CSR should carry), the subject's O and CN, and
-    an extensionRequest naming the machine binding and the subjectAltName (the only parts of
-    a request the CA takes, ``x509core/ca/issuance/inputs.py``)."""
+    A list of OIDs, as RFC 7030 §4.5.2's own example gives hints: the signatures the CSR may
+    carry (sha256WithRSAEncryption, ecdsa-with-SHA256: the CA takes RSA and EC keys), the
+    subject's O and CN, and the extensions it reads from a request, the subjectAltName and the
+    machine binding (``x509core/ca/issuance/inputs.py``). No extensionRequest attribute: RFC
+    9908 (its update of RFC 7030 §4.5.2) requires its one value to be an ``Extensions`` with
+    the very extnValues the client must use, which this CA cannot know before it has seen the
+    token; RFC 7030's example, which named bare OIDs in it and which this answer once copied,
+    is "NOT CORRECT" there."""
     w = Writer()
     with w.sequence():
-        w.write_oid(PKCS1_SIGNATURE_OIDS["sha256"])
-        w.write_oid(oids.OID_ORGANIZATION_NAME)
-        w.write_oid(oids.OID_COMMON_NAME)
-        with w.sequence():
-            w.write_oid(oids.OID_EXTENSION_REQUEST)
-            with w.set_of():
-                w.write_oid(oids.OID_MACHINE_IDENTITY)
-                w.write_oid(oids.OID_SUBJECT_ALT_NAME)
+        for oid in (PKCS1_SIGNATURE_OIDS["sha256"], ECDSA_SIGNATURE_OIDS["sha256"],
+                    oids.OID_ORGANIZATION_NAME, oids.OID_COMMON_NAME,
+                    oids.OID_SUBJECT_ALT_NAME, oids.OID_MACHINE_IDENTITY):
+            w.write_oid(oid)
     return w.to_bytes()
 
 
