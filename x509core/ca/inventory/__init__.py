@@ -127,8 +127,6 @@ def open_inventory(directory: str | Path, location: str | None = None, *, create
     directory = Path(directory)
     if location is not None and not is_postgres_url(location):
         raise InvalidValue(f"--inventory must be a postgresql:// URL, not {location!r}")
-    if create:
-        check_location(location)
     recorded = recorded_location(directory)
     if create:
         if recorded is not None or (directory / INVENTORY_FILENAME).exists():
