@@ -19,7 +19,7 @@ import importlib
 import re
 import sys
 
-from x509core.ca.cli.support import CA_DIR_ENV, CLIError, Context
+from x509core.ca.cli.support import CA_DIR_ENV, CLIError, Context, error_text
 from x509core.safe_text import escape_controls
 from x509core.errors import X509CoreError
 
@@ -208,11 +208,7 @@ def _silence_stdout() -> None:
 def _one_line(exc: BaseException) -> str:
     """The error as one line: control characters escaped, LF included (a file name or a
     certificate's name in the message may hold any)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-    else:
-        text = str(exc) or type(exc).__name__
-    return escape_controls(text.strip())
+    return escape_controls(error_text(exc).strip())
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import replace
 from x509core.ca.cli.ca import (bound_machine, check_client_inputs, client_options,
                                 key_bits_option, load_csr, safe_file_stem)
 from x509core.ca.cli.support import (BINDING_PLACES, KEY_PASSPHRASE, CLIError, Context,
-                                     check_outputs, format_serial, parse_not_after,
+                                     check_outputs, error_text, format_serial, parse_not_after,
                                      positive_days)
 from x509core.ca.cli.verify import expected_mac_address
 
@@ -31,9 +31,7 @@ def kept_anyway(done: str):
     try:
         yield
     except (OSError, X509CoreError) as exc:
-        reason = f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and \
-            exc.filename and exc.strerror else str(exc)
-        raise CLIError(f"{reason}; {done}") from None
+        raise CLIError(f"{error_text(exc)}; {done}") from None
 
 
 def _key_output(parser, name: str) -> None:

@@ -24,7 +24,7 @@ __all__ = ["CLIError", "Context", "PassphraseSource", "CA_PASSPHRASE", "KEY_PASS
            "PKCS12_PASSWORD", "KEY_SIZES", "generate_key", "parse_time", "parse_not_after",
            "parse_duration", "parse_serial", "format_serial", "positive_days", "read_bytes",
            "check_outputs", "check_new_directory", "CA_DIR_ENV", "MAX_INPUT_BYTES",
-           "MAX_DURATION_DAYS", "BINDING_PLACES", "is_pem"]
+           "MAX_DURATION_DAYS", "BINDING_PLACES", "is_pem", "error_text"]
 
 # Where a certificate carries its machine binding, as the CLI says it.
 BINDING_PLACES = {"seed": "seed extensions 1.3.6.1.4.15967132172.1/.2",
@@ -289,6 +289,13 @@ def check_new_directory(directory: Path) -> None:
 # the memory a hostile input can claim (/dev/zero, an endless pipe; the PEM reader needs under
 # 4 bytes per input byte, so at most about 64 MiB).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as the CLI says it (not yet escaped): an OSError as ``FILE: reason``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 def read_bytes(name: str | Path, *, empty_ok: bool = False) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from x509core.ca.cli.support import CLIError, Context, parse_time
+from x509core.ca.cli.support import CLIError, Context, error_text, parse_time
 from x509core.safe_text import escape_controls
 
 __all__ = ["register", "run_token_create", "run_token_list", "run_token_revoke", "run_audit",
@@ -121,7 +121,7 @@ def run_token_create(ctx: Context) -> int:
     except OSError as exc:           # `> /dev/full`: a token no one saw must not stay usable
         from x509core.ca.tokens import revoke_token
         revoke_token(ca.inventory, token.id, actor=ca.actor)
-        raise CLIError(f"standard output: {exc.strerror or exc}; token {token.id} was never "
+        raise CLIError(f"standard output: {error_text(exc)}; token {token.id} was never "
                        "shown, so it is revoked") from None
     ctx.info(f"token {token.id}: {constraints.describe()}; {uses} use(s) until "
              f"{token.expires_at:%Y-%m-%d %H:%M:%SZ}. It is shown only now: hand it to the "
