@@ -39,13 +39,14 @@ def register(sub, common) -> None:
 
 
 def run_admin_add(ctx: Context) -> int:
-    from x509core.ca.admins import add_admin, check_name, check_new_password
+    from x509core.ca.admins import add_admin, check_name
     name = check_name(ctx.args.name)                     # before any prompt
     ca = ctx.open_ca(sign=False)
     subject = ca.certificate.subject
-    context = (name, *subject.organizations, *filter(None, [subject.common_name]))
-    password = check_new_password(ctx.secret(ADMIN_PASSWORD, confirm=True), context)
-    account = add_admin(ca.inventory, name, password, actor=ca.actor, context=context[1:])
+    ca_names = (*subject.organizations, *filter(None, [subject.common_name]))
+    password = ctx.secret(ADMIN_PASSWORD, confirm=True)
+    # add_admin checks the password (against the name and the CA's names) before it hashes it
+    account = add_admin(ca.inventory, name, password, actor=ca.actor, context=ca_names)
     ctx.out(f"added the admin {account.name}")
     return 0
 
